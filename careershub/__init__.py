@@ -1,0 +1,1 @@
+"""Careers Hub Platform: open software that runs England's Careers Hubs end to end."""

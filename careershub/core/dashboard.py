@@ -1,0 +1,34 @@
+"""What the home page shows, by the current membership's organisation kind."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from careershub.hubs.models import Hub, HubMembership
+from careershub.institutions.models import Institution, InstitutionKind
+from careershub.organisations.models import Membership, OrganisationKind
+
+
+def home_context(membership: Membership) -> dict[str, Any]:
+    organisation = membership.organisation
+    context: dict[str, Any] = {"page_title": "Home", "membership": membership, "organisation": organisation}
+    if organisation.kind == OrganisationKind.NATIONAL:
+        in_scope = Institution.objects.open().exclude(kind=InstitutionKind.OTHER)
+        in_hub = HubMembership.objects.current().values("institution_id")
+        context["national"] = {
+            "institutions": in_scope.count(),
+            "in_a_hub": in_scope.filter(pk__in=in_hub).count(),
+            "hubs": Hub.objects.count(),
+        }
+    elif organisation.kind == OrganisationKind.HUB:
+        hub = Hub.objects.filter(organisation=organisation).first()
+        context["hub"] = hub
+        if hub is not None:
+            context["hub_members"] = hub.memberships.current().count()
+    elif organisation.kind == OrganisationKind.INSTITUTION:
+        institution = Institution.objects.filter(organisation=organisation).first()
+        context["institution"] = institution
+        if institution is not None:
+            current = institution.hub_memberships.current().select_related("hub").first()
+            context["current_hub"] = current.hub if current else None
+    return context

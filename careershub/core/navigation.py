@@ -1,0 +1,33 @@
+"""The service navigation, by the current membership's role."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from careershub.organisations.models import LEAD_ROLES, OrganisationKind, Role
+
+
+def navigation_items(request: HttpRequest) -> list[dict[str, Any]]:
+    membership = getattr(request, "membership", None)
+    if membership is None:
+        return []
+    path = request.path
+    items: list[tuple[str, str]] = [("Home", reverse("core:home"))]
+    items.append(("Schools and colleges", reverse("institutions:list")))
+    kind = membership.organisation.kind
+    if kind in {OrganisationKind.NATIONAL, OrganisationKind.HUB}:
+        items.append(("Hubs", reverse("hubs:list")))
+    if membership.role == Role.NATIONAL_ADMIN:
+        items.append(("GIAS import", reverse("institutions:gias-import")))
+    if membership.role in LEAD_ROLES:
+        items.append(("Audit trail", reverse("audit:list")))
+    if request.user.memberships.active().count() > 1:  # type: ignore[union-attr]
+        items.append(("Switch organisation", reverse("organisations:switch")))
+    result = []
+    for text, href in items:
+        active = path == href or (href != "/" and path.startswith(href))
+        result.append({"href": href, "text": text, "active": active, "current": path == href})
+    return result

@@ -1,0 +1,10 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("careershub.core.urls")),
+    path("account/", include("careershub.accounts.urls")),
+    path("organisation/", include("careershub.organisations.urls")),
+    path("institutions/", include("careershub.institutions.urls")),
+    path("hubs/", include("careershub.hubs.urls")),
+    path("audit/", include("careershub.audit.urls")),
+]

@@ -1,0 +1,114 @@
+"""The fixed cast of personas every view test uses.
+
+- careers_leader / senior_leader: Ashby High School, a member of North Hub
+- other_careers_leader: Brook College, a member of South Hub
+- hub_lead / enterprise_coordinator: North Hub;  other_hub_lead: South Hub
+- national_admin / national_analyst: the national team
+- employer: an employer contact
+- outsider: a signed-in account with no membership
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from careershub.accounts.models import User
+from careershub.hubs.models import Hub
+from careershub.hubs.tests.factories import HubFactory, HubMembershipFactory
+from careershub.institutions.models import Institution
+from careershub.institutions.tests.factories import InstitutionWithOrganisationFactory
+from careershub.organisations.models import Organisation, OrganisationKind, Role
+from careershub.organisations.tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+
+
+@dataclass
+class Cast:
+    national: Organisation
+    employer_org: Organisation
+    north_hub: Hub
+    south_hub: Hub
+    ashby: Institution
+    brook: Institution
+    careers_leader: User
+    senior_leader: User
+    other_careers_leader: User
+    hub_lead: User
+    enterprise_coordinator: User
+    other_hub_lead: User
+    national_admin: User
+    national_analyst: User
+    employer: User
+    outsider: User
+
+    def persona(self, name: str) -> User | None:
+        return None if name == "anonymous" else getattr(self, name)
+
+
+PERSONAS = [
+    "careers_leader",
+    "senior_leader",
+    "other_careers_leader",
+    "hub_lead",
+    "enterprise_coordinator",
+    "other_hub_lead",
+    "national_admin",
+    "national_analyst",
+    "employer",
+    "outsider",
+    "anonymous",
+]
+
+
+@pytest.fixture
+def cast(db: None) -> Cast:
+    national = OrganisationFactory(name="National team", kind=OrganisationKind.NATIONAL)
+    employer_org = OrganisationFactory(name="Trafford Engineering Ltd", kind=OrganisationKind.EMPLOYER)
+    north_hub = HubFactory(name="North Hub")
+    south_hub = HubFactory(name="South Hub")
+    ashby = InstitutionWithOrganisationFactory(name="Ashby High School", urn=800001)
+    brook = InstitutionWithOrganisationFactory(name="Brook College", urn=800002)
+    HubMembershipFactory(hub=north_hub, institution=ashby, joined_on=datetime.date(2018, 9, 1))
+    HubMembershipFactory(hub=south_hub, institution=brook, joined_on=datetime.date(2019, 9, 1))
+
+    def member(email: str, organisation: Organisation, role: Role) -> User:
+        user = UserFactory(email=email)
+        MembershipFactory(user=user, organisation=organisation, role=role)
+        return user
+
+    assert ashby.organisation and brook.organisation
+    return Cast(
+        national=national,
+        employer_org=employer_org,
+        north_hub=north_hub,
+        south_hub=south_hub,
+        ashby=ashby,
+        brook=brook,
+        careers_leader=member("leader@ashby.example", ashby.organisation, Role.CAREERS_LEADER),
+        senior_leader=member("head@ashby.example", ashby.organisation, Role.SENIOR_LEADER),
+        other_careers_leader=member("leader@brook.example", brook.organisation, Role.CAREERS_LEADER),
+        hub_lead=member("lead@north.example", north_hub.organisation, Role.HUB_LEAD),
+        enterprise_coordinator=member("ec@north.example", north_hub.organisation, Role.ENTERPRISE_COORDINATOR),
+        other_hub_lead=member("lead@south.example", south_hub.organisation, Role.HUB_LEAD),
+        national_admin=member("admin@national.example", national, Role.NATIONAL_ADMIN),
+        national_analyst=member("analyst@national.example", national, Role.NATIONAL_ANALYST),
+        employer=member("contact@employer.example", employer_org, Role.EMPLOYER_CONTACT),
+        outsider=UserFactory(email="outsider@example.org"),
+    )
+
+
+@pytest.fixture
+def client_as(cast: Cast):  # type: ignore[no-untyped-def]
+    """`client_as("hub_lead")` gives a test client signed in as that persona."""
+
+    def make(persona: str) -> Client:
+        client = Client()
+        user = cast.persona(persona)
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return make
