@@ -65,18 +65,18 @@ PERSONAS = [
 
 @pytest.fixture
 def cast(db: None) -> Cast:
-    national = OrganisationFactory(name="National team", kind=OrganisationKind.NATIONAL)
-    employer_org = OrganisationFactory(name="Trafford Engineering Ltd", kind=OrganisationKind.EMPLOYER)
-    north_hub = HubFactory(name="North Hub")
-    south_hub = HubFactory(name="South Hub")
-    ashby = InstitutionWithOrganisationFactory(name="Ashby High School", urn=800001)
-    brook = InstitutionWithOrganisationFactory(name="Brook College", urn=800002)
-    HubMembershipFactory(hub=north_hub, institution=ashby, joined_on=datetime.date(2018, 9, 1))
-    HubMembershipFactory(hub=south_hub, institution=brook, joined_on=datetime.date(2019, 9, 1))
+    national = OrganisationFactory.create(name="National team", kind=OrganisationKind.NATIONAL)
+    employer_org = OrganisationFactory.create(name="Trafford Engineering Ltd", kind=OrganisationKind.EMPLOYER)
+    north_hub = HubFactory.create(name="North Hub")
+    south_hub = HubFactory.create(name="South Hub")
+    ashby = InstitutionWithOrganisationFactory.create(name="Ashby High School", urn=800001)
+    brook = InstitutionWithOrganisationFactory.create(name="Brook College", urn=800002)
+    HubMembershipFactory.create(hub=north_hub, institution=ashby, joined_on=datetime.date(2018, 9, 1))
+    HubMembershipFactory.create(hub=south_hub, institution=brook, joined_on=datetime.date(2019, 9, 1))
 
     def member(email: str, organisation: Organisation, role: Role) -> User:
-        user = UserFactory(email=email)
-        MembershipFactory(user=user, organisation=organisation, role=role)
+        user = UserFactory.create(email=email)
+        MembershipFactory.create(user=user, organisation=organisation, role=role)
         return user
 
     assert ashby.organisation and brook.organisation
@@ -96,7 +96,7 @@ def cast(db: None) -> Cast:
         national_admin=member("admin@national.example", national, Role.NATIONAL_ADMIN),
         national_analyst=member("analyst@national.example", national, Role.NATIONAL_ANALYST),
         employer=member("contact@employer.example", employer_org, Role.EMPLOYER_CONTACT),
-        outsider=UserFactory(email="outsider@example.org"),
+        outsider=UserFactory.create(email="outsider@example.org"),
     )
 
 

@@ -58,7 +58,7 @@ if PRODUCTION:
     if DEBUG:
         raise ImproperlyConfigured("Production refuses to start with DEBUG on.")
 elif not SECRET_KEY:
-    SECRET_KEY = "development-only-key-not-for-production-use-0123456789abcdefghij"
+    SECRET_KEY = "development-only-key-not-for-production-use-0123456789abcdefghij"  # noqa: S105
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")

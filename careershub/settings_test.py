@@ -9,7 +9,7 @@ import os
 os.environ.setdefault("CAREERSHUB_ENV", "test")
 os.environ.setdefault("TASKS_BACKEND", "immediate")
 
-from careershub.settings import *  # noqa: E402,F403
+from careershub.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only; never in production
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -8,7 +8,10 @@ class SignInForm(AuthenticationForm):
     username = forms.EmailField(
         label="Email address",
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": False}),
-        error_messages={"required": "Enter your email address", "invalid": "Enter an email address like name@example.org"},
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address like name@example.org",
+        },
     )
     password = forms.CharField(
         label="Password",
@@ -30,7 +33,10 @@ class ResetRequestForm(PasswordResetForm):
         label="Email address",
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": False}),
-        error_messages={"required": "Enter your email address", "invalid": "Enter an email address like name@example.org"},
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address like name@example.org",
+        },
     )
 
 

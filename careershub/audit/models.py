@@ -42,7 +42,10 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
-        indexes = [models.Index(fields=["organisation", "-occurred_at"]), models.Index(fields=["object_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["organisation", "-occurred_at"]),
+            models.Index(fields=["object_type", "object_id"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.actor_label} {self.get_action_display().lower()} {self.object_label}"

@@ -95,6 +95,21 @@ def render_field(bound: forms.BoundField, **extra: Any) -> Markup:
         "errorMessage": _error_message(bound),
         "classes": classes,
     }
+    kind = _add_kind_params(kind, bound, params, attrs, label, hint)
+    params.update(extra)
+    return _render(kind, params)
+
+
+def _add_kind_params(
+    kind: str,
+    bound: forms.BoundField,
+    params: dict[str, Any],
+    attrs: dict[str, Any],
+    label: dict[str, Any],
+    hint: dict[str, str] | None,
+) -> str:
+    """Fill in the parameters that depend on the component; returns the macro kind to use."""
+    widget = bound.field.widget
     selected = _selected_values(bound)
     if kind in {"radios", "checkboxes"}:
         params["idPrefix"] = params.pop("id")
@@ -131,10 +146,7 @@ def render_field(bound: forms.BoundField, **extra: Any) -> Markup:
             params["rows"] = attrs.pop("rows", 5)
         if kind == "file" and "accept" in attrs:
             params["attributes"] = {"accept": attrs.pop("accept")}
-    if bound.field.required and kind not in {"checkboxes", "radios"}:
-        params.setdefault("attributes", {})
-    params.update(extra)
-    return _render(kind, params)
+    return kind
 
 
 def render_fields(form: forms.BaseForm) -> Markup:

@@ -7,7 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 
-from careershub.organisations.models import LEAD_ROLES, OrganisationKind, Role
+from careershub.organisations.models import LEAD_ROLES, Membership, OrganisationKind, Role
 
 
 def navigation_items(request: HttpRequest) -> list[dict[str, Any]]:
@@ -24,7 +24,7 @@ def navigation_items(request: HttpRequest) -> list[dict[str, Any]]:
         items.append(("GIAS import", reverse("institutions:gias-import")))
     if membership.role in LEAD_ROLES:
         items.append(("Audit trail", reverse("audit:list")))
-    if request.user.memberships.active().count() > 1:  # type: ignore[union-attr]
+    if Membership.objects.active().filter(user_id=request.user.pk).count() > 1:
         items.append(("Switch organisation", reverse("organisations:switch")))
     result = []
     for text, href in items:

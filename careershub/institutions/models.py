@@ -81,7 +81,9 @@ class Institution(models.Model):
     statutory_low_age = models.PositiveSmallIntegerField(null=True, blank=True)
     statutory_high_age = models.PositiveSmallIntegerField(null=True, blank=True)
     number_of_pupils = models.PositiveIntegerField(null=True, blank=True)
-    percent_fsm = models.DecimalField("% eligible for free school meals", max_digits=4, decimal_places=1, null=True, blank=True)
+    percent_fsm = models.DecimalField(
+        "% eligible for free school meals", max_digits=4, decimal_places=1, null=True, blank=True
+    )
     ofsted_rating = models.CharField(max_length=60, blank=True)
     website = models.CharField(max_length=255, blank=True)
     organisation = models.OneToOneField(

@@ -5,8 +5,6 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 
 from careershub.institutions.models import Institution
-from careershub.organisations.decorators import require_roles
-from careershub.organisations.models import Role
 
 
 def institution_list(request: HttpRequest) -> HttpResponse:
@@ -21,8 +19,3 @@ def institution_detail(request: HttpRequest, urn: int) -> HttpResponse:
     return TemplateResponse(
         request, "institutions/detail.html", {"institution": institution, "page_title": institution.name}
     )
-
-
-@require_roles(Role.NATIONAL_ADMIN)
-def gias_import(request: HttpRequest) -> HttpResponse:
-    return TemplateResponse(request, "institutions/gias_import.html", {"page_title": "Import from GIAS"})

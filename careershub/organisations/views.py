@@ -8,11 +8,12 @@ from django.template.response import TemplateResponse
 from careershub.organisations.decorators import organisation_not_required
 from careershub.organisations.forms import SwitchMembershipForm
 from careershub.organisations.middleware import SESSION_KEY
+from careershub.organisations.models import Membership
 
 
 @organisation_not_required
 def switch(request: HttpRequest) -> HttpResponse:
-    memberships = request.user.memberships.active().with_organisation()  # type: ignore[union-attr]
+    memberships = Membership.objects.active().with_organisation().filter(user_id=request.user.pk)
     form = SwitchMembershipForm(request.POST or None, memberships=memberships)
     if request.method == "POST" and form.is_valid():
         membership = form.cleaned_data["membership"]

@@ -5,108 +5,168 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='CombinedAuthority',
+            name="CombinedAuthority",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('gss_code', models.CharField(max_length=9, unique=True)),
-                ('name', models.CharField(max_length=150)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("gss_code", models.CharField(max_length=9, unique=True)),
+                ("name", models.CharField(max_length=150)),
             ],
             options={
-                'verbose_name_plural': 'combined authorities',
-                'ordering': ['name'],
+                "verbose_name_plural": "combined authorities",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='LSIPArea',
+            name="LSIPArea",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('gss_code', models.CharField(max_length=9, unique=True)),
-                ('name', models.CharField(max_length=150)),
-                ('latitude', models.FloatField(blank=True, null=True)),
-                ('longitude', models.FloatField(blank=True, null=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("gss_code", models.CharField(max_length=9, unique=True)),
+                ("name", models.CharField(max_length=150)),
+                ("latitude", models.FloatField(blank=True, null=True)),
+                ("longitude", models.FloatField(blank=True, null=True)),
             ],
             options={
-                'verbose_name': 'LSIP area',
-                'ordering': ['name'],
+                "verbose_name": "LSIP area",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Region',
+            name="Region",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('gss_code', models.CharField(max_length=9, unique=True)),
-                ('name', models.CharField(max_length=100, unique=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("gss_code", models.CharField(max_length=9, unique=True)),
+                ("name", models.CharField(max_length=100, unique=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='LocalAuthority',
+            name="LocalAuthority",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('dfe_code', models.CharField(max_length=3, unique=True)),
-                ('gss_code', models.CharField(max_length=9, unique=True)),
-                ('name', models.CharField(max_length=150)),
-                ('latitude', models.FloatField(blank=True, null=True)),
-                ('longitude', models.FloatField(blank=True, null=True)),
-                ('combined_authority', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='local_authorities', to='geography.combinedauthority')),
-                ('lsip_area', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='local_authorities', to='geography.lsiparea')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='local_authorities', to='geography.region')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("dfe_code", models.CharField(max_length=3, unique=True)),
+                ("gss_code", models.CharField(max_length=9, unique=True)),
+                ("name", models.CharField(max_length=150)),
+                ("latitude", models.FloatField(blank=True, null=True)),
+                ("longitude", models.FloatField(blank=True, null=True)),
+                (
+                    "combined_authority",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="local_authorities",
+                        to="geography.combinedauthority",
+                    ),
+                ),
+                (
+                    "lsip_area",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="local_authorities",
+                        to="geography.lsiparea",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="local_authorities",
+                        to="geography.region",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'local authorities',
-                'ordering': ['name'],
+                "verbose_name_plural": "local authorities",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='District',
+            name="District",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('gss_code', models.CharField(max_length=9, unique=True)),
-                ('name', models.CharField(max_length=150)),
-                ('combined_authority', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='districts', to='geography.combinedauthority')),
-                ('local_authority', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='districts', to='geography.localauthority')),
-                ('lsip_area', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='districts', to='geography.lsiparea')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("gss_code", models.CharField(max_length=9, unique=True)),
+                ("name", models.CharField(max_length=150)),
+                (
+                    "combined_authority",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="districts",
+                        to="geography.combinedauthority",
+                    ),
+                ),
+                (
+                    "local_authority",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="districts",
+                        to="geography.localauthority",
+                    ),
+                ),
+                (
+                    "lsip_area",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="districts",
+                        to="geography.lsiparea",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='OpportunityArea',
+            name="OpportunityArea",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True)),
-                ('announced', models.CharField(help_text='Year and month announced, YYYY-MM', max_length=7)),
-                ('local_authorities', models.ManyToManyField(related_name='opportunity_areas', to='geography.localauthority')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100, unique=True)),
+                ("announced", models.CharField(help_text="Year and month announced, YYYY-MM", max_length=7)),
+                (
+                    "local_authorities",
+                    models.ManyToManyField(related_name="opportunity_areas", to="geography.localauthority"),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='OpportunityAreaDistrict',
+            name="OpportunityAreaDistrict",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('gss_code', models.CharField(max_length=9)),
-                ('name', models.CharField(max_length=150)),
-                ('successor_gss_code', models.CharField(blank=True, max_length=9)),
-                ('successor_name', models.CharField(blank=True, max_length=150)),
-                ('note', models.TextField(blank=True)),
-                ('opportunity_area', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='districts', to='geography.opportunityarea')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("gss_code", models.CharField(max_length=9)),
+                ("name", models.CharField(max_length=150)),
+                ("successor_gss_code", models.CharField(blank=True, max_length=9)),
+                ("successor_name", models.CharField(blank=True, max_length=150)),
+                ("note", models.TextField(blank=True)),
+                (
+                    "opportunity_area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="districts",
+                        to="geography.opportunityarea",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['opportunity_area', 'name'],
-                'constraints': [models.UniqueConstraint(fields=('opportunity_area', 'gss_code'), name='unique_oa_district')],
+                "ordering": ["opportunity_area", "name"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("opportunity_area", "gss_code"), name="unique_oa_district")
+                ],
             },
         ),
     ]

@@ -6,60 +6,132 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('geography', '0001_initial'),
-        ('institutions', '0001_initial'),
-        ('organisations', '0001_initial'),
+        ("geography", "0001_initial"),
+        ("institutions", "0001_initial"),
+        ("organisations", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Hub',
+            name="Hub",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True)),
-                ('lead_body', models.CharField(max_length=200)),
-                ('lead_body_kind', models.CharField(choices=[('lep', 'Local Enterprise Partnership'), ('combined_authority', 'Combined authority'), ('local_authority', 'Local authority'), ('other', 'Other')], max_length=30)),
-                ('wave', models.PositiveSmallIntegerField(help_text='The wave the hub joined in (1 = September 2018).')),
-                ('launched_on', models.DateField(blank=True, null=True)),
-                ('local_authorities', models.ManyToManyField(blank=True, related_name='hubs', to='geography.localauthority')),
-                ('organisation', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='hub', to='organisations.organisation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200, unique=True)),
+                ("lead_body", models.CharField(max_length=200)),
+                (
+                    "lead_body_kind",
+                    models.CharField(
+                        choices=[
+                            ("lep", "Local Enterprise Partnership"),
+                            ("combined_authority", "Combined authority"),
+                            ("local_authority", "Local authority"),
+                            ("other", "Other"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "wave",
+                    models.PositiveSmallIntegerField(help_text="The wave the hub joined in (1 = September 2018)."),
+                ),
+                ("launched_on", models.DateField(blank=True, null=True)),
+                (
+                    "local_authorities",
+                    models.ManyToManyField(blank=True, related_name="hubs", to="geography.localauthority"),
+                ),
+                (
+                    "organisation",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="hub", to="organisations.organisation"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='CoordinatorAssignment',
+            name="CoordinatorAssignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('assigned_on', models.DateField()),
-                ('ended_on', models.DateField(blank=True, null=True)),
-                ('coordinator', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assignments', to=settings.AUTH_USER_MODEL)),
-                ('institution', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='coordinator_assignments', to='institutions.institution')),
-                ('hub', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='coordinator_assignments', to='hubs.hub')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("assigned_on", models.DateField()),
+                ("ended_on", models.DateField(blank=True, null=True)),
+                (
+                    "coordinator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assignments",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "institution",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="coordinator_assignments",
+                        to="institutions.institution",
+                    ),
+                ),
+                (
+                    "hub",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="coordinator_assignments",
+                        to="hubs.hub",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['institution__name'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('ended_on__isnull', True)), fields=('hub', 'institution'), name='one_current_coordinator')],
+                "ordering": ["institution__name"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("ended_on__isnull", True)),
+                        fields=("hub", "institution"),
+                        name="one_current_coordinator",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='HubMembership',
+            name="HubMembership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('joined_on', models.DateField()),
-                ('left_on', models.DateField(blank=True, null=True)),
-                ('hub', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='hubs.hub')),
-                ('institution', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='hub_memberships', to='institutions.institution')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("joined_on", models.DateField()),
+                ("left_on", models.DateField(blank=True, null=True)),
+                (
+                    "hub",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="memberships", to="hubs.hub"
+                    ),
+                ),
+                (
+                    "institution",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="hub_memberships",
+                        to="institutions.institution",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-joined_on'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('left_on__isnull', True)), fields=('institution',), name='one_open_hub_membership'), models.CheckConstraint(condition=models.Q(('left_on__isnull', True), ('left_on__gte', models.F('joined_on')), _connector='OR'), name='left_after_joined')],
+                "ordering": ["-joined_on"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("left_on__isnull", True)),
+                        fields=("institution",),
+                        name="one_open_hub_membership",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("left_on__isnull", True), ("left_on__gte", models.F("joined_on")), _connector="OR"
+                        ),
+                        name="left_after_joined",
+                    ),
+                ],
             },
         ),
     ]

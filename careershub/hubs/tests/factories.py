@@ -15,7 +15,9 @@ class HubFactory(factory.django.DjangoModelFactory[Hub]):
         model = Hub
 
     name = factory.Sequence(lambda n: f"Test Careers Hub {n}")
-    organisation = factory.SubFactory(OrganisationFactory, kind=OrganisationKind.HUB, name=factory.SelfAttribute("..name"))
+    organisation = factory.SubFactory(
+        OrganisationFactory, kind=OrganisationKind.HUB, name=factory.SelfAttribute("..name")
+    )
     lead_body = "Test Combined Authority"
     lead_body_kind = LeadBodyKind.COMBINED_AUTHORITY
     wave = 1

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,31 +14,76 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('kind', models.CharField(choices=[('national', 'National team'), ('hub', 'Careers Hub'), ('institution', 'School or college'), ('employer', 'Employer')], max_length=20)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("national", "National team"),
+                            ("hub", "Careers Hub"),
+                            ("institution", "School or college"),
+                            ("employer", "Employer"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['name'],
-                'indexes': [models.Index(fields=['kind', 'name'], name='organisatio_kind_2b7277_idx')],
+                "ordering": ["name"],
+                "indexes": [models.Index(fields=["kind", "name"], name="organisatio_kind_2b7277_idx")],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('national_admin', 'National admin'), ('national_analyst', 'National analyst'), ('hub_lead', 'Hub lead'), ('enterprise_coordinator', 'Enterprise coordinator'), ('careers_leader', 'Careers leader'), ('senior_leader', 'Senior leader (read only)'), ('employer_contact', 'Employer contact or enterprise adviser')], max_length=30)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('ended_at', models.DateTimeField(blank=True, null=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='organisations.organisation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("national_admin", "National admin"),
+                            ("national_analyst", "National analyst"),
+                            ("hub_lead", "Hub lead"),
+                            ("enterprise_coordinator", "Enterprise coordinator"),
+                            ("careers_leader", "Careers leader"),
+                            ("senior_leader", "Senior leader (read only)"),
+                            ("employer_contact", "Employer contact or enterprise adviser"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("ended_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="organisations.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['organisation__name', 'role'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('ended_at__isnull', True)), fields=('user', 'organisation', 'role'), name='one_active_membership_per_role')],
+                "ordering": ["organisation__name", "role"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("ended_at__isnull", True)),
+                        fields=("user", "organisation", "role"),
+                        name="one_active_membership_per_role",
+                    )
+                ],
             },
         ),
     ]
