@@ -24,7 +24,7 @@ def navigation_items(request: HttpRequest) -> list[dict[str, Any]]:
         items.append(("GIAS import", reverse("institutions:gias-import")))
     if membership.role in LEAD_ROLES:
         items.append(("Audit trail", reverse("audit:list")))
-    if Membership.objects.active().filter(user_id=request.user.pk).count() > 1:
+    if Membership.objects.active().of(request.user).count() > 1:
         items.append(("Switch organisation", reverse("organisations:switch")))
     result = []
     for text, href in items:

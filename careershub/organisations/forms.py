@@ -19,4 +19,4 @@ class SwitchMembershipForm(forms.Form):
         field = self.fields["membership"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = memberships
-        field.label_from_instance = lambda m: f"{m.organisation.name} – {m.get_role_display()}"  # type: ignore[method-assign]
+        field.label_from_instance = lambda obj: f"{obj.organisation.name} – {obj.get_role_display()}"  # type: ignore[method-assign,assignment]

@@ -22,7 +22,7 @@ def current_membership(request: HttpRequest) -> Membership | None:
     user = request.user
     if not user.is_authenticated:
         return None
-    memberships = list(Membership.objects.active().with_organisation().filter(user=user))
+    memberships = list(Membership.objects.active().with_organisation().of(user))
     if not memberships:
         return None
     chosen = request.session.get(SESSION_KEY)

@@ -7,6 +7,8 @@ organisation; see `docs/architecture.md`.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -66,6 +68,10 @@ class Organisation(models.Model):
 class MembershipQuerySet(models.QuerySet["Membership"]):
     def active(self) -> MembershipQuerySet:
         return self.filter(ended_at__isnull=True)
+
+    def of(self, user: Any) -> MembershipQuerySet:
+        """The memberships of a user (none for an anonymous user)."""
+        return self.filter(user_id=getattr(user, "pk", None) or 0)
 
     def with_organisation(self) -> MembershipQuerySet:
         return self.select_related("organisation")

@@ -13,7 +13,7 @@ from careershub.organisations.models import Membership
 
 @organisation_not_required
 def switch(request: HttpRequest) -> HttpResponse:
-    memberships = Membership.objects.active().with_organisation().filter(user_id=request.user.pk)
+    memberships = Membership.objects.active().with_organisation().of(request.user)
     form = SwitchMembershipForm(request.POST or None, memberships=memberships)
     if request.method == "POST" and form.is_valid():
         membership = form.cleaned_data["membership"]
