@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.db.models import QuerySet
 
 from careershub.organisations.models import Membership
 
@@ -14,7 +15,7 @@ class SwitchMembershipForm(forms.Form):
         error_messages={"required": "Choose an organisation", "invalid_choice": "Choose an organisation"},
     )
 
-    def __init__(self, *args: object, memberships: forms.models.QuerySet[Membership], **kwargs: object) -> None:
+    def __init__(self, *args: object, memberships: QuerySet[Membership], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         field = self.fields["membership"]
         assert isinstance(field, forms.ModelChoiceField)
