@@ -14,6 +14,8 @@ from django import forms
 from django.template import engines
 from markupsafe import Markup
 
+from careershub.core.fields import GovUKDateWidget
+
 _MACROS = {
     "input": ("input", "govukInput"),
     "textarea": ("textarea", "govukTextarea"),
@@ -22,6 +24,7 @@ _MACROS = {
     "checkboxes": ("checkboxes", "govukCheckboxes"),
     "password": ("password-input", "govukPasswordInput"),
     "file": ("file-upload", "govukFileUpload"),
+    "date": ("date-input", "govukDateInput"),
     "error_summary": ("error-summary", "govukErrorSummary"),
 }
 
@@ -50,6 +53,8 @@ def _error_message(bound: forms.BoundField) -> dict[str, str] | None:
 
 
 def _kind_for(widget: forms.Widget) -> str:
+    if isinstance(widget, GovUKDateWidget):
+        return "date"
     if isinstance(widget, forms.CheckboxSelectMultiple):
         return "checkboxes"
     if isinstance(widget, forms.RadioSelect):
@@ -111,7 +116,9 @@ def _add_kind_params(
     """Fill in the parameters that depend on the component; returns the macro kind to use."""
     widget = bound.field.widget
     selected = _selected_values(bound)
-    if kind in {"radios", "checkboxes"}:
+    if kind == "date":
+        _add_date_params(bound, params)
+    elif kind in {"radios", "checkboxes"}:
         params["idPrefix"] = params.pop("id")
         params["fieldset"] = {"legend": {"text": str(bound.label), "classes": "govuk-fieldset__legend--s"}}
         params["items"] = [
@@ -149,6 +156,22 @@ def _add_kind_params(
     return kind
 
 
+def _add_date_params(bound: forms.BoundField, params: dict[str, Any]) -> None:
+    value = bound.value()
+    if isinstance(value, (list, tuple)):
+        parts = ["" if v is None else str(v) for v in value]
+    else:
+        parts = ["" if v is None else str(v) for v in bound.field.widget.decompress(value)]  # type: ignore[attr-defined]
+    error_class = " govuk-input--error" if bound.errors else ""
+    params["namePrefix"] = bound.html_name
+    params["fieldset"] = {"legend": {"text": str(bound.label), "classes": "govuk-fieldset__legend--s"}}
+    params["items"] = [
+        {"name": "day", "label": "Day", "value": parts[0], "classes": "govuk-input--width-2" + error_class},
+        {"name": "month", "label": "Month", "value": parts[1], "classes": "govuk-input--width-2" + error_class},
+        {"name": "year", "label": "Year", "value": parts[2], "classes": "govuk-input--width-4" + error_class},
+    ]
+
+
 def render_fields(form: forms.BaseForm) -> Markup:
     """Render every field of a form in order."""
     return Markup("\n").join(render_field(form[name]) for name in form.fields)
@@ -164,7 +187,7 @@ def render_error_summary(form: forms.BaseForm) -> Markup:
         for error in bound.errors:
             kind = _kind_for(bound.field.widget)
             anchor = _field_id(bound)
-            if kind in {"radios", "checkboxes", "checkbox"}:
-                anchor = f"{anchor}"
+            if kind == "date":
+                anchor = f"{anchor}-day"
             items.append({"text": str(error), "href": f"#{anchor}"})
     return _render("error_summary", {"titleText": "There is a problem", "errorList": items})
