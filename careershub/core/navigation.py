@@ -22,6 +22,7 @@ def navigation_items(request: HttpRequest) -> list[dict[str, Any]]:
         items.append(("Hubs", reverse("hubs:list")))
     if membership.role == Role.NATIONAL_ADMIN:
         items.append(("GIAS import", reverse("institutions:gias-import")))
+    items.append(("People", reverse("organisations:team")))
     if membership.role in LEAD_ROLES:
         items.append(("Audit trail", reverse("audit:list")))
     if Membership.objects.active().of(request.user).count() > 1:

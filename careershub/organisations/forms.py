@@ -21,3 +21,20 @@ class SwitchMembershipForm(forms.Form):
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = memberships
         field.label_from_instance = lambda obj: f"{obj.organisation.name} – {obj.get_role_display()}"  # type: ignore[method-assign,assignment]
+
+
+class InviteMemberForm(forms.Form):
+    full_name = forms.CharField(label="Full name", max_length=150, error_messages={"required": "Enter their full name"})
+    email = forms.EmailField(
+        label="Email address",
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": False}),
+        error_messages={
+            "required": "Enter their email address",
+            "invalid": "Enter an email address like name@example.org",
+        },
+    )
+    role = forms.ChoiceField(label="Role", widget=forms.RadioSelect, error_messages={"required": "Choose a role"})
+
+    def __init__(self, *args: object, roles: list[tuple[str, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["role"].choices = roles  # type: ignore[attr-defined]
