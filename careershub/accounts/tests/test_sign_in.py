@@ -46,7 +46,7 @@ def test_password_reset_by_email(cast: Cast) -> None:
     response = client.post(reverse("accounts:password-reset"), {"email": "leader@ashby.example"})
     assert response.status_code == 302
     assert len(mail.outbox) == 1
-    link = re.search(r"https?://[^/]+(/account/password-reset/\S+/\S+/)", mail.outbox[0].body)
+    link = re.search(r"https?://[^/]+(/account/password-reset/\S+/\S+/)", str(mail.outbox[0].body))
     assert link is not None
     form_page = client.get(link.group(1), follow=True)
     assert "Set a new password" in form_page.content.decode()

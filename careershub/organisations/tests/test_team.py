@@ -51,7 +51,7 @@ def test_careers_leader_invites_a_colleague_who_sets_a_password(
     assert Membership.objects.get(user=user).organisation == cast.ashby.organisation
     assert AuditEvent.objects.filter(object_type="organisations.Membership", actor=cast.careers_leader).exists()
     assert len(mail.outbox) == 1
-    link = re.search(r"https?://[^/]+(/account/password-reset/\S+/\S+/)", mail.outbox[0].body)
+    link = re.search(r"https?://[^/]+(/account/password-reset/\S+/\S+/)", str(mail.outbox[0].body))
     assert link is not None
     client = Client()
     page = client.get(link.group(1), follow=True)
