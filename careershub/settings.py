@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "careershub.institutions",
     "careershub.hubs",
     "careershub.audit",
+    "careershub.evaluations",
 ]
 
 MIDDLEWARE = [

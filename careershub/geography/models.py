@@ -1,7 +1,7 @@
 """Geography reference data: regions, local authorities, districts, LSIP areas, combined
 authorities and Opportunity Areas. Loaded from data files in `careershub/geography/data/`
 by a data migration (see `loaders.py`); the files are built from the public sources named
-in `NOTICE.md`."""
+in `data/README.md` by `scripts/build_reference_data.py`."""
 
 from __future__ import annotations
 
@@ -46,7 +46,13 @@ class LSIPArea(models.Model):
 
 
 class LocalAuthority(models.Model):
-    """An upper-tier local authority as DfE counts them (the 3-digit 'LA code' in GIAS)."""
+    """An upper-tier local authority as DfE counts them (the 3-digit 'LA code' in GIAS).
+
+    Former authorities that still appear in older GIAS files (e.g. Cumbria, 909, replaced by
+    Cumberland and Westmorland and Furness in April 2023) are kept with `is_current` off and
+    their `successors`, so that imports of old files still link their schools. An authority
+    that kept its DfE code when it was reorganised (North Yorkshire 815, Somerset 933) is one
+    row with its current GSS code; its earlier GSS codes are in `former_gss_codes`."""
 
     dfe_code = models.CharField(max_length=3, unique=True)
     gss_code = models.CharField(max_length=9, unique=True)
@@ -60,6 +66,21 @@ class LocalAuthority(models.Model):
     )
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
+    is_current = models.BooleanField(default=True, help_text="Off for an authority that has been replaced.")
+    replaced_on = models.DateField(null=True, blank=True, help_text="When a former authority's successors took over.")
+    successors = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="predecessors",
+        help_text="What replaced a former authority.",
+    )
+    former_gss_codes = models.CharField(
+        "former GSS codes",
+        max_length=100,
+        blank=True,
+        help_text="Earlier GSS codes of this authority, space-separated.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -78,6 +99,9 @@ class District(models.Model):
     lsip_area = models.ForeignKey(LSIPArea, on_delete=models.SET_NULL, null=True, blank=True, related_name="districts")
     combined_authority = models.ForeignKey(
         CombinedAuthority, on_delete=models.SET_NULL, null=True, blank=True, related_name="districts"
+    )
+    former_gss_codes = models.CharField(
+        "former GSS codes", max_length=100, blank=True, help_text="Earlier GSS codes of this district, space-separated."
     )
 
     class Meta:

@@ -11,3 +11,8 @@ def team_of(organisation: Organisation) -> QuerySet[Membership]:
 
 def roles_for(organisation: Organisation) -> list[tuple[str, str]]:
     return [(role.value, role.label) for role in Role if ROLE_KIND[role] == organisation.kind]
+
+
+def memberships_of(user: object) -> QuerySet[Membership]:
+    """A person's own active memberships (the organisations they may switch between)."""
+    return Membership.objects.active().with_organisation().of(user)

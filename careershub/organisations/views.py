@@ -11,13 +11,12 @@ from careershub.organisations import services
 from careershub.organisations.decorators import organisation_not_required
 from careershub.organisations.forms import InviteMemberForm, SwitchMembershipForm
 from careershub.organisations.middleware import SESSION_KEY
-from careershub.organisations.models import Membership
-from careershub.organisations.queries import roles_for, team_of
+from careershub.organisations.queries import memberships_of, roles_for, team_of
 
 
 @organisation_not_required
 def switch(request: HttpRequest) -> HttpResponse:
-    memberships = Membership.objects.active().with_organisation().of(request.user)
+    memberships = memberships_of(request.user)
     form = SwitchMembershipForm(request.POST or None, memberships=memberships)
     if request.method == "POST" and form.is_valid():
         membership = form.cleaned_data["membership"]
