@@ -7,4 +7,5 @@ urlpatterns = [
     path("institutions/", include("careershub.institutions.urls")),
     path("hubs/", include("careershub.hubs.urls")),
     path("audit/", include("careershub.audit.urls")),
+    path("evaluations/", include("careershub.evaluations.urls")),
 ]

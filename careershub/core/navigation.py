@@ -18,6 +18,8 @@ def navigation_items(request: HttpRequest) -> list[dict[str, Any]]:
     items: list[tuple[str, str]] = [("Home", reverse("core:home"))]
     items.append(("Schools and colleges", reverse("institutions:list")))
     kind = membership.organisation.kind
+    if kind == OrganisationKind.INSTITUTION:
+        items.append(("Self-evaluation", reverse("evaluations:list")))
     if kind in {OrganisationKind.NATIONAL, OrganisationKind.HUB}:
         items.append(("Hubs", reverse("hubs:list")))
     if membership.role == Role.NATIONAL_ADMIN:
