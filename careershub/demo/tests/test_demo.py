@@ -1,0 +1,231 @@
+"""The demo data: `manage.py load_demo_data` and `manage.py run_demo`."""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import subprocess
+import sys
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+from django.db.models import Count
+
+from careershub.accounts.models import User
+from careershub.audit.models import AuditEvent
+from careershub.core.management.commands import run_demo
+from careershub.demo import build_gias_demo
+from careershub.demo.builder import DEMO_PASSWORD, GIAS_FILE, MOVER_URN, PEOPLE, load_demo_data, sign_ins
+from careershub.hubs.models import CoordinatorAssignment, Hub, HubMembership
+from careershub.institutions.models import GiasImport, Institution, InstitutionKind
+from careershub.organisations.models import Membership, Organisation, Role
+
+pytestmark = pytest.mark.django_db
+
+COUNTED = [
+    Institution,
+    Organisation,
+    Hub,
+    HubMembership,
+    CoordinatorAssignment,
+    User,
+    Membership,
+    GiasImport,
+    AuditEvent,
+]
+
+
+def counts() -> dict[str, int]:
+    return {model.__name__: model._default_manager.count() for model in COUNTED}  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def demo() -> None:
+    load_demo_data(write=lambda text: None)
+
+
+def test_loading_twice_changes_nothing() -> None:
+    out = io.StringIO()
+    call_command("load_demo_data", stdout=out)
+    first = counts()
+    assert "128 new" in out.getvalue()
+    out = io.StringIO()
+    call_command("load_demo_data", stdout=out)
+    assert counts() == first
+    assert "already imported" in out.getvalue()
+    assert "Nothing new" in out.getvalue()
+    assert first["Institution"] == 128
+    assert first["Hub"] == 2
+    assert first["User"] == len(PEOPLE)
+    assert first["GiasImport"] == 1
+
+
+def test_every_role_has_a_demo_user(demo: None) -> None:
+    roles = set(Membership.objects.active().values_list("role", flat=True))
+    assert roles == set(Role.values)
+    for person in PEOPLE:
+        user = User.objects.get(email=person.email)
+        assert user.check_password(DEMO_PASSWORD)
+        assert Membership.objects.active().filter(user=user).count() == len(person.memberships)
+
+
+def test_one_user_has_two_memberships_and_one_has_none(demo: None) -> None:
+    by_user = User.objects.annotate(n=Count("memberships"))
+    assert by_user.filter(n=2).count() == 1
+    assert list(by_user.filter(n=0).values_list("email", flat=True)) == ["jordan.price@example.org"]
+
+
+def test_hubs_have_a_lead_two_coordinators_and_coordinated_members(demo: None) -> None:
+    hubs = list(Hub.objects.all())
+    assert len(hubs) >= 2
+    for hub in hubs:
+        roles = sorted(Membership.objects.active().filter(organisation=hub.organisation).values_list("role", flat=True))
+        assert roles == [Role.ENTERPRISE_COORDINATOR, Role.ENTERPRISE_COORDINATOR, Role.HUB_LEAD]
+        current = hub.memberships.current()
+        assert current.count() >= 20
+        assigned = CoordinatorAssignment.objects.filter(hub=hub, ended_on__isnull=True)
+        assert set(assigned.values_list("institution", flat=True)) == set(current.values_list("institution", flat=True))
+    gm = Hub.objects.get(name="Greater Manchester Careers Hub")
+    assert (gm.wave, gm.launched_on.isoformat() if gm.launched_on else None) == (1, "2018-09-01")
+    assert gm.lead_body == "Greater Manchester Combined Authority"
+    assert gm.memberships.filter(institution__la_code="358").exists()
+
+
+def test_no_institution_is_in_two_hubs_at_once(demo: None) -> None:
+    periods: dict[int, list[tuple[Any, Any]]] = defaultdict(list)
+    for membership in HubMembership.objects.all():
+        periods[membership.institution_id].append((membership.joined_on, membership.left_on))
+    for spans in periods.values():
+        spans.sort(key=lambda span: span[0])
+        for (_, left), (joined, _) in itertools.pairwise(spans):
+            assert left is not None and left < joined
+
+
+def test_membership_history(demo: None) -> None:
+    mover = HubMembership.objects.filter(institution__urn=MOVER_URN).order_by("joined_on")
+    assert [(m.hub.name, m.left_on is None) for m in mover] == [
+        ("Cheshire and Warrington Careers Hub", False),
+        ("Greater Manchester Careers Hub", True),
+    ]
+    # Schools that closed left their hub on the day they closed.
+    for membership in HubMembership.objects.filter(institution__closed_on__isnull=False):
+        assert membership.left_on == membership.institution.closed_on
+    # Salford joined in wave 2, Trafford in wave 1.
+    assert set(HubMembership.objects.filter(institution__la_code="355").values_list("joined_on__year", flat=True)) == {
+        2019
+    }
+
+
+def test_some_institutions_are_outside_any_hub(demo: None) -> None:
+    in_a_hub = HubMembership.objects.current().values("institution")
+    outside = Institution.objects.open().exclude(pk__in=in_a_hub)
+    assert outside.count() >= 10
+    assert outside.filter(la_code="357").exists()  # Tameside: no hub
+    cumbria = Institution.objects.filter(la_code="909")
+    assert cumbria.count() == 27
+    assert all(i.local_authority is not None and not i.local_authority.is_current for i in cumbria)
+
+
+def test_institutions_are_real_and_classified(demo: None) -> None:
+    sale_grammar = Institution.objects.get(urn=136498)
+    assert sale_grammar.name == "Sale Grammar School"
+    assert sale_grammar.local_authority is not None and sale_grammar.local_authority.dfe_code == "358"
+    assert sale_grammar.latitude == pytest.approx(53.418, abs=0.01)
+    kinds = set(Institution.objects.values_list("kind", flat=True))
+    assert {
+        InstitutionKind.MAINSTREAM_SCHOOL,
+        InstitutionKind.SPECIAL_SCHOOL,
+        InstitutionKind.ALTERNATIVE_PROVISION,
+        InstitutionKind.COLLEGE,
+    } <= kinds
+    assert Institution.objects.get(urn=130519).kind == InstitutionKind.COLLEGE
+
+
+def test_sign_ins(demo: None) -> None:
+    rows = sign_ins()
+    assert len(rows) == len(PEOPLE)
+    assert {row.password for row in rows} == {DEMO_PASSWORD}
+    fletcher = next(row for row in rows if row.email.startswith("sam.fletcher"))
+    assert fletcher.organisation == "Ashton-on-Mersey School; Broadoak School"
+
+
+def test_sign_ins_before_loading() -> None:
+    assert sign_ins() == []
+
+
+def test_refuses_production_without_flag(settings: Any) -> None:
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="production"):
+        call_command("load_demo_data", stdout=io.StringIO())
+    assert not User.objects.exists()
+
+
+def test_run_demo_prints_sign_ins_and_stops_the_worker(demo: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    processes: list[Any] = []
+
+    class Fake:
+        def __init__(self, command: list[str]) -> None:
+            self.command = command
+            self.pid = 1000 + len(processes)
+            self.returncode: int | None = 0 if "runserver" in command else None
+            processes.append(self)
+
+        def poll(self) -> int | None:
+            return self.returncode
+
+        def terminate(self) -> None:
+            self.returncode = -15
+
+        def wait(self, timeout: float | None = None) -> int:
+            return self.returncode or 0
+
+        def kill(self) -> None:
+            self.returncode = -9
+
+    monkeypatch.setattr(run_demo.subprocess, "Popen", Fake)
+    monkeypatch.setattr(settings, "TASKS_BACKEND", "database", raising=False)
+    out = io.StringIO()
+    call_command("run_demo", "127.0.0.1:8123", stdout=out)
+    text = out.getvalue()
+    assert "helen.ashworth@national.example" in text and DEMO_PASSWORD in text
+    assert "http://127.0.0.1:8123/" in text
+    worker, server = processes
+    assert worker.command[-2:] == ["db_worker", "--no-reload"]
+    assert server.command[-3:] == ["runserver", "127.0.0.1:8123", "--noreload"]
+    assert worker.returncode == -15  # stopped when the server exited
+    assert "Demo stopped." in text
+
+
+def test_format_table() -> None:
+    table = run_demo.format_table(["A", "Bee"], [["xx", "y"]])
+    assert table.splitlines() == ["A   Bee", "--  ---", "xx  y"]
+
+
+def test_demo_gias_file_is_in_the_gias_layout() -> None:
+    with GIAS_FILE.open(newline="", encoding="utf-8") as handle:
+        reader = csv.reader(handle)
+        header = next(reader)
+        rows = list(reader)
+    assert header == build_gias_demo.HEADER
+    assert len(header) == 139
+    assert 100 <= len(rows) <= 300
+    assert all(len(row) == len(header) for row in rows)
+    # No headteacher names or telephone numbers in the demo file.
+    for column in ("HeadFirstName", "HeadLastName", "TelephoneNum"):
+        assert not any(row[header.index(column)] for row in rows)
+
+
+SHARED = Path(settings.SHARED_DATA_DIR)
+
+
+@pytest.mark.skipif(not (SHARED / "schools").is_dir(), reason="the shared public data folder is not here")
+def test_builder_reproduces_the_committed_file(tmp_path: Path) -> None:
+    out = tmp_path / "gias_demo.csv"
+    command = [sys.executable, build_gias_demo.__file__, str(SHARED), "--out", str(out)]
+    subprocess.run(command, check=True, capture_output=True)  # noqa: S603 (our own script, fixed arguments)
+    assert out.read_bytes() == GIAS_FILE.read_bytes()
