@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import jinja2
@@ -9,6 +10,7 @@ from django.conf import settings
 from django.contrib.messages import get_messages
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format, number_format
 
 from careershub.core import govuk_forms
@@ -20,8 +22,11 @@ def url(viewname: str, *args: Any, **kwargs: Any) -> str:
 
 
 def format_date(value: Any, fmt: str = "j F Y") -> str:
+    """Format a date, or a datetime in the site's time zone (Europe/London)."""
     if not value:
         return ""
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
     return date_format(value, fmt)
 
 

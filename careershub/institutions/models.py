@@ -7,8 +7,12 @@ Licence), so every signed-in member may search it. What an institution *does* on
 
 from __future__ import annotations
 
+import uuid
+
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from careershub.geography.models import LocalAuthority
 from careershub.organisations.models import Organisation
@@ -113,3 +117,78 @@ class Institution(models.Model):
         if self.statutory_low_age is None or self.statutory_high_age is None:
             return ""
         return f"{self.statutory_low_age} to {self.statutory_high_age}"
+
+
+class GiasImportStatus(models.TextChoices):
+    AWAITING_CONFIRMATION = "awaiting_confirmation", "Awaiting confirmation"
+    CANCELLED = "cancelled", "Cancelled"
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+def gias_upload_to(instance: GiasImport, filename: str) -> str:
+    """Stored under a random name: the uploaded name is kept in `original_name` for display only."""
+    return f"gias_imports/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.csv"
+
+
+class GiasImport(models.Model):
+    """One GIAS file a national admin uploaded (or a command read): its preview, then its result.
+
+    Preview figures (`preview_*`) are worked out on upload, against the database as it was
+    then; the result figures (`created_count` …) are those of the import itself.
+    """
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_by_label = models.CharField(max_length=255, blank=True, help_text="Who, kept if the user is deleted")
+    organisation = models.ForeignKey(Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    file = models.FileField(upload_to=gias_upload_to, max_length=255, blank=True)
+    original_name = models.CharField("file name", max_length=255)
+    size_bytes = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    encoding = models.CharField(max_length=40, blank=True)
+    status = models.CharField(
+        max_length=30, choices=GiasImportStatus.choices, default=GiasImportStatus.AWAITING_CONFIRMATION
+    )
+    columns = models.JSONField(default=dict, blank=True, help_text="{header in the file: field it fills}")
+    ignored_columns = models.JSONField(default=list, blank=True)
+    notes = models.JSONField(default=list, blank=True)
+    row_count = models.PositiveIntegerField(default=0, help_text="Rows of data, not counting empty rows")
+    empty_rows = models.PositiveIntegerField(default=0)
+    preview_new = models.PositiveIntegerField(default=0)
+    preview_changed = models.PositiveIntegerField(default=0)
+    preview_unchanged = models.PositiveIntegerField(default=0)
+    preview_rejected = models.PositiveIntegerField(default=0)
+    sample_changes = models.JSONField(default=list, blank=True)
+    rejections = models.JSONField(default=list, blank=True, help_text="The first rejected rows")
+    task_id = models.CharField(max_length=64, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    created_count = models.PositiveIntegerField(null=True, blank=True)
+    updated_count = models.PositiveIntegerField(null=True, blank=True)
+    unchanged_count = models.PositiveIntegerField(null=True, blank=True)
+    rejected_count = models.PositiveIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "GIAS import"
+
+    def __str__(self) -> str:
+        return f"GIAS import {self.pk} ({self.original_name})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {GiasImportStatus.DONE, GiasImportStatus.FAILED, GiasImportStatus.CANCELLED}
+
+    @property
+    def is_in_progress(self) -> bool:
+        return self.status in {GiasImportStatus.QUEUED, GiasImportStatus.RUNNING}
