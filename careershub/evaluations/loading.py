@@ -70,7 +70,12 @@ def _content_changed(old_text: str, new_text: str) -> bool:
     return without_valid_to(old_text) != without_valid_to(new_text)
 
 
-def load_after_migrate(sender: Any, apps: Any, **kwargs: Any) -> None:
+def load_after_migrate(sender: Any, apps: Any = None, **kwargs: Any) -> None:
+    """post_migrate handler. Also runs after a test database flush, when no `apps` is given."""
+    if apps is None:
+        from django.apps import apps as global_apps
+
+        apps = global_apps
     try:
         framework_model = apps.get_model("evaluations", "FrameworkVersion")
         evaluation_model = apps.get_model("evaluations", "Evaluation")
