@@ -31,4 +31,6 @@ def home_context(membership: Membership) -> dict[str, Any]:
         if institution is not None:
             current = institution.hub_memberships.current().select_related("hub").first()
             context["current_hub"] = current.hub if current else None
+            context["latest_evaluation"] = institution.evaluations.submitted().select_related("framework").first()
+            context["draft_evaluation"] = institution.evaluations.drafts().first()
     return context
