@@ -58,7 +58,7 @@ def _framework_version(spec: framework_data.Framework) -> FrameworkVersion:
 
 
 def _locked_draft(evaluation: Evaluation) -> Evaluation:
-    locked = Evaluation.objects.select_for_update().select_related("institution", "framework").get(pk=evaluation.pk)
+    locked = Evaluation.objects.select_for_update(of=("self",)).select_related("institution", "framework").get(pk=evaluation.pk)
     if locked.status != EvaluationStatus.DRAFT:
         raise EvaluationError("This evaluation has been submitted and cannot change. Start a new evaluation instead.")
     return locked
@@ -176,7 +176,7 @@ def answers_save(
     """
     locked = _locked_draft(evaluation)
     spec = locked.spec()
-    existing = {a.question_code: a for a in locked.answers.select_for_update().select_related("updated_by")}
+    existing = {a.question_code: a for a in locked.answers.select_for_update(of=("self",)).select_related("updated_by")}
     user = actor if getattr(actor, "is_authenticated", False) else None
     conflicts: list[Conflict] = []
     changes: dict[str, list[Any]] = {}

@@ -133,7 +133,7 @@ def member_invite(
 @transaction.atomic
 def member_remove(*, membership: Membership, actor: Any) -> Membership:
     """End a membership; refuses to remove the organisation's last lead."""
-    locked = Membership.objects.select_for_update().select_related("organisation").get(pk=membership.pk)
+    locked = Membership.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=membership.pk)
     if locked.is_lead:
         other_leads = (
             Membership.objects.active()

@@ -364,15 +364,13 @@ def test_confirming_queues_the_task_which_runs_after_commit(
     assert Institution.objects.count() == 3
 
 
+@pytest.mark.django_db(transaction=True)  # db_worker closes the connection: no wrapping test transaction
 @override_settings(TASKS=DATABASE_TASKS)
-def test_the_database_queue_runs_the_import_through_db_worker(
-    django_capture_on_commit_callbacks: Callable[..., Any],
-) -> None:
+def test_the_database_queue_runs_the_import_through_db_worker() -> None:
     from django_tasks_db.models import DBTaskResult
 
     gias_import = services.gias_import_prepare(data=FULL.encode(), filename="f.csv", actor=None, organisation=None)
-    with django_capture_on_commit_callbacks(execute=True):
-        services.gias_import_confirm(gias_import=gias_import, actor=None)
+    services.gias_import_confirm(gias_import=gias_import, actor=None)
     gias_import.refresh_from_db()
     assert gias_import.status == GiasImportStatus.QUEUED
     assert DBTaskResult.objects.get(id=gias_import.task_id).status == TaskResultStatus.READY
