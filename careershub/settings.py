@@ -83,7 +83,6 @@ INSTALLED_APPS = [
     "careershub.hubs",
     "careershub.audit",
     "careershub.evaluations",
-    "careershub.insight",
 ]
 
 MIDDLEWARE = [
