@@ -58,7 +58,11 @@ def _framework_version(spec: framework_data.Framework) -> FrameworkVersion:
 
 
 def _locked_draft(evaluation: Evaluation) -> Evaluation:
-    locked = Evaluation.objects.select_for_update(of=("self",)).select_related("institution", "framework").get(pk=evaluation.pk)
+    locked = (
+        Evaluation.objects.select_for_update(of=("self",))
+        .select_related("institution", "framework")
+        .get(pk=evaluation.pk)
+    )
     if locked.status != EvaluationStatus.DRAFT:
         raise EvaluationError("This evaluation has been submitted and cannot change. Start a new evaluation instead.")
     return locked

@@ -86,7 +86,9 @@ def hub_add_institution(
 @transaction.atomic
 def hub_remove_institution(*, membership: HubMembership, left_on: datetime.date, actor: Any = None) -> HubMembership:
     """An institution leaves its hub. The membership is kept as history."""
-    locked = HubMembership.objects.select_for_update(of=("self",)).select_related("hub", "institution").get(pk=membership.pk)
+    locked = (
+        HubMembership.objects.select_for_update(of=("self",)).select_related("hub", "institution").get(pk=membership.pk)
+    )
     if locked.left_on is not None:
         raise HubError(f"{locked.institution.name} already left {locked.hub.name} on {locked.left_on:%d %B %Y}.")
     if left_on < locked.joined_on:
