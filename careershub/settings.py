@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "careershub.hubs",
     "careershub.audit",
     "careershub.evaluations",
+    "careershub.insight",
 ]
 
 MIDDLEWARE = [
@@ -253,6 +254,9 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+
+#: Aggregates resting on fewer institutions than this are suppressed wherever a wider audience sees them.
+INSIGHT_SUPPRESSION_THRESHOLD = env_int("INSIGHT_SUPPRESSION_THRESHOLD", 5)
 
 # Where the shared public data sits beside a checkout (used by tests and tooling only).
 SHARED_DATA_DIR = Path(env_str("SHARED_DATA_DIR", str(BASE_DIR.parent / "shared" / "data")))

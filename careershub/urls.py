@@ -8,4 +8,5 @@ urlpatterns = [
     path("hubs/", include("careershub.hubs.urls")),
     path("audit/", include("careershub.audit.urls")),
     path("evaluations/", include("careershub.evaluations.urls")),
+    path("insight/", include("careershub.insight.urls")),
 ]

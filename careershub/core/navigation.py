@@ -22,6 +22,8 @@ def navigation_items(request: HttpRequest) -> list[dict[str, Any]]:
         items.append(("Self-evaluation", reverse("evaluations:list")))
     if kind in {OrganisationKind.NATIONAL, OrganisationKind.HUB}:
         items.append(("Hubs", reverse("hubs:list")))
+    if kind in {OrganisationKind.NATIONAL, OrganisationKind.HUB, OrganisationKind.INSTITUTION}:
+        items.append(("Insight", reverse("insight:index")))
     if membership.role == Role.NATIONAL_ADMIN:
         items.append(("GIAS import", reverse("institutions:gias-import")))
     items.append(("People", reverse("organisations:team")))

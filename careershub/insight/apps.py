@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class InsightConfig(AppConfig):
+    name = "careershub.insight"
+    verbose_name = "Hub and national insight"

@@ -1,0 +1,301 @@
+"""Reads for the insight dashboards, and who may see what.
+
+Access (issue 4): national memberships see everything; hub memberships see their own hub in
+full (its members' results) and every other area only in aggregate; institution memberships
+see their own institution's results against aggregates; nobody else sees insight at all.
+Aggregates are always suppressed (see `suppression.py`), whoever is looking.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from django.db.models import Avg, Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
+from django.http import Http404
+
+from careershub.evaluations.models import MeasurementResult
+from careershub.geography.models import LocalAuthority, LSIPArea, OpportunityArea, Region
+from careershub.hubs.models import Hub, HubMembership
+from careershub.institutions.models import Institution
+from careershub.organisations.models import Membership, OrganisationKind
+
+LEVELS = {
+    "national": "England",
+    "region": "Region",
+    "la": "Local authority",
+    "lsip": "LSIP area",
+    "oa": "Opportunity Area",
+    "hub": "Careers Hub",
+}
+
+
+@dataclass(frozen=True)
+class Scope:
+    level: str
+    pk: int
+    name: str
+
+    @property
+    def label(self) -> str:
+        return self.name if self.level == "national" else f"{self.name} ({LEVELS[self.level].lower()})"
+
+
+class Access:
+    FULL = "full"
+    AGGREGATE = "aggregate"
+
+
+def dashboard_access(membership: Membership | None, scope: Scope) -> str | None:
+    """`full`, `aggregate` or None (refused) for a dashboard."""
+    if membership is None:
+        return None
+    kind = membership.organisation.kind
+    if kind == OrganisationKind.NATIONAL:
+        return Access.FULL
+    if kind == OrganisationKind.HUB:
+        if scope.level == "hub" and Hub.objects.filter(pk=scope.pk, organisation=membership.organisation).exists():
+            return Access.FULL
+        return Access.AGGREGATE
+    return None
+
+
+def can_use_insight(membership: Membership | None) -> bool:
+    return membership is not None and membership.organisation.kind in {
+        OrganisationKind.NATIONAL,
+        OrganisationKind.HUB,
+        OrganisationKind.INSTITUTION,
+    }
+
+
+def own_hub(membership: Membership) -> Hub | None:
+    if membership.organisation.kind != OrganisationKind.HUB:
+        return None
+    return Hub.objects.filter(organisation=membership.organisation).first()
+
+
+def institution_for(membership: Membership, urn: int) -> Institution:
+    """The institution an institution page may show: one's own, a member of one's own hub, or
+    any for national users. Anything else is a 404."""
+    institutions = Institution.objects.select_related("local_authority")
+    kind = membership.organisation.kind
+    if kind == OrganisationKind.NATIONAL:
+        found = institutions.filter(urn=urn).first()
+    elif kind == OrganisationKind.INSTITUTION:
+        found = institutions.filter(urn=urn, organisation=membership.organisation).first()
+    elif kind == OrganisationKind.HUB:
+        found = (
+            institutions.filter(
+                urn=urn,
+                hub_memberships__hub__organisation=membership.organisation,
+                hub_memberships__left_on__isnull=True,
+            )
+            .distinct()
+            .first()
+        )
+    else:
+        found = None
+    if found is None:
+        raise Http404
+    return found
+
+
+def scope_for(level: str, pk: int) -> Scope:
+    models: dict[str, Any] = {
+        "region": Region,
+        "la": LocalAuthority,
+        "lsip": LSIPArea,
+        "oa": OpportunityArea,
+        "hub": Hub,
+    }
+    if level == "national":
+        return Scope("national", 0, "England")
+    if level not in models:
+        raise Http404
+    found = models[level].objects.filter(pk=pk).values_list("name", flat=True).first()
+    if found is None:
+        raise Http404
+    return Scope(level, pk, found)
+
+
+def _membership_at(point: datetime.date) -> Q:
+    return Q(joined_on__lte=point) & (Q(left_on__isnull=True) | Q(left_on__gt=point))
+
+
+def _scope_filter(scope: Scope, point: datetime.date | None) -> Q:
+    """Filter on MeasurementResult for the institutions in `scope` (a hub: its members at `point`)."""
+    if scope.level == "national":
+        return Q()
+    if scope.level == "region":
+        return Q(institution__local_authority__region_id=scope.pk)
+    if scope.level == "la":
+        return Q(institution__local_authority_id=scope.pk)
+    if scope.level == "lsip":
+        return Q(institution__local_authority__lsip_area_id=scope.pk)
+    if scope.level == "oa":
+        las = OpportunityArea.local_authorities.through.objects.filter(opportunityarea_id=scope.pk)
+        return Q(institution__local_authority_id__in=las.values("localauthority_id"))
+    if scope.level == "hub":
+        members = HubMembership.objects.filter(hub_id=scope.pk)
+        if point is not None:
+            members = members.filter(_membership_at(point))
+        return Q(institution_id__in=members.values("institution_id"))
+    raise Http404
+
+
+def results_in(scope: Scope, point: datetime.date | None = None) -> QuerySet[MeasurementResult]:
+    queryset = MeasurementResult.objects.filter(_scope_filter(scope, point))
+    return queryset.filter(point=point) if point is not None else queryset
+
+
+def points_with_results() -> list[datetime.date]:
+    return list(MeasurementResult.objects.order_by("-point").values_list("point", flat=True).distinct())
+
+
+def rows_at(scope: Scope, point: datetime.date) -> list[dict[str, Any]]:
+    """One row per institution reporting at `point` in `scope`: its result, kind, FSM %, area and
+    the hub it was in at that point (with the hub's wave)."""
+    hub_at = HubMembership.objects.filter(_membership_at(point), institution_id=OuterRef("institution_id")).order_by(
+        "-joined_on"
+    )
+    return list(
+        results_in(scope, point)
+        .annotate(hub_id=Subquery(hub_at.values("hub_id")[:1]), hub_wave=Subquery(hub_at.values("hub__wave")[:1]))
+        .values(
+            "institution_id",
+            "benchmarks_fully_achieved",
+            "achieved",
+            "institution__name",
+            "institution__urn",
+            "institution__kind",
+            "institution__percent_fsm",
+            "institution__local_authority_id",
+            "institution__local_authority__name",
+            "institution__local_authority__region__name",
+            "hub_id",
+            "hub_wave",
+        )
+        .order_by("institution__name")
+    )
+
+
+def national_fsm_values(point: datetime.date) -> list[float]:
+    return [
+        float(v)  # type: ignore[arg-type]
+        for v in MeasurementResult.objects.filter(point=point, institution__percent_fsm__isnull=False).values_list(
+            "institution__percent_fsm", flat=True
+        )
+    ]
+
+
+def trend(scope: Scope) -> list[dict[str, Any]]:
+    """Institutions reporting and average benchmarks at every point (a hub: its members then)."""
+    queryset = _hub_trend_queryset(scope.pk) if scope.level == "hub" else results_in(scope)
+    return list(
+        queryset.values("point").annotate(count=Count("id"), average=Avg("benchmarks_fully_achieved")).order_by("point")
+    )
+
+
+def _hub_trend_queryset(hub_pk: int) -> QuerySet[MeasurementResult]:
+    member_then = HubMembership.objects.filter(
+        hub_id=hub_pk, institution_id=OuterRef("institution_id"), joined_on__lte=OuterRef("point")
+    ).filter(Q(left_on__isnull=True) | Q(left_on__gt=OuterRef("point")))
+    ever = HubMembership.objects.filter(hub_id=hub_pk).values("institution_id")
+    return MeasurementResult.objects.filter(institution_id__in=ever).filter(Exists(member_then))
+
+
+def data_version() -> tuple[Any, ...]:
+    """Changes whenever results or memberships change (for caching computed figures)."""
+    results = MeasurementResult.objects.aggregate(n=Count("id"), last=Max("id"))
+    members = HubMembership.objects.aggregate(n=Count("id"), last=Max("id"), left=Max("left_on"))
+    return (results["n"], results["last"], members["n"], members["last"], members["left"])
+
+
+def panel_for(scope: Scope, up_to: datetime.date) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The summer (31 July) panel for the Hub vs comparison statistics, and institution
+    attributes for matching. For a hub, its members are compared with institutions that were in
+    no hub; for an area, the institutions in it."""
+    summer = MeasurementResult.objects.filter(point__month=7, point__day=31, point__lte=up_to)
+    if scope.level == "hub":
+        ever = HubMembership.objects.filter(hub_id=scope.pk).values("institution_id")
+        other_hubs = HubMembership.objects.filter(joined_on__lte=up_to).exclude(hub_id=scope.pk)
+        summer = summer.filter(Q(institution_id__in=ever) | ~Q(institution_id__in=other_hubs.values("institution_id")))
+    else:
+        summer = summer.filter(_scope_filter(scope, None))
+    panel = pd.DataFrame(
+        list(summer.values_list("institution_id", "point", "benchmarks_fully_achieved")),
+        columns=["institution", "point", "score"],
+    )
+    ids = panel["institution"].unique().tolist()
+    memberships = HubMembership.objects.filter(institution_id__in=ids) if len(ids) < 900 else HubMembership.objects
+    if scope.level == "hub":
+        memberships = memberships.filter(hub_id=scope.pk)
+    spans = pd.DataFrame(
+        list(memberships.values_list("institution_id", "joined_on", "left_on")),
+        columns=["institution", "joined_on", "left_on"],
+    )
+    panel["point"] = pd.to_datetime(panel["point"])
+    panel["treated"] = 0
+    if not spans.empty and not panel.empty:
+        merged = panel.reset_index().merge(spans, on="institution")
+        joined = pd.to_datetime(merged["joined_on"])
+        left = pd.to_datetime(merged["left_on"])
+        inside = (joined <= merged["point"]) & (left.isna() | (left > merged["point"]))
+        treated_rows = merged.loc[inside, "index"].unique()
+        panel.loc[treated_rows, "treated"] = 1
+    attributes = pd.DataFrame(
+        list(
+            Institution.objects.filter(pk__in=ids).values_list(
+                "pk", "kind", "local_authority__region__name", "percent_fsm"
+            )
+        )
+        if len(ids) < 900
+        else list(Institution.objects.values_list("pk", "kind", "local_authority__region__name", "percent_fsm")),
+        columns=["institution", "kind", "region", "percent_fsm"],
+    )
+    return panel, attributes
+
+
+def areas_for_index(membership: Membership) -> dict[str, list[Any]]:
+    hubs = Hub.objects.order_by("name")
+    if membership.organisation.kind == OrganisationKind.HUB:
+        hubs = hubs.filter(organisation=membership.organisation)
+    return {
+        "regions": list(Region.objects.order_by("name")),
+        "lsip_areas": list(LSIPArea.objects.order_by("name")),
+        "opportunity_areas": list(OpportunityArea.objects.order_by("name")),
+        "hubs": list(hubs),
+    }
+
+
+def areas_within(scope: Scope) -> tuple[str, dict[int, str]] | None:
+    """The next level down, for the 'by area' table: regions in England, LAs in a region."""
+    if scope.level == "national":
+        return "region", dict(Region.objects.values_list("pk", "name"))
+    if scope.level in {"region", "lsip", "oa"}:
+        return "la", dict(LocalAuthority.objects.values_list("pk", "name"))
+    return None
+
+
+def institution_results(institution: Institution) -> list[MeasurementResult]:
+    return list(MeasurementResult.objects.filter(institution=institution).order_by("point"))
+
+
+def current_hub_of(institution: Institution, point: datetime.date) -> Hub | None:
+    membership = (
+        HubMembership.objects.filter(_membership_at(point), institution=institution).select_related("hub").first()
+    )
+    return membership.hub if membership else None
+
+
+def similar_results(institution: Institution, point: datetime.date, band: float = 5.0) -> list[int]:
+    """Scores at `point` of institutions of the same kind with FSM % within `band` points."""
+    queryset = MeasurementResult.objects.filter(point=point, institution__kind=institution.kind).exclude(
+        institution=institution
+    )
+    if institution.percent_fsm is not None:
+        fsm = float(institution.percent_fsm)
+        queryset = queryset.filter(institution__percent_fsm__gte=fsm - band, institution__percent_fsm__lte=fsm + band)
+    return list(queryset.values_list("benchmarks_fully_achieved", flat=True))

@@ -1,0 +1,191 @@
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+
+import pandas as pd
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from careershub.evaluations import generator
+from careershub.hubs.models import HubMembership
+from careershub.institutions.models import Institution
+from careershub.institutions.tests.factories import InstitutionFactory
+from conftest import PERSONAS, Cast
+
+pytestmark = pytest.mark.django_db
+POINT = "2025-07-31"
+
+
+def write_results(institutions: list[Institution], seed: int = 1) -> None:
+    frame = pd.DataFrame(
+        {
+            "key": [i.urn for i in institutions],
+            "pk": [i.pk for i in institutions],
+            "kind": [i.kind for i in institutions],
+            "percent_fsm": [float(i.percent_fsm or 20) for i in institutions],
+            "area_effect": 0.0,
+            "joined_on": pd.to_datetime(
+                [m.joined_on if (m := i.hub_memberships.first()) else None for i in institutions]
+            ),
+            "first_year": 2017,
+        }
+    )
+    scores = generator.simulate_scores(frame, seed=seed, hub_effect=1.0, last_year=2024)
+    generator.write_histories_bulk(frame, scores, seed=seed, until=datetime.date(2025, 7, 31))
+
+
+@pytest.fixture
+def data(cast: Cast) -> Cast:
+    """North Hub: Ashby and 2 more (3, so suppressed); South Hub: Brook and 11 more; 20 outside."""
+    cache.clear()
+    cast.south_hub.wave = 2
+    cast.south_hub.save()
+    north = [cast.ashby] + [InstitutionFactory.create(urn=710000 + n) for n in range(2)]
+    south = [cast.brook] + [InstitutionFactory.create(urn=720000 + n) for n in range(11)]
+    outside = [InstitutionFactory.create(urn=730000 + n, name=f'=HYPERLINK("x") {n}') for n in range(20)]
+    for institution in north[1:]:
+        HubMembership.objects.create(hub=cast.north_hub, institution=institution, joined_on=datetime.date(2018, 9, 1))
+    for institution in south[1:]:
+        HubMembership.objects.create(hub=cast.south_hub, institution=institution, joined_on=datetime.date(2019, 9, 1))
+    write_results(north + south + outside)
+    return cast
+
+
+def expected(persona: str, allowed: set[str]) -> int:
+    if persona == "anonymous":
+        return 302
+    return 200 if persona in allowed else 403
+
+
+NATIONAL = {"national_admin", "national_analyst"}
+HUB = {"hub_lead", "enterprise_coordinator", "other_hub_lead"}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_national_dashboard_is_for_national_and_hub_staff(client_as, data: Cast, persona: str) -> None:  # type: ignore[no-untyped-def]
+    response = client_as(persona).get(reverse("insight:national"), {"point": POINT})
+    assert response.status_code == expected(persona, NATIONAL | HUB)
+    if response.status_code == 200:
+        content = response.content.decode()
+        assert "Difference-in-differences" in content and "Matched comparison" in content
+        assert "Members&#39; results" not in content  # no institution-level listing nationally
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_hub_dashboard_full_for_own_hub_aggregate_for_others(client_as, data: Cast, persona: str) -> None:  # type: ignore[no-untyped-def]
+    response = client_as(persona).get(reverse("insight:dashboard", args=["hub", data.south_hub.pk]), {"point": POINT})
+    assert response.status_code == expected(persona, NATIONAL | HUB)
+    if response.status_code == 200:
+        content = response.content.decode()
+        lists_members = "Brook College" in content
+        assert lists_members == (persona in NATIONAL | {"other_hub_lead"})
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_institution_page_is_for_its_own_people_its_hub_and_national(client_as, data: Cast, persona: str) -> None:  # type: ignore[no-untyped-def]
+    response = client_as(persona).get(reverse("insight:institution", args=[data.ashby.urn]), {"point": POINT})
+    if persona == "anonymous":
+        assert response.status_code == 302
+    elif persona in {"employer", "outsider"}:
+        assert response.status_code == 403
+    elif persona in {"careers_leader", "senior_leader", "hub_lead", "enterprise_coordinator"} | NATIONAL:
+        assert response.status_code == 200
+        assert "Similar institutions" in response.content.decode()
+    else:
+        assert response.status_code == 404
+
+
+def test_institution_people_go_from_the_index_to_their_own_page(client_as, data: Cast) -> None:  # type: ignore[no-untyped-def]
+    response = client_as("careers_leader").get(reverse("insight:index"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("insight:institution", args=[data.ashby.urn])
+
+
+def test_small_numbers_are_suppressed_on_the_page_csv_and_xlsx(client_as, data: Cast) -> None:  # type: ignore[no-untyped-def]
+    client = client_as("national_analyst")
+    url = reverse("insight:dashboard", args=["hub", data.north_hub.pk])
+    page = client.get(url, {"point": POINT}).content.decode()
+    assert "[c]" in page
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                client.get(
+                    reverse("insight:table-csv", args=["hub", data.north_hub.pk, "summary"]), {"point": POINT}
+                ).content.decode("utf-8-sig")
+            )
+        )
+    )
+    assert rows[1] == ["Institutions reporting", "[c]"]
+    assert rows[2] == ["Average benchmarks fully achieved", "[c]"]
+    book = load_workbook(
+        io.BytesIO(client.get(reverse("insight:xlsx", args=["hub", data.north_hub.pk]), {"point": POINT}).content)
+    )
+    summary = [[c.value for c in row] for row in book["summary"].iter_rows()]
+    assert summary[2][1] == "[c]" and summary[3][1] == "[c]"
+    # The same figures are published for South Hub (12 members).
+    south = list(
+        csv.reader(
+            io.StringIO(
+                client.get(
+                    reverse("insight:table-csv", args=["hub", data.south_hub.pk, "summary"]), {"point": POINT}
+                ).content.decode("utf-8-sig")
+            )
+        )
+    )
+    assert south[1] == ["Institutions reporting", "12"]
+
+
+def test_secondary_suppression_in_the_membership_breakdown(client_as, data: Cast, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.INSIGHT_SUPPRESSION_THRESHOLD = 4
+    client = client_as("national_analyst")
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                client.get(
+                    reverse("insight:table-csv", args=["national", 0, "by_wave"]), {"point": POINT}
+                ).content.decode("utf-8-sig")
+            )
+        )
+    )
+    by_name = {row[0]: row[1:] for row in rows[1:]}
+    # Wave 1 (North Hub, 3 institutions) is under 4: withheld, and so is the next smallest row
+    # (Wave 2, 12), so Wave 1 cannot be recovered by subtracting the others from the total.
+    assert by_name["Wave 1"] == ["[c]", "[c]"]
+    assert by_name["Wave 2"] == ["[c]", "[c]"]
+    assert by_name["Total"] == ["35", by_name["Total"][1]]
+
+
+def test_formula_injection_is_neutralised_in_csv_and_xlsx(client_as, data: Cast) -> None:  # type: ignore[no-untyped-def]
+    from careershub.insight.dashboard import Table
+    from careershub.insight.exports import csv_bytes, xlsx_bytes
+
+    table = Table("t", "T", ["Name", "Value"], [['=HYPERLINK("http://x")', 1], ["+1", 2], ["ok", 3]])
+    text = csv_bytes(table).decode("utf-8-sig")
+    assert "'=HYPERLINK" in text and "'+1" in text
+    book = load_workbook(io.BytesIO(xlsx_bytes([table], title="T")))
+    values = [c.value for c in book["t"]["A"]]
+    assert '\'=HYPERLINK("http://x")' in values
+    assert all(c.data_type != "f" for row in book["t"].iter_rows() for c in row)
+
+
+def test_charts_are_svg_images_without_scripts(client_as, data: Cast) -> None:  # type: ignore[no-untyped-def]
+    response = client_as("hub_lead").get(reverse("insight:chart", args=["national", 0, "trend"]), {"point": POINT})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/svg+xml"
+    assert b"<svg" in response.content and b"<script" not in response.content
+    page = client_as("hub_lead").get(reverse("insight:national"), {"point": POINT}).content.decode()
+    assert 'alt="Chart: Trend over measurement points.' in page
+    assert client_as("employer").get(reverse("insight:chart", args=["national", 0, "trend"])).status_code == 403
+
+
+def test_dashboard_query_budget(client_as, data: Cast, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+    client = client_as("national_analyst")
+    for url in [reverse("insight:national"), reverse("insight:dashboard", args=["hub", data.north_hub.pk])]:
+        with django_assert_max_num_queries(22):
+            assert client.get(url, {"point": POINT}).status_code == 200
+    with django_assert_max_num_queries(14):
+        assert client.get(reverse("insight:institution", args=[data.ashby.urn])).status_code == 200
