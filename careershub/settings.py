@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "careershub.audit",
     "careershub.evaluations",
     "careershub.insight",
+    "careershub.learners",
+    "careershub.activities",
 ]
 
 MIDDLEWARE = [
@@ -254,6 +256,9 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+
+#: Learners are deleted this many days after they leave (the delete_departed_learners task).
+LEARNER_RETENTION_DAYS = env_int("LEARNER_RETENTION_DAYS", 365)
 
 #: Aggregates resting on fewer institutions than this are suppressed wherever a wider audience sees them.
 INSIGHT_SUPPRESSION_THRESHOLD = env_int("INSIGHT_SUPPRESSION_THRESHOLD", 5)

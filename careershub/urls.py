@@ -9,4 +9,6 @@ urlpatterns = [
     path("audit/", include("careershub.audit.urls")),
     path("evaluations/", include("careershub.evaluations.urls")),
     path("insight/", include("careershub.insight.urls")),
+    path("learners/", include("careershub.learners.urls")),
+    path("activities/", include("careershub.activities.urls")),
 ]

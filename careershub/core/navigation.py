@@ -20,6 +20,9 @@ def navigation_items(request: HttpRequest) -> list[dict[str, Any]]:
     kind = membership.organisation.kind
     if kind == OrganisationKind.INSTITUTION:
         items.append(("Self-evaluation", reverse("evaluations:list")))
+    if kind == OrganisationKind.INSTITUTION and membership.role in {Role.CAREERS_LEADER, Role.SENIOR_LEADER}:
+        items.append(("Learners", reverse("learners:list")))
+        items.append(("Activities", reverse("activities:list")))
     if kind in {OrganisationKind.NATIONAL, OrganisationKind.HUB}:
         items.append(("Hubs", reverse("hubs:list")))
     if kind in {OrganisationKind.NATIONAL, OrganisationKind.HUB, OrganisationKind.INSTITUTION}:

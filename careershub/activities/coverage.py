@@ -1,0 +1,165 @@
+"""Per-learner benchmark coverage from rules held as data (`coverage_rules/<framework code>.yaml`).
+
+A learner's *events* are the activities they took part in (with the activity's encounter kind,
+provider kind and whether its checklist made it meaningful) and their guidance meetings. Each rule
+gives, per learner, `met` (True/False) and whether it is already *due* (the age has passed, or for
+`each_year` always). Cohort figures are percentages of learners on roll who have met a rule, by
+year group and by group (disadvantaged, SEN, looked after) with the gap to everyone else. Figures
+shown outside the institution (hub and national aggregates) suppress any group smaller than
+`SUPPRESS_BELOW`.
+
+Known limitation: the "for those considering higher education" condition of the two-university-
+visits rule is not recorded yet, so that rule is computed for everyone.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from careershub.activities.models import ACTIVITY_TYPES, Encounter
+
+RULES_DIR = Path(__file__).resolve().parent / "coverage_rules"
+SUPPRESS_BELOW = 5
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    benchmark: int
+    kind: str
+    encounter: str
+    text: str
+    min_count: int = 1
+    age: int | None = None
+    from_year: int = 7
+    meaningful_only: bool = False
+    provider_kinds: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Event:
+    date: datetime.date
+    encounter: str
+    provider_kind: str = ""
+    meaningful: bool = True
+
+
+@dataclass(frozen=True)
+class LearnerFacts:
+    pk: int
+    date_of_birth: datetime.date
+    year_group: int
+    disadvantaged: bool = False
+    sen: bool = False
+    looked_after: bool = False
+    events: tuple[Event, ...] = field(default=())
+
+
+@functools.cache
+def load_rules(framework_code: str) -> tuple[Rule, ...]:
+    path = RULES_DIR / f"{framework_code}.yaml"
+    if not path.exists():
+        raise LookupError(f"No coverage rules for framework {framework_code}")
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    rules = []
+    for item in data["rules"]:
+        item = dict(item)
+        item["provider_kinds"] = tuple(item.get("provider_kinds", ()))
+        rules.append(Rule(**item))
+    return tuple(rules)
+
+
+def academic_year(day: datetime.date) -> int:
+    """The calendar year in which the school year containing `day` began (September start)."""
+    return day.year if day.month >= 9 else day.year - 1
+
+
+def birthday(born: datetime.date, age: int) -> datetime.date:
+    try:
+        return born.replace(year=born.year + age)
+    except ValueError:  # 29 February
+        return born.replace(year=born.year + age, day=28)
+
+
+def _counts(rule: Rule, event: Event) -> bool:
+    if event.encounter != rule.encounter:
+        return False
+    if rule.meaningful_only and not event.meaningful:
+        return False
+    return not (
+        rule.provider_kinds and rule.kind != "provider_range" and event.provider_kind not in rule.provider_kinds
+    )
+
+
+def evaluate(rule: Rule, learner: LearnerFacts, today: datetime.date) -> tuple[bool, bool]:
+    """(met, due) for one learner and one rule."""
+    events = [e for e in learner.events if _counts(rule, e)]
+    if rule.kind == "each_year":
+        current = academic_year(today)
+        needed = {current - (learner.year_group - year) for year in range(rule.from_year, learner.year_group + 1)}
+        per_year = Counter(academic_year(e.date) for e in events)
+        return all(per_year[y] >= rule.min_count for y in needed), True
+    deadline = birthday(learner.date_of_birth, rule.age or 0)
+    before = [e for e in events if e.date < deadline]
+    due = today >= deadline
+    if rule.kind == "provider_range":
+        return set(rule.provider_kinds) <= {e.provider_kind for e in before}, due
+    return len(before) >= rule.min_count, due
+
+
+def learner_coverage(learner: LearnerFacts, rules: Iterable[Rule], today: datetime.date) -> dict[str, bool]:
+    return {rule.code: evaluate(rule, learner, today)[0] for rule in rules}
+
+
+def _pct(part: int, whole: int, suppress: bool) -> int | None:
+    if whole == 0 or (suppress and whole < SUPPRESS_BELOW):
+        return None
+    return round(100 * part / whole)
+
+
+GROUPS = (("disadvantaged", "Disadvantaged"), ("sen", "SEN support or EHC plan"), ("looked_after", "Looked after"))
+
+
+def cohort_figures(
+    learners: list[LearnerFacts], rules: Iterable[Rule], today: datetime.date, *, suppress: bool = False
+) -> list[dict[str, Any]]:
+    """Per rule: overall %, % by year group, and for each group its %, the others' % and the gap."""
+    results = []
+    for rule in rules:
+        met = {learner.pk: evaluate(rule, learner, today)[0] for learner in learners}
+        by_year: dict[int, list[bool]] = {}
+        for learner in learners:
+            by_year.setdefault(learner.year_group, []).append(met[learner.pk])
+        groups = []
+        for attribute, label in GROUPS:
+            inside = [met[learner.pk] for learner in learners if getattr(learner, attribute)]
+            outside = [met[learner.pk] for learner in learners if not getattr(learner, attribute)]
+            group_pct = _pct(sum(inside), len(inside), suppress)
+            other_pct = _pct(sum(outside), len(outside), suppress)
+            gap = None if group_pct is None or other_pct is None else group_pct - other_pct
+            groups.append({"label": label, "count": len(inside), "percent": group_pct, "others": other_pct, "gap": gap})
+        results.append(
+            {
+                "rule": rule,
+                "learners": len(learners),
+                "met": sum(met.values()),
+                "percent": _pct(sum(met.values()), len(learners), suppress),
+                "by_year": {year: _pct(sum(values), len(values), suppress) for year, values in sorted(by_year.items())},
+                "groups": groups,
+                "gap_list": [pk for pk, ok in met.items() if not ok],
+            }
+        )
+    return results
+
+
+def encounter_of(activity_type: str) -> str:
+    spec = ACTIVITY_TYPES.get(activity_type)
+    return str(spec.encounter) if spec else str(Encounter.OTHER)

@@ -1,0 +1,190 @@
+"""Careers activities, who took part, and personal guidance meetings.
+
+An activity belongs to an institution and is seen only by its careers leaders (write) and senior
+leaders (read), like learners. Its benchmarks are derived from its type (`ACTIVITY_TYPES`) and
+may be adjusted. The meaningful-encounter checklist follows the 2024 Gatsby definitions
+(shared/reference/domain.md, section 8): an employer encounter (Benchmark 5) or a provider
+encounter (Benchmark 7) is meaningful when it had a shared purpose, learning outcomes, two-way
+interaction and reflection; a workplace experience (Benchmark 6) also needs a range of people met,
+a task set by the employer and the employer's feedback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import models
+
+from careershub.institutions.models import Institution
+from careershub.learners.models import Learner
+
+
+class Encounter(models.TextChoices):
+    EMPLOYER = "employer", "Employer encounter (Benchmark 5)"
+    WORKPLACE = "workplace", "Experience of a workplace (Benchmark 6)"
+    PROVIDER = "provider", "Encounter with a further or higher education provider (Benchmark 7)"
+    GUIDANCE = "guidance", "Personal guidance (Benchmark 8)"
+    OTHER = "other", "Other careers activity"
+
+
+@dataclass(frozen=True)
+class ActivityTypeSpec:
+    label: str
+    encounter: Encounter
+    benchmarks: tuple[int, ...]
+
+
+#: Each type: its label, the kind of encounter it is, and the benchmarks it counts towards by default.
+ACTIVITY_TYPES: dict[str, ActivityTypeSpec] = {
+    "employer_talk": ActivityTypeSpec("Employer talk", Encounter.EMPLOYER, (5,)),
+    "workplace_visit": ActivityTypeSpec("Workplace visit", Encounter.WORKPLACE, (6,)),
+    "work_experience": ActivityTypeSpec("Work experience", Encounter.WORKPLACE, (6,)),
+    "virtual_work_experience": ActivityTypeSpec("Virtual work experience", Encounter.WORKPLACE, (6,)),
+    "careers_fair": ActivityTypeSpec("Careers fair", Encounter.EMPLOYER, (5, 7)),
+    "mentoring": ActivityTypeSpec("Mentoring", Encounter.EMPLOYER, (5,)),
+    "mock_interview": ActivityTypeSpec("Mock interview", Encounter.EMPLOYER, (5,)),
+    "enterprise_activity": ActivityTypeSpec("Enterprise activity", Encounter.EMPLOYER, (5,)),
+    "university_visit": ActivityTypeSpec("University visit", Encounter.PROVIDER, (7,)),
+    "provider_encounter": ActivityTypeSpec(
+        "FE college, apprenticeship or training provider encounter", Encounter.PROVIDER, (7,)
+    ),
+    "guidance_meeting": ActivityTypeSpec("Personal guidance meeting", Encounter.GUIDANCE, (8,)),
+    "careers_lesson": ActivityTypeSpec("Curriculum-linked careers lesson", Encounter.OTHER, (4,)),
+    "lmi_session": ActivityTypeSpec("Labour-market information session", Encounter.OTHER, (2,)),
+}
+ACTIVITY_TYPE_CHOICES = [(code, spec.label) for code, spec in ACTIVITY_TYPES.items()]
+
+
+class ProviderKind(models.TextChoices):
+    EMPLOYER = "employer", "Employer"
+    SIXTH_FORM = "sixth_form", "Sixth form"
+    FE_COLLEGE = "fe_college", "FE college"
+    UNIVERSITY = "university", "University or higher education provider"
+    APPRENTICESHIP = "apprenticeship", "Apprenticeship or independent training provider"
+    OTHER = "other", "Other"
+
+
+class Mode(models.TextChoices):
+    IN_PERSON = "in_person", "In person"
+    VIRTUAL = "virtual", "Virtual"
+    HYBRID = "hybrid", "Both in person and virtual"
+
+
+#: Checklist fields and the encounters they apply to.
+CHECKLIST: dict[str, tuple[str, frozenset[Encounter]]] = {
+    "purpose_shared": (
+        "Had a clear purpose, shared with the provider and the young people",
+        frozenset({Encounter.EMPLOYER, Encounter.WORKPLACE, Encounter.PROVIDER}),
+    ),
+    "learning_outcomes": (
+        "Was underpinned by learning outcomes suited to the young people",
+        frozenset({Encounter.EMPLOYER, Encounter.WORKPLACE, Encounter.PROVIDER}),
+    ),
+    "two_way_interaction": (
+        "Had two-way interaction between the young people and the employer or provider",
+        frozenset({Encounter.EMPLOYER, Encounter.WORKPLACE, Encounter.PROVIDER}),
+    ),
+    "range_of_people": ("Young people met a range of people from the workplace", frozenset({Encounter.WORKPLACE})),
+    "task_set": (
+        "Young people performed a task set by the employer or produced work relevant to the workplace",
+        frozenset({Encounter.WORKPLACE}),
+    ),
+    "employer_feedback": ("The employer gave feedback on the young people's work", frozenset({Encounter.WORKPLACE})),
+    "reflection": (
+        "Was followed by time for the young people to reflect",
+        frozenset({Encounter.EMPLOYER, Encounter.WORKPLACE, Encounter.PROVIDER}),
+    ),
+}
+
+
+class ActivityQuerySet(models.QuerySet["Activity"]):
+    def of_institution(self, institution: Institution) -> ActivityQuerySet:
+        return self.filter(institution=institution)
+
+
+class Activity(models.Model):
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="careers_activities")
+    activity_type = models.CharField(max_length=30, choices=ACTIVITY_TYPE_CHOICES)
+    title = models.CharField(max_length=200)
+    date = models.DateField(db_index=True)
+    provider_name = models.CharField(max_length=200, blank=True)
+    provider_kind = models.CharField(max_length=20, choices=ProviderKind.choices, default=ProviderKind.EMPLOYER)
+    mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.IN_PERSON)
+    benchmarks = models.JSONField(default=list, help_text="Benchmark numbers it counts towards")
+    purpose_shared = models.BooleanField(default=False)
+    learning_outcomes = models.BooleanField(default=False)
+    two_way_interaction = models.BooleanField(default=False)
+    range_of_people = models.BooleanField(default=False)
+    task_set = models.BooleanField(default=False)
+    employer_feedback = models.BooleanField(default=False)
+    reflection = models.BooleanField(default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    participants: models.ManyToManyField[Learner, Participation] = models.ManyToManyField(
+        Learner, through="Participation", related_name="activities"
+    )
+
+    objects = ActivityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name_plural = "activities"
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.date:%d/%m/%Y})"
+
+    @property
+    def spec(self) -> ActivityTypeSpec:
+        return ACTIVITY_TYPES[self.activity_type]
+
+    @property
+    def encounter(self) -> Encounter:
+        return self.spec.encounter
+
+    def checklist(self) -> list[tuple[str, str, bool]]:
+        """(field, label, ticked) for the checklist items that apply to this activity's encounter."""
+        return [
+            (name, label, bool(getattr(self, name)))
+            for name, (label, encounters) in CHECKLIST.items()
+            if self.encounter in encounters
+        ]
+
+    @property
+    def is_meaningful(self) -> bool:
+        items = self.checklist()
+        return bool(items) and all(ticked for _name, _label, ticked in items)
+
+
+class Participation(models.Model):
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="participations")
+    learner = models.ForeignKey(Learner, on_delete=models.CASCADE, related_name="participations")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["activity", "learner"], name="one_participation_per_learner")]
+        indexes = [models.Index(fields=["learner", "activity"])]
+
+    def __str__(self) -> str:
+        return f"{self.learner_id} in {self.activity_id}"
+
+
+class GuidanceMeeting(models.Model):
+    """A personal guidance meeting (Benchmark 8). Notes are seen only by the institution's careers leaders."""
+
+    learner = models.ForeignKey(Learner, on_delete=models.CASCADE, related_name="guidance_meetings")
+    date = models.DateField()
+    adviser_name = models.CharField(max_length=200)
+    adviser_level6 = models.BooleanField("adviser qualified to level 6 or above", default=False)
+    notes = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+
+    def __str__(self) -> str:
+        return f"Guidance meeting on {self.date:%d/%m/%Y}"

@@ -1,0 +1,129 @@
+"""Writes on activities: recording an activity, adding participants, guidance meetings. Audited."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+
+from careershub.activities.models import ACTIVITY_TYPES, CHECKLIST, Activity, GuidanceMeeting, Participation
+from careershub.audit.models import AuditAction
+from careershub.audit.services import record, snapshot
+from careershub.institutions.models import Institution
+from careershub.learners import identifiers
+from careershub.learners.models import Learner
+
+
+class ActivityError(ValueError):
+    """A change that cannot be made, with a message for the user."""
+
+
+@transaction.atomic
+def activity_create(
+    *,
+    institution: Institution,
+    actor: Any,
+    activity_type: str,
+    title: str,
+    date: datetime.date,
+    provider_name: str = "",
+    provider_kind: str = "employer",
+    mode: str = "in_person",
+    benchmarks: Iterable[int] | None = None,
+    checklist: Iterable[str] = (),
+) -> Activity:
+    """Record an activity; its benchmarks default to those of its type."""
+    if activity_type not in ACTIVITY_TYPES:
+        raise ActivityError("Choose the type of activity")
+    ticked = set(checklist)
+    chosen = sorted({int(b) for b in benchmarks}) if benchmarks else list(ACTIVITY_TYPES[activity_type].benchmarks)
+    activity = Activity.objects.create(
+        institution=institution,
+        activity_type=activity_type,
+        title=title,
+        date=date,
+        provider_name=provider_name,
+        provider_kind=provider_kind,
+        mode=mode,
+        benchmarks=chosen,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        **{name: name in ticked for name in CHECKLIST},
+    )
+    record(actor=actor, organisation=institution.organisation, action=AuditAction.CREATE, instance=activity)
+    return activity
+
+
+@dataclass
+class ParticipantsResult:
+    added: int
+    already: int
+    unknown: list[str]
+
+
+def parse_identifier_list(text: str) -> tuple[list[str], list[str]]:
+    """(valid UPNs/ULNs, the tokens that are neither) from pasted text, in order, without repeats."""
+    valid: list[str] = []
+    invalid: list[str] = []
+    for token in dict.fromkeys(t for t in re.split(r"[\s,;]+", text.upper()) if t):
+        try:
+            valid.append(identifiers.validate_upn(token) if not token.isdigit() else identifiers.validate_uln(token))
+        except identifiers.IdentifierError:
+            invalid.append(token)
+    return valid, invalid
+
+
+@transaction.atomic
+def participants_add(*, activity: Activity, learners: Iterable[Learner], actor: Any) -> ParticipantsResult:
+    """Add learners (of the activity's institution only) as participants; repeats are ignored."""
+    chosen = {learner.pk for learner in learners if learner.institution_id == activity.institution_id}
+    existing = set(activity.participations.filter(learner_id__in=chosen).values_list("learner_id", flat=True))
+    new = sorted(chosen - existing)
+    Participation.objects.bulk_create([Participation(activity=activity, learner_id=pk) for pk in new], batch_size=1000)
+    if new:
+        record(
+            actor=actor,
+            organisation=activity.institution.organisation,
+            action=AuditAction.UPDATE,
+            instance=activity,
+            before={"participants": len(existing)},
+            after={"participants": len(existing) + len(new)},
+        )
+    return ParticipantsResult(added=len(new), already=len(existing), unknown=[])
+
+
+def learners_by_identifiers(institution: Institution, tokens: list[str]) -> tuple[list[Learner], list[str]]:
+    """The institution's on-roll learners with these UPNs/ULNs, and the identifiers not found."""
+    found = list(Learner.objects.on_roll().filter(institution=institution, upn__in=tokens)) + list(
+        Learner.objects.on_roll().filter(institution=institution, uln__in=tokens)
+    )
+    seen = {learner.upn for learner in found} | {learner.uln for learner in found}
+    return found, [token for token in tokens if token not in seen]
+
+
+@transaction.atomic
+def guidance_meeting_create(
+    *, learner: Learner, actor: Any, date: datetime.date, adviser_name: str, adviser_level6: bool, notes: str = ""
+) -> GuidanceMeeting:
+    meeting = GuidanceMeeting.objects.create(
+        learner=learner,
+        date=date,
+        adviser_name=adviser_name,
+        adviser_level6=adviser_level6,
+        notes=notes,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    after = snapshot(meeting)
+    after["notes"] = "(recorded)" if notes else ""  # the audit trail never copies the notes
+    record(
+        actor=actor,
+        organisation=learner.institution.organisation,
+        action=AuditAction.CREATE,
+        instance=meeting,
+        after=after,
+        label=f"Guidance meeting for learner {learner.identifier}",
+    )
+    return meeting

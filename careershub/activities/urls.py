@@ -1,0 +1,13 @@
+from django.urls import path
+
+from careershub.activities import views
+
+app_name = "activities"
+urlpatterns = [
+    path("", views.activity_list, name="list"),
+    path("new/", views.activity_create, name="create"),
+    path("<int:pk>/", views.activity_detail, name="detail"),
+    path("<int:pk>/participants/", views.activity_participants, name="participants"),
+    path("guidance/new/<int:learner_pk>/", views.guidance_create, name="guidance-create"),
+    path("guidance/<int:pk>/", views.guidance_detail, name="guidance-detail"),
+]

@@ -1,0 +1,401 @@
+"""Writes on learners: MIS imports (upload, mapping, check, confirm, apply), retention.
+
+An import goes: upload (the file is checked and its headers read) → mapping (suggested, then
+confirmed by the careers leader and remembered for the institution) → check (every row read and
+compared with the learners on record: the preview) → confirm → apply (re-read and applied in one
+transaction). Files above `BACKGROUND_BYTES` are checked and applied by background tasks that
+report progress; smaller ones are done during the request.
+
+Matching and outcomes:
+- A row is matched to a learner of the same institution by UPN, else by ULN.
+- *New*: no learner matches. *Changed*: a mapped field differs, or the learner had left and is
+  back. *Unchanged*: nothing differs — re-importing the same file changes nothing.
+- *Leaving* (full imports only): learners on roll whom no row names. A rejected row that still
+  names a UPN or ULN keeps that learner on roll. Leaving learners are marked as left (`left_on`),
+  never deleted; `learners_delete_departed` deletes them after the retention period.
+- *Rejected*: rows with any invalid value, and every row whose UPN or ULN appears more than once.
+  Rejected rows are not imported; the rest are.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from careershub.audit.models import AuditAction
+from careershub.audit.services import record
+from careershub.institutions.models import Institution
+from careershub.learners import mis
+from careershub.learners.models import ColumnMapping, ImportStatus, Learner, LearnerImport
+
+#: Files larger than this are checked and applied in the background, with a progress bar.
+BACKGROUND_BYTES = 200 * 1024
+#: Row errors kept per import for the preview.
+STORED_ERRORS = 500
+SAMPLE_NAMES = 10
+PROGRESS_EVERY = 500
+#: Learner fields an import may set (the mapping's targets, less the identifiers' own handling).
+IMPORTED_FIELDS = tuple(f for f in mis.FIELD_LABELS)
+DEFAULT_RETENTION_DAYS = 365
+
+
+class LearnerImportError(ValueError):
+    """An import step that cannot be taken, with a message for the user."""
+
+
+def retention_days() -> int:
+    return int(getattr(settings, "LEARNER_RETENTION_DAYS", DEFAULT_RETENTION_DAYS))
+
+
+# Upload and mapping ----------------------------------------------------------------------------
+
+
+def import_upload(
+    *, institution: Institution, actor: Any, data: bytes, filename: str, full_import: bool
+) -> LearnerImport:
+    """Check a file and keep it, with a suggested mapping. Raises mis.MisFileError."""
+    table = mis.open_table(data)
+    remembered = ColumnMapping.objects.filter(institution=institution).values_list("columns", flat=True).first()
+    learner_import = LearnerImport(
+        institution=institution,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        original_name=filename[:255],
+        file_format=table.file_format,
+        size_bytes=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        encoding=table.encoding,
+        full_import=full_import,
+        headers=table.headers,
+        mapping=mis.suggest_mapping(table.headers, remembered or {}),
+        status=ImportStatus.MAPPING,
+    )
+    learner_import.file.save(f"upload.{table.file_format}", ContentFile(data), save=False)
+    learner_import.save()
+    return learner_import
+
+
+def import_set_mapping(*, learner_import: LearnerImport, mapping: dict[str, str], actor: Any) -> LearnerImport:
+    """Confirm the mapping (remembered for the institution), then check the file."""
+    if learner_import.status not in {ImportStatus.MAPPING, ImportStatus.READY}:
+        raise LearnerImportError("This import can no longer be changed.")
+    mapping = {h: f for h, f in mapping.items() if f and h in learner_import.headers}
+    problems = mis.mapping_problems(mapping)
+    if problems:
+        raise LearnerImportError(problems[0])
+    with transaction.atomic():
+        learner_import.mapping = mapping
+        learner_import.status = ImportStatus.CHECKING
+        learner_import.progress_done = 0
+        learner_import.save(update_fields=["mapping", "status", "progress_done"])
+        remembered, _ = ColumnMapping.objects.get_or_create(institution=learner_import.institution)
+        remembered.columns = {**remembered.columns, **{mis.header_key(h): f for h, f in mapping.items()}}
+        remembered.updated_by = actor if getattr(actor, "is_authenticated", False) else None
+        remembered.save()
+    if learner_import.size_bytes > BACKGROUND_BYTES:
+        from careershub.learners.tasks import check_learner_import
+
+        check_learner_import.enqueue(learner_import.pk)
+        learner_import.refresh_from_db()
+        return learner_import
+    return import_check(learner_import_id=learner_import.pk)
+
+
+# Planning --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Plan:
+    new: list[dict[str, Any]] = field(default_factory=list)
+    changed: list[tuple[Learner, dict[str, Any]]] = field(default_factory=list)
+    unchanged: int = 0
+    leaving: list[Learner] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    rejected_rows: int = 0
+    rows: int = 0
+    empty_rows: int = 0
+
+
+def _name(values: dict[str, Any]) -> str:
+    first = values.get("preferred_first_name") or values.get("legal_first_name", "")
+    last = values.get("preferred_last_name") or values.get("legal_last_name", "")
+    return f"{first} {last}".strip()
+
+
+def _reject_duplicates(parsed: list[mis.ParsedRow]) -> None:
+    """Every row whose UPN or ULN is also in another row gets an error: the file does not say which is right."""
+    rows_by_key: dict[tuple[str, str], list[mis.ParsedRow]] = {}
+    for row in parsed:
+        for fld in ("upn", "uln"):
+            if row.values.get(fld):
+                rows_by_key.setdefault((fld, row.values[fld]), []).append(row)
+    for (fld, value), rows in rows_by_key.items():
+        if len(rows) < 2:
+            continue
+        for row in rows:
+            others = ", ".join(str(other.number) for other in rows if other is not row)
+            row.errors.append((fld.upper(), f"{value} is also in row {others}: the file does not say which is right"))
+
+
+def _parse_all(
+    table: mis.Table, columns: dict[int, str], today: datetime.date, progress: Callable[[int], None] | None
+) -> list[mis.ParsedRow]:
+    parsed: list[mis.ParsedRow] = []
+    for index, (number, cells) in enumerate(table.rows(), start=1):
+        parsed.append(mis.parse_row(number, cells, columns, today))
+        if progress and index % PROGRESS_EVERY == 0:
+            progress(number - table.header_row)
+    return parsed
+
+
+def plan_import(
+    *,
+    institution: Institution,
+    table: mis.Table,
+    mapping: dict[str, str],
+    full_import: bool,
+    today: datetime.date,
+    progress: Callable[[int], None] | None = None,
+) -> Plan:
+    """Compare every row with the learners on record. Reads, never writes."""
+    plan = Plan()
+    columns = mis.column_indexes(table.headers, mapping)
+    parsed = _parse_all(table, columns, today, progress)
+    plan.rows = len(parsed)
+    plan.empty_rows = table.empty_rows
+    if not parsed:
+        raise mis.MisFileError(
+            f"The file has no learners in it ({table.empty_rows:,} empty rows were skipped). Nothing was changed."
+        )
+    _reject_duplicates(parsed)
+    existing = list(Learner.objects.filter(institution=institution))
+    by_upn = {learner.upn: learner for learner in existing if learner.upn}
+    by_uln = {learner.uln: learner for learner in existing if learner.uln}
+    present: set[int] = set()
+    for row in parsed:
+        match = by_upn.get(row.values.get("upn") or "") or by_uln.get(row.values.get("uln") or "")
+        if row.errors:
+            plan.rejected_rows += 1
+            for label, reason in row.errors:
+                if len(plan.errors) < STORED_ERRORS:
+                    plan.errors.append({"row": row.number, "field": label, "reason": reason})
+            kept = match or by_upn.get(row.key) or by_uln.get(row.key)
+            if kept is not None:
+                present.add(kept.pk)
+            continue
+        if match is None:
+            plan.new.append(row.values)
+            continue
+        present.add(match.pk)
+        changes = {fld: value for fld, value in row.values.items() if getattr(match, fld) != value}
+        if match.left_on is not None:
+            changes["left_on"] = None
+        if changes:
+            plan.changed.append((match, changes))
+        else:
+            plan.unchanged += 1
+    if full_import:
+        plan.leaving = [learner for learner in existing if learner.left_on is None and learner.pk not in present]
+    return plan
+
+
+def _store_plan(learner_import: LearnerImport, plan: Plan) -> None:
+    learner_import.row_count = plan.rows
+    learner_import.empty_rows = plan.empty_rows
+    learner_import.new_count = len(plan.new)
+    learner_import.changed_count = len(plan.changed)
+    learner_import.unchanged_count = plan.unchanged
+    learner_import.leaving_count = len(plan.leaving)
+    learner_import.rejected_count = plan.rejected_rows
+    learner_import.errors = plan.errors
+    learner_import.samples = {
+        "new": [_name(values) for values in plan.new[:SAMPLE_NAMES]],
+        "changed": [
+            {"name": learner.display_name, "fields": sorted(mis.FIELD_LABELS.get(f, "Left") for f in changes)}
+            for learner, changes in plan.changed[:SAMPLE_NAMES]
+        ],
+        "leaving": [learner.display_name for learner in plan.leaving[:SAMPLE_NAMES]],
+    }
+
+
+def _progress_writer(learner_import_id: int) -> Callable[[int], None]:
+    def write(done: int) -> None:
+        LearnerImport.objects.filter(pk=learner_import_id).update(progress_done=done)
+
+    return write
+
+
+def _fail(learner_import: LearnerImport, message: str) -> LearnerImport:
+    learner_import.status = ImportStatus.FAILED
+    learner_import.error = message
+    learner_import.finished_at = timezone.now()
+    learner_import.save()
+    return learner_import
+
+
+def _open(learner_import: LearnerImport) -> mis.Table:
+    with learner_import.file.open("rb") as handle:
+        data = handle.read()
+    return mis.open_table(data)
+
+
+def import_check(*, learner_import_id: int) -> LearnerImport:
+    """Work out the preview of a mapped import (status CHECKING → READY, or FAILED)."""
+    learner_import = LearnerImport.objects.select_related("institution").get(pk=learner_import_id)
+    if learner_import.status != ImportStatus.CHECKING:
+        return learner_import
+    try:
+        table = _open(learner_import)
+        LearnerImport.objects.filter(pk=learner_import.pk).update(progress_total=table.estimated_rows)
+        plan = plan_import(
+            institution=learner_import.institution,
+            table=table,
+            mapping=learner_import.mapping,
+            full_import=learner_import.full_import,
+            today=timezone.localdate(),
+            progress=_progress_writer(learner_import.pk),
+        )
+    except mis.MisFileError as exc:
+        learner_import.refresh_from_db()
+        return _fail(learner_import, str(exc))
+    learner_import.refresh_from_db()
+    _store_plan(learner_import, plan)
+    learner_import.progress_done = learner_import.progress_total
+    learner_import.status = ImportStatus.READY
+    learner_import.save()
+    return learner_import
+
+
+# Confirm and apply -----------------------------------------------------------------------------
+
+
+def import_confirm(*, learner_import: LearnerImport, actor: Any) -> LearnerImport:
+    updated = LearnerImport.objects.filter(pk=learner_import.pk, status=ImportStatus.READY).update(
+        status=ImportStatus.APPLYING, confirmed_at=timezone.now(), progress_done=0
+    )
+    if not updated:
+        raise LearnerImportError("This import is not waiting to be confirmed.")
+    learner_import.refresh_from_db()
+    if learner_import.size_bytes > BACKGROUND_BYTES:
+        from careershub.learners.tasks import apply_learner_import
+
+        apply_learner_import.enqueue(learner_import.pk)
+        learner_import.refresh_from_db()
+        return learner_import
+    return import_apply(learner_import_id=learner_import.pk, actor=actor)
+
+
+def import_cancel(*, learner_import: LearnerImport) -> LearnerImport:
+    updated = LearnerImport.objects.filter(
+        pk=learner_import.pk, status__in=[ImportStatus.MAPPING, ImportStatus.READY]
+    ).update(status=ImportStatus.CANCELLED, finished_at=timezone.now())
+    if not updated:
+        raise LearnerImportError("This import can no longer be cancelled.")
+    learner_import.refresh_from_db()
+    return learner_import
+
+
+def import_apply(*, learner_import_id: int, actor: Any = None) -> LearnerImport:
+    """Re-read the file and apply it in one transaction (status APPLYING → DONE, or FAILED)."""
+    learner_import = LearnerImport.objects.select_related("institution", "created_by").get(pk=learner_import_id)
+    if learner_import.status != ImportStatus.APPLYING:
+        return learner_import
+    actor = actor or learner_import.created_by
+    today = timezone.localdate()
+    try:
+        table = _open(learner_import)
+        LearnerImport.objects.filter(pk=learner_import.pk).update(progress_total=table.estimated_rows)
+        plan = plan_import(
+            institution=learner_import.institution,
+            table=table,
+            mapping=learner_import.mapping,
+            full_import=learner_import.full_import,
+            today=today,
+            progress=_progress_writer(learner_import.pk),
+        )
+    except mis.MisFileError as exc:
+        learner_import.refresh_from_db()
+        return _fail(learner_import, str(exc))
+    learner_import.refresh_from_db()
+    try:
+        _apply_and_record(learner_import, plan, today, actor)
+    except Exception:
+        learner_import.refresh_from_db()
+        _fail(learner_import, "The import could not be completed. Nothing was changed; try again later.")
+        raise
+    return learner_import
+
+
+def _apply_and_record(learner_import: LearnerImport, plan: Plan, today: datetime.date, actor: Any) -> None:
+    with transaction.atomic():
+        apply_plan(institution=learner_import.institution, plan=plan, today=today)
+        _store_plan(learner_import, plan)
+        learner_import.applied = True
+        learner_import.status = ImportStatus.DONE
+        learner_import.finished_at = timezone.now()
+        learner_import.progress_done = learner_import.progress_total
+        learner_import.save()
+        record(
+            actor=actor,
+            organisation=learner_import.institution.organisation,
+            action=AuditAction.IMPORT,
+            instance=learner_import,
+            after={
+                "file": learner_import.original_name,
+                "new": len(plan.new),
+                "changed": len(plan.changed),
+                "unchanged": plan.unchanged,
+                "left": len(plan.leaving),
+                "rejected_rows": plan.rejected_rows,
+            },
+        )
+
+
+def apply_plan(*, institution: Institution, plan: Plan, today: datetime.date) -> None:
+    """Write a plan: create, update and mark as left, in bulk (call inside a transaction)."""
+    Learner.objects.bulk_create([Learner(institution=institution, **values) for values in plan.new], batch_size=1000)
+    by_fields: dict[tuple[str, ...], list[Learner]] = {}
+    now = timezone.now()
+    for learner, changes in plan.changed:
+        for fld, value in changes.items():
+            setattr(learner, fld, value)
+        learner.updated_at = now
+        by_fields.setdefault((*sorted(changes), "updated_at"), []).append(learner)
+    for fields, learners in by_fields.items():
+        Learner.objects.bulk_update(learners, list(fields), batch_size=1000)
+    if plan.leaving:
+        Learner.objects.filter(pk__in=[learner.pk for learner in plan.leaving]).update(left_on=today, updated_at=now)
+
+
+# Retention -------------------------------------------------------------------------------------
+
+
+def learners_delete_departed(*, today: datetime.date | None = None) -> int:
+    """Delete every learner who left more than the retention period ago; returns how many."""
+    today = today or timezone.localdate()
+    cutoff = today - datetime.timedelta(days=retention_days())
+    departed = Learner.objects.departed_before(cutoff)
+    total = 0
+    for institution_id in departed.values_list("institution_id", flat=True).distinct():
+        institution = Institution.objects.select_related("organisation").get(pk=institution_id)
+        with transaction.atomic():
+            deleted = Learner.objects.departed_before(cutoff).filter(institution=institution)
+            count = deleted.count()
+            deleted.delete()
+            record(
+                actor=None,
+                organisation=institution.organisation,
+                action=AuditAction.DELETE,
+                instance=institution,
+                after={"learners_deleted": count, "left_before": cutoff.isoformat()},
+                label=f"{count} departed learners of {institution.name} (retention)",
+            )
+        total += count
+    return total

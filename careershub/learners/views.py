@@ -1,0 +1,104 @@
+"""Learner pages: the list (with filters and a CSV export) and a learner's page.
+
+Learners are reached only through `learners_for(request.membership)`: the institution's careers
+leaders and senior leaders. Everyone else gets 403 for the pages and 404 for a learner. Every view
+of a learner page, and every export, is recorded in the audit trail.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page, Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from careershub.audit.models import AuditAction
+from careershub.audit.services import record
+from careershub.core.pagination import pagination_params
+from careershub.institutions.models import Institution
+from careershub.learners import exports
+from careershub.learners.forms import LearnerFilterForm
+from careershub.learners.models import Learner
+from careershub.learners.queries import can_manage_learners, filter_learners, learner_institution, learners_for
+
+PAGE_SIZE = 50
+
+
+def institution_or_403(request: HttpRequest) -> Institution:
+    institution = learner_institution(getattr(request, "membership", None))
+    if institution is None:
+        raise PermissionDenied
+    return institution
+
+
+def _filtered(request: HttpRequest) -> tuple[LearnerFilterForm, object]:
+    form = LearnerFilterForm(request.GET or None)
+    learners = learners_for(request.membership)  # type: ignore[attr-defined]
+    criteria = form.cleaned_data if form.is_valid() else {}
+    return form, filter_learners(learners, criteria)
+
+
+@require_GET
+def learner_list(request: HttpRequest) -> HttpResponse:
+    institution = institution_or_403(request)
+    form, learners = _filtered(request)
+    page: Page[Learner] = Paginator(learners, PAGE_SIZE).get_page(request.GET.get("page"))  # type: ignore[arg-type]
+    return TemplateResponse(
+        request,
+        "learners/list.html",
+        {
+            "institution": institution,
+            "form": form,
+            "page": page,
+            "pagination": pagination_params(request, page),
+            "query": request.GET.urlencode(),
+            "can_manage": can_manage_learners(request.membership),  # type: ignore[attr-defined]
+            "page_title": "Learners",
+        },
+    )
+
+
+@require_GET
+def learner_export(request: HttpRequest) -> HttpResponse:
+    institution = institution_or_403(request)
+    _form, learners = _filtered(request)
+    rows = [exports.learner_row(learner) for learner in learners]  # type: ignore[attr-defined]
+    record(
+        actor=request.user,
+        organisation=institution.organisation,
+        action=AuditAction.VIEW,
+        instance=institution,
+        after={"exported_learners": len(rows), "filters": request.GET.urlencode()},
+        label=f"Learner list export of {institution.name}",
+    )
+    return exports.csv_response(
+        f"learners-{institution.urn}-{timezone.localdate():%Y%m%d}.csv", exports.LEARNER_HEADER, rows
+    )
+
+
+@require_GET
+def learner_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    learner: Learner = get_object_or_404(learners_for(request.membership).select_related("institution"), pk=pk)  # type: ignore[attr-defined]
+    record(
+        actor=request.user,
+        organisation=request.organisation,  # type: ignore[attr-defined]
+        action=AuditAction.VIEW,
+        instance=learner,
+        label=f"Learner {learner.identifier}",
+    )
+    return TemplateResponse(
+        request,
+        "learners/detail.html",
+        {
+            "learner": learner,
+            "age": learner.age_on(timezone.localdate()),
+            # Reverse relations from careershub.activities (installed with this app).
+            "activities": learner.activities.order_by("-date"),  # type: ignore[attr-defined]
+            "meetings": learner.guidance_meetings.all(),  # type: ignore[attr-defined]
+            "can_manage": can_manage_learners(request.membership),  # type: ignore[attr-defined]
+            "page_title": learner.display_name,
+        },
+    )
