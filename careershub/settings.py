@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "careershub.insight",
     "careershub.learners",
     "careershub.activities",
+    "careershub.training",
+    "careershub.funds",
 ]
 
 MIDDLEWARE = [

@@ -11,4 +11,6 @@ urlpatterns = [
     path("insight/", include("careershub.insight.urls")),
     path("learners/", include("careershub.learners.urls")),
     path("activities/", include("careershub.activities.urls")),
+    path("training/", include("careershub.training.urls")),
+    path("funds/", include("careershub.funds.urls")),
 ]

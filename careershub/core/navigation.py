@@ -23,6 +23,8 @@ def navigation_items(request: HttpRequest) -> list[dict[str, Any]]:
     if kind == OrganisationKind.INSTITUTION and membership.role in {Role.CAREERS_LEADER, Role.SENIOR_LEADER}:
         items.append(("Learners", reverse("learners:list")))
         items.append(("Activities", reverse("activities:list")))
+        items.append(("Careers Leader training", reverse("training:list")))
+        items.append(("Hub funding", reverse("funds:institution")))
     if kind in {OrganisationKind.NATIONAL, OrganisationKind.HUB}:
         items.append(("Hubs", reverse("hubs:list")))
     if kind in {OrganisationKind.NATIONAL, OrganisationKind.HUB, OrganisationKind.INSTITUTION}:

@@ -21,6 +21,7 @@ from careershub.evaluations.models import Evaluation, EvaluationStatus
 from careershub.evaluations.queries import can_edit, evaluations_for, own_institution
 from careershub.institutions.models import InstitutionKind
 from careershub.organisations.models import Role
+from careershub.training.queries import evaluation_prefills
 
 
 def _evaluation_or_404(request: HttpRequest, pk: int) -> Evaluation:
@@ -183,6 +184,11 @@ def benchmark(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     stored = {a.question_code: a for a in evaluation.answers.select_related("updated_by")}
     versions = {code: answer.version for code, answer in stored.items()}
     initial = {f"q_{code}": answer.value for code, answer in stored.items()}
+    # Answers the platform already knows (e.g. a trained careers leader from the training
+    # records) are suggested, never saved until the careers leader saves the page.
+    prefills = evaluation_prefills(evaluation) if editable else {}
+    for code, prefill in prefills.items():
+        initial.setdefault(f"q_{code}", prefill.value)
     year_groups = _year_groups(evaluation)
     form = BenchmarkAnswersForm(
         request.POST or None,
@@ -235,6 +241,7 @@ def benchmark(request: HttpRequest, pk: int, number: int) -> HttpResponse:
                 for c in conflicts
             ],
             "stored": stored,
+            "prefills": prefills,
             "evidence_counts": _evidence_counts(evaluation),
             "has_next": number < len(spec.benchmarks),
             "page_title": f"Benchmark {number}: {benchmark_spec.title}",

@@ -192,3 +192,23 @@ def test_measurement_points_follow_submissions(cast: Cast) -> None:
     assert results[datetime.date(2025, 12, 31)].evaluation == second
     assert results[datetime.date(2025, 12, 31)].benchmarks_fully_achieved == 8
     assert datetime.date(2024, 7, 31) not in results
+
+
+def test_trained_careers_leader_is_suggested_with_its_source(client_as, cast: Cast, draft: Evaluation) -> None:  # type: ignore[no-untyped-def]
+    from careershub.training import services as training_services
+
+    training_services.training_record_create(
+        institution=cast.ashby,
+        leader_name="Jo Patel",
+        course="Careers Leader Training",
+        provider="CDI",
+        started_on=datetime.date(2024, 10, 1),
+        completed_on=datetime.date(2025, 6, 30),
+        bursary_pence=100_000,
+        actor=cast.careers_leader,
+    )
+    content = client_as("careers_leader").get(reverse("evaluations:benchmark", args=[draft.pk, 1])).content.decode()
+    assert "Suggested from your Careers Leader training records" in content
+    assert "Jo Patel completed Careers Leader Training (CDI)" in content
+    assert 'name="q_1.1a" type="radio" value="yes" checked' in content or 'value="yes" checked' in content
+    assert not Answer.objects.filter(evaluation=draft, question_code="1.1a").exists()  # suggested, not saved
