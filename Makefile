@@ -31,7 +31,7 @@ lint:
 	$(BIN)/ruff format --check .
 
 typecheck:
-	$(BIN)/mypy careershub tests conftest.py scripts
+	$(BIN)/mypy careershub tests conftest.py scripts bench
 
 migrations-check:
 	$(BIN)/python manage.py makemigrations --check --dry-run
@@ -39,6 +39,8 @@ migrations-check:
 scope-check:
 	$(BIN)/python scripts/check_scoped_queries.py
 
+# Two workers: the machines have two cores. PYTEST_ARGS="-n 0" runs in one process.
+PYTEST_ARGS ?= -n 2
 pytest:
 	$(BIN)/pytest $(PYTEST_ARGS)
 

@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "careershub.insight",
     "careershub.learners",
     "careershub.activities",
+    "careershub.employers",
+    "careershub.matching",
     "careershub.training",
     "careershub.funds",
 ]

@@ -8,9 +8,11 @@ urlpatterns = [
     path("hubs/", include("careershub.hubs.urls")),
     path("audit/", include("careershub.audit.urls")),
     path("evaluations/", include("careershub.evaluations.urls")),
-    path("insight/", include("careershub.insight.urls")),
     path("learners/", include("careershub.learners.urls")),
     path("activities/", include("careershub.activities.urls")),
+    path("insight/", include("careershub.insight.urls")),
+    path("employers/", include("careershub.employers.urls")),
+    path("matching/", include("careershub.matching.urls")),
     path("training/", include("careershub.training.urls")),
     path("funds/", include("careershub.funds.urls")),
 ]

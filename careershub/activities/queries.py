@@ -6,9 +6,15 @@ careers leaders and senior leaders see them; guidance notes only its careers lea
 
 from __future__ import annotations
 
+import datetime
+from typing import Any
+
 from django.db.models import Count, QuerySet
 
-from careershub.activities.models import Activity, GuidanceMeeting
+from careershub.activities import coverage
+from careershub.activities.models import CHECKLIST, Activity, Encounter, GuidanceMeeting, Participation
+from careershub.institutions.models import Institution
+from careershub.learners.models import Learner, SenStatus
 from careershub.learners.queries import LEARNER_ROLES
 from careershub.organisations.models import Membership, OrganisationKind, Role
 
@@ -41,3 +47,136 @@ def meetings_for(membership: Membership | None) -> QuerySet[GuidanceMeeting]:
 
 def can_read_guidance_notes(membership: Membership | None) -> bool:
     return membership is not None and membership.role == Role.CAREERS_LEADER
+
+
+# Coverage ------------------------------------------------------------------------------------
+
+#: The encounter each benchmark's rules count. An activity counts towards every benchmark it is
+#: recorded against (derived from its type, adjustable), as that benchmark's kind of encounter.
+BENCHMARK_ENCOUNTERS = {5: Encounter.EMPLOYER, 6: Encounter.WORKPLACE, 7: Encounter.PROVIDER, 8: Encounter.GUIDANCE}
+_CHECKLIST_FIELDS = tuple(CHECKLIST)
+
+
+def _meaningful(encounter: Encounter, flags: dict[str, Any]) -> bool:
+    items = [name for name, (_label, encounters) in CHECKLIST.items() if encounter in encounters]
+    return bool(items) and all(flags[name] for name in items)
+
+
+def activity_events(
+    day: datetime.date, benchmarks: list[Any] | None, provider_kind: str, flags: dict[str, Any]
+) -> list[coverage.Event]:
+    """The coverage events of one activity for one participant: one per benchmark it counts towards."""
+    events = []
+    for benchmark in benchmarks or ():
+        encounter = BENCHMARK_ENCOUNTERS.get(int(benchmark))
+        if encounter is not None:
+            meaningful = encounter == Encounter.GUIDANCE or _meaningful(encounter, flags)
+            events.append(coverage.Event(day, str(encounter), provider_kind, meaningful))
+    return events
+
+
+def coverage_data(institution: Institution) -> tuple[list[Learner], list[coverage.LearnerFacts]]:
+    """The institution's learners on roll and their coverage facts, in four queries whatever the
+    numbers: learners, activities, (learner, activity) participations and guidance meetings."""
+    learners = list(
+        Learner.objects.on_roll()
+        .filter(institution=institution)
+        .only(
+            "pk",
+            "upn",
+            "uln",
+            "legal_first_name",
+            "legal_last_name",
+            "preferred_first_name",
+            "preferred_last_name",
+            "date_of_birth",
+            "year_group",
+            "registration_group",
+            "disadvantaged",
+            "sen_status",
+            "looked_after",
+        )
+    )
+    events: dict[int, list[coverage.Event]] = {learner.pk: [] for learner in learners}
+    # Each activity's events once, then only (learner, activity) pairs: cheaper than joining
+    # every participation to its activity.
+    per_activity = {
+        pk: activity_events(day, benchmarks, provider_kind, dict(zip(_CHECKLIST_FIELDS, ticks, strict=True)))
+        for pk, day, benchmarks, provider_kind, *ticks in Activity.objects.filter(institution=institution).values_list(
+            "pk", "date", "benchmarks", "provider_kind", *_CHECKLIST_FIELDS
+        )
+    }
+    pairs = Participation.objects.filter(activity__institution=institution, learner__left_on__isnull=True).values_list(
+        "learner_id", "activity_id"
+    )
+    for learner_id, activity_id in pairs.iterator(chunk_size=10000):
+        learner_events = events.get(learner_id)
+        if learner_events is not None:
+            learner_events.extend(per_activity.get(activity_id, ()))
+    meetings = GuidanceMeeting.objects.filter(
+        learner__institution=institution, learner__left_on__isnull=True
+    ).values_list("learner_id", "date")
+    for learner_id, day in meetings:
+        if learner_id in events:
+            events[learner_id].append(coverage.Event(day, str(Encounter.GUIDANCE)))
+    facts = [
+        coverage.LearnerFacts(
+            pk=learner.pk,
+            date_of_birth=learner.date_of_birth,
+            year_group=learner.year_group,
+            disadvantaged=learner.disadvantaged,
+            sen=learner.sen_status != SenStatus.NONE,
+            looked_after=learner.looked_after,
+            events=tuple(events[learner.pk]),
+        )
+        for learner in learners
+    ]
+    return learners, facts
+
+
+def coverage_rules_for(institution: Institution, today: datetime.date) -> tuple[str, tuple[coverage.Rule, ...]]:
+    """The framework code whose coverage rules apply to the institution today, and those rules.
+
+    Falls back to the 2024 schools rules when its framework has no rules file yet (colleges and
+    special schools: their rules are still to be written)."""
+    from careershub.evaluations.framework_data import NoFrameworkError, framework_for
+
+    try:
+        code = framework_for(institution.kind, today).code
+        return code, coverage.load_rules(code)
+    except (LookupError, NoFrameworkError):
+        return DEFAULT_RULES, coverage.load_rules(DEFAULT_RULES)
+
+
+DEFAULT_RULES = "gatsby-2024-schools"
+
+
+def gap_list(
+    institution: Institution, rule: coverage.Rule, today: datetime.date, year_group: int | None = None
+) -> list[tuple[Learner, datetime.date | None]]:
+    """Learners on roll who have not yet met `rule` (optionally of one year group), each with the
+    date by which they should have (None for a rule of every school year), by year group and name."""
+    learners, facts = coverage_data(institution)
+    by_pk = {learner.pk: learner for learner in learners}
+    gaps = []
+    for fact in facts:
+        if year_group is not None and fact.year_group != year_group:
+            continue
+        if not coverage.evaluate(rule, fact, today)[0]:
+            deadline = coverage.birthday(fact.date_of_birth, rule.age) if rule.age else None
+            gaps.append((by_pk[fact.pk], deadline))
+    gaps.sort(key=lambda item: (item[0].year_group, item[0].legal_last_name, item[0].legal_first_name, item[0].pk))
+    return gaps
+
+
+def rule_by_code(rules: tuple[coverage.Rule, ...], code: str) -> coverage.Rule | None:
+    return next((rule for rule in rules if rule.code == code), None)
+
+
+def cohort_for(
+    institution: Institution, rules: tuple[coverage.Rule, ...], today: datetime.date
+) -> tuple[int, list[dict[str, Any]]]:
+    """(learners on roll, `coverage.cohort_figures` for them). Within the institution nothing is
+    suppressed: its careers leaders see every learner anyway."""
+    _learners, facts = coverage_data(institution)
+    return len(facts), coverage.cohort_figures(facts, rules, today)

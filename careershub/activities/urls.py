@@ -1,6 +1,6 @@
 from django.urls import path
 
-from careershub.activities import views
+from careershub.activities import views, views_coverage
 
 app_name = "activities"
 urlpatterns = [
@@ -10,4 +10,7 @@ urlpatterns = [
     path("<int:pk>/participants/", views.activity_participants, name="participants"),
     path("guidance/new/<int:learner_pk>/", views.guidance_create, name="guidance-create"),
     path("guidance/<int:pk>/", views.guidance_detail, name="guidance-detail"),
+    path("coverage/", views_coverage.coverage_overview, name="coverage"),
+    path("coverage/<slug:rule_code>/", views_coverage.coverage_gaps, name="coverage-gaps"),
+    path("coverage/<slug:rule_code>/gaps.csv", views_coverage.coverage_gaps_csv, name="coverage-gaps-csv"),
 ]

@@ -13,16 +13,28 @@ from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from careershub.activities import services
+from careershub.activities.coverage import Rule
 from careershub.activities.forms import ActivityForm, GuidanceMeetingForm, ParticipantsForm
 from careershub.activities.models import Activity
-from careershub.activities.queries import activities_for, can_read_guidance_notes, meetings_for
+from careershub.activities.queries import (
+    activities_for,
+    can_read_guidance_notes,
+    coverage_rules_for,
+    gap_list,
+    meetings_for,
+    rule_by_code,
+)
+from careershub.activities.views_coverage import gap_query
 from careershub.audit.models import AuditAction
 from careershub.audit.services import record
 from careershub.core.pagination import pagination_params
-from careershub.learners.models import Learner
+from careershub.institutions.models import Institution
+from careershub.learners.models import YEAR_GROUPS, Learner
 from careershub.learners.queries import can_manage_learners, filter_learners, learners_for
 from careershub.learners.views import institution_or_403
 
@@ -72,8 +84,24 @@ def activity_create(request: HttpRequest) -> HttpResponse:
             checklist=data["checklist"],
         )
         messages.success(request, f"{activity.title} was recorded. Now add who took part.")
-        return redirect("activities:participants", pk=activity.pk)
-    return TemplateResponse(request, "activities/create.html", {"form": form, "page_title": "Record an activity"})
+        target = reverse("activities:participants", args=[activity.pk])
+        gap = _gap_from(request, institution)
+        return redirect(f"{target}?{gap_query(gap[0].code, gap[1])}" if gap else target)
+    return TemplateResponse(
+        request,
+        "activities/create.html",
+        {"form": form, "gap": _gap_from(request, institution), "page_title": "Record an activity"},
+    )
+
+
+def _gap_from(request: HttpRequest, institution: Institution) -> tuple[Rule, int | None] | None:
+    """The gap list (rule, year group) a careers leader is recording an activity for, if any."""
+    code = request.GET.get("gap", "")
+    rule = rule_by_code(coverage_rules_for(institution, timezone.localdate())[1], code) if code else None
+    if rule is None:
+        return None
+    year = request.GET.get("gap_year", "")
+    return rule, int(year) if year.isdigit() and int(year) in YEAR_GROUPS else None
 
 
 @require_GET
@@ -98,7 +126,13 @@ def activity_participants(request: HttpRequest, pk: int) -> HttpResponse:
     institution = institution_or_403(request)
     activity = get_object_or_404(activities_for(request.membership), pk=pk)  # type: ignore[attr-defined]
     _manager_or_403(request)
-    form = ParticipantsForm(request.POST or None)
+    gap = _gap_from(request, institution)
+    initial: dict[str, str] = {}
+    if gap is not None and request.method == "GET":
+        rule, year_group = gap
+        learners = gap_list(institution, rule, timezone.localdate(), year_group)
+        initial = {"how": "upns", "upns": "\n".join(learner.identifier for learner, _due in learners)}
+    form = ParticipantsForm(request.POST or None, initial=initial)
     unknown: list[str] = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -123,7 +157,7 @@ def activity_participants(request: HttpRequest, pk: int) -> HttpResponse:
     return TemplateResponse(
         request,
         "activities/participants.html",
-        {"activity": activity, "form": form, "page_title": f"Who took part in {activity.title}"},
+        {"activity": activity, "form": form, "gap": gap, "page_title": f"Who took part in {activity.title}"},
     )
 
 

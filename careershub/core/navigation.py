@@ -25,8 +25,15 @@ def navigation_items(request: HttpRequest) -> list[dict[str, Any]]:
         items.append(("Activities", reverse("activities:list")))
         items.append(("Careers Leader training", reverse("training:list")))
         items.append(("Hub funding", reverse("funds:institution")))
+    if kind == OrganisationKind.INSTITUTION and membership.role in {Role.CAREERS_LEADER, Role.SENIOR_LEADER}:
+        items.append(("Employer encounters", reverse("employers:requests")))
+    if kind == OrganisationKind.EMPLOYER:
+        items.append(("Offers", reverse("employers:offers")))
+        items.append(("Matches", reverse("matching:responses")))
     if kind in {OrganisationKind.NATIONAL, OrganisationKind.HUB}:
         items.append(("Hubs", reverse("hubs:list")))
+        items.append(("Employers", reverse("employers:offers")))
+        items.append(("Matching", reverse("matching:index")))
     if kind in {OrganisationKind.NATIONAL, OrganisationKind.HUB, OrganisationKind.INSTITUTION}:
         items.append(("Insight", reverse("insight:index")))
     if membership.role == Role.NATIONAL_ADMIN:

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.learner_list, name="list"),
     path("export.csv", views.learner_export, name="export"),
     path("<int:pk>/", views.learner_detail, name="detail"),
+    path("<int:pk>/careers-record.pdf", views.learner_record, name="record"),
     path("import/", views_import.import_start, name="import"),
     path("import/<int:pk>/", views_import.import_detail, name="import-detail"),
     path("import/<int:pk>/confirm/", views_import.import_confirm, name="import-confirm"),

@@ -16,10 +16,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from careershub.audit.models import AuditAction
-from careershub.audit.services import record
+from careershub.audit.services import record as audit_record
 from careershub.core.pagination import pagination_params
 from careershub.institutions.models import Institution
-from careershub.learners import exports
+from careershub.learners import exports, record
 from careershub.learners.forms import LearnerFilterForm
 from careershub.learners.models import Learner
 from careershub.learners.queries import can_manage_learners, filter_learners, learner_institution, learners_for
@@ -66,7 +66,7 @@ def learner_export(request: HttpRequest) -> HttpResponse:
     institution = institution_or_403(request)
     _form, learners = _filtered(request)
     rows = [exports.learner_row(learner) for learner in learners]  # type: ignore[attr-defined]
-    record(
+    audit_record(
         actor=request.user,
         organisation=institution.organisation,
         action=AuditAction.VIEW,
@@ -80,24 +80,44 @@ def learner_export(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+def learner_record(request: HttpRequest, pk: int) -> HttpResponse:
+    """The learner careers record as a PDF, for Benchmark 3 and to share with the learner. Audited."""
+    learner: Learner = get_object_or_404(learners_for(request.membership).select_related("institution"), pk=pk)  # type: ignore[attr-defined]
+    pdf = record.record_pdf(learner)
+    audit_record(
+        actor=request.user,
+        organisation=request.organisation,  # type: ignore[attr-defined]
+        action=AuditAction.VIEW,
+        instance=learner,
+        label=f"Careers record of learner {learner.identifier}",
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="careers-record-{learner.identifier}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
 def learner_detail(request: HttpRequest, pk: int) -> HttpResponse:
     learner: Learner = get_object_or_404(learners_for(request.membership).select_related("institution"), pk=pk)  # type: ignore[attr-defined]
-    record(
+    audit_record(
         actor=request.user,
         organisation=request.organisation,  # type: ignore[attr-defined]
         action=AuditAction.VIEW,
         instance=learner,
         label=f"Learner {learner.identifier}",
     )
+    careers = record.record_context(learner, timezone.localdate())
     return TemplateResponse(
         request,
         "learners/detail.html",
         {
             "learner": learner,
             "age": learner.age_on(timezone.localdate()),
-            # Reverse relations from careershub.activities (installed with this app).
-            "activities": learner.activities.order_by("-date"),  # type: ignore[attr-defined]
-            "meetings": learner.guidance_meetings.all(),  # type: ignore[attr-defined]
+            # Activities and meetings (from careershub.activities), newest first, and the coverage rules.
+            "activities": list(reversed(careers["activities"])),
+            "meetings": list(reversed(careers["meetings"])),
+            "statuses": careers["statuses"],
             "can_manage": can_manage_learners(request.membership),  # type: ignore[attr-defined]
             "page_title": learner.display_name,
         },

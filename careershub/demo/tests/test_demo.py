@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import itertools
 import subprocess
@@ -17,12 +18,14 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count
 
 from careershub.accounts.models import User
+from careershub.activities.models import Activity, GuidanceMeeting, Participation
 from careershub.audit.models import AuditEvent
 from careershub.core.management.commands import run_demo
 from careershub.demo import build_gias_demo
 from careershub.demo.builder import DEMO_PASSWORD, GIAS_FILE, MOVER_URN, PEOPLE, load_demo_data, sign_ins
 from careershub.hubs.models import CoordinatorAssignment, Hub, HubMembership
 from careershub.institutions.models import GiasImport, Institution, InstitutionKind
+from careershub.learners.models import Learner, LearnerImport
 from careershub.organisations.models import Membership, Organisation, Role
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +40,11 @@ COUNTED = [
     Membership,
     GiasImport,
     AuditEvent,
+    Learner,
+    LearnerImport,
+    Activity,
+    Participation,
+    GuidanceMeeting,
 ]
 
 
@@ -63,6 +71,9 @@ def test_loading_twice_changes_nothing() -> None:
     assert first["Hub"] == 2
     assert first["User"] == len(PEOPLE)
     assert first["GiasImport"] == 1
+    # Demo learners for three schools, imported through the learner import, with activities.
+    assert first["LearnerImport"] == 3 and first["Learner"] > 300
+    assert first["Activity"] > 30 and first["Participation"] > 1000 and first["GuidanceMeeting"] > 0
 
 
 def test_every_role_has_a_demo_user(demo: None) -> None:
@@ -229,3 +240,18 @@ def test_builder_reproduces_the_committed_file(tmp_path: Path) -> None:
     command = [sys.executable, build_gias_demo.__file__, str(SHARED), "--out", str(out)]
     subprocess.run(command, check=True, capture_output=True)  # noqa: S603 (our own script, fixed arguments)
     assert out.read_bytes() == GIAS_FILE.read_bytes()
+
+
+def test_demo_schools_show_coverage_and_gaps(demo: None) -> None:
+    from careershub.activities import queries
+    from careershub.demo.learners import SURNAME_STARTS
+
+    sale = Institution.objects.get(urn=136498)
+    learners = Learner.objects.filter(institution=sale)
+    assert all(learner.legal_last_name.startswith(SURNAME_STARTS) for learner in learners)
+    today = datetime.date.today()
+    _code, rules = queries.coverage_rules_for(sale, today)
+    count, figures = queries.cohort_for(sale, rules, today)
+    bm5 = next(f for f in figures if f["rule"].code == "bm5_each_year")
+    assert count == learners.count() and 0 < bm5["percent"] < 100
+    assert bm5["groups"][0]["gap"] < 0  # disadvantaged learners were reached less often

@@ -1,0 +1,163 @@
+"""Benchmark coverage of an institution's learners: cohort figures per rule, gap lists and their CSV.
+
+Only the institution's careers leaders and senior leaders see these pages (`institution_or_403`);
+everyone else gets 403. The figures are computed from four queries (learners on roll, the
+institution's activities, (learner, activity) participations, guidance meetings;
+`queries.coverage_data`), whatever the number of learners. Downloading a gap list is recorded in
+the audit trail. A careers leader can turn a gap list into the participants of a new activity:
+the link carries the rule and year group, and the participants page is pre-filled with the
+learners' UPNs or ULNs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django import forms
+from django.http import Http404, HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from careershub.activities import coverage
+from careershub.activities.queries import cohort_for, coverage_rules_for, gap_list, rule_by_code
+from careershub.audit.models import AuditAction
+from careershub.audit.services import record
+from careershub.institutions.models import Institution
+from careershub.learners import exports
+from careershub.learners.models import YEAR_GROUP_CHOICES
+from careershub.learners.queries import can_manage_learners
+from careershub.learners.views import institution_or_403
+
+
+class GapFilterForm(forms.Form):
+    year_group = forms.TypedChoiceField(
+        label="Year group",
+        choices=[("", "All year groups"), *YEAR_GROUP_CHOICES],
+        required=False,
+        coerce=int,
+        empty_value=None,
+    )
+
+
+def _rule_or_404(institution: Institution, code: str) -> tuple[str, coverage.Rule]:
+    framework_code, rules = coverage_rules_for(institution, timezone.localdate())
+    rule = rule_by_code(rules, code)
+    if rule is None:
+        raise Http404("No such coverage rule")
+    return framework_code, rule
+
+
+def _year_group(request: HttpRequest) -> tuple[GapFilterForm, int | None]:
+    form = GapFilterForm(request.GET or None)
+    year_group = form.cleaned_data.get("year_group") if form.is_valid() else None
+    return form, year_group
+
+
+def gap_query(rule_code: str, year_group: int | None) -> str:
+    """The query string that carries a gap list to the activity and participants pages."""
+    params: dict[str, Any] = {"gap": rule_code}
+    if year_group:
+        params["gap_year"] = year_group
+    return urlencode(params)
+
+
+@require_GET
+def coverage_overview(request: HttpRequest) -> HttpResponse:
+    institution = institution_or_403(request)
+    today = timezone.localdate()
+    framework_code, rules = coverage_rules_for(institution, today)
+    learner_count, figures = cohort_for(institution, rules, today)
+    year_groups = sorted({year for figure in figures for year in figure["by_year"]})
+    return TemplateResponse(
+        request,
+        "activities/coverage.html",
+        {
+            "institution": institution,
+            "framework_code": framework_code,
+            "figures": figures,
+            "year_groups": year_groups,
+            "learner_count": learner_count,
+            "today": today,
+            "page_title": "Benchmark coverage",
+        },
+    )
+
+
+@require_GET
+def coverage_gaps(request: HttpRequest, rule_code: str) -> HttpResponse:
+    institution = institution_or_403(request)
+    _framework_code, rule = _rule_or_404(institution, rule_code)
+    form, year_group = _year_group(request)
+    gaps = gap_list(institution, rule, timezone.localdate(), year_group)
+    can_manage = can_manage_learners(request.membership)  # type: ignore[attr-defined]
+    query = gap_query(rule.code, year_group)
+    return TemplateResponse(
+        request,
+        "activities/coverage_gaps.html",
+        {
+            "institution": institution,
+            "rule": rule,
+            "form": form,
+            "year_group": year_group,
+            "gaps": gaps,
+            "today": timezone.localdate(),
+            "can_manage": can_manage,
+            "csv_url": reverse("activities:coverage-gaps-csv", args=[rule.code])
+            + (f"?year_group={year_group}" if year_group else ""),
+            "new_activity_url": f"{reverse('activities:create')}?{query}",
+            "page_title": f"Learners who have not met: {rule.text}",
+        },
+    )
+
+
+GAP_HEADER = [
+    "UPN",
+    "ULN",
+    "Legal first name",
+    "Legal last name",
+    "Preferred name",
+    "Year group",
+    "Registration group",
+    "Disadvantaged",
+    "SEN status",
+    "Looked after",
+    "Due by",
+]
+
+
+@require_GET
+def coverage_gaps_csv(request: HttpRequest, rule_code: str) -> HttpResponse:
+    institution = institution_or_403(request)
+    _framework_code, rule = _rule_or_404(institution, rule_code)
+    _form, year_group = _year_group(request)
+    gaps = gap_list(institution, rule, timezone.localdate(), year_group)
+    rows = [
+        [
+            learner.upn,
+            learner.uln,
+            learner.legal_first_name,
+            learner.legal_last_name,
+            learner.display_name,
+            learner.year_group,
+            learner.registration_group,
+            learner.disadvantaged,
+            learner.sen_status,
+            learner.looked_after,
+            deadline.strftime("%d/%m/%Y") if deadline else "Every school year",
+        ]
+        for learner, deadline in gaps
+    ]
+    record(
+        actor=request.user,
+        organisation=institution.organisation,
+        action=AuditAction.VIEW,
+        instance=institution,
+        after={"exported_gap_list": rule.code, "year_group": year_group, "learners": len(rows)},
+        label=f"Coverage gap list export of {institution.name}",
+    )
+    suffix = f"-year{year_group}" if year_group else ""
+    filename = f"gaps-{rule.code}{suffix}-{institution.urn}-{timezone.localdate():%Y%m%d}.csv"
+    return exports.csv_response(filename, GAP_HEADER, rows)

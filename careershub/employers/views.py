@@ -1,0 +1,240 @@
+"""Employer profile, offers and school requests. Reads go through `queries.py`: another
+organisation's employer, offer or request is a 404."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.views.decorators.http import require_POST
+
+from careershub.employers import queries, services
+from careershub.employers.forms import ComplianceForm, ContactForm, EmployerProfileForm, OfferForm, RequestForm
+from careershub.employers.models import Employer, OfferStatus
+from careershub.organisations.decorators import require_roles
+from careershub.organisations.models import Role
+
+HUB_AND_NATIONAL = (Role.HUB_LEAD, Role.ENTERPRISE_COORDINATOR, Role.NATIONAL_ADMIN, Role.NATIONAL_ANALYST)
+
+
+@require_roles(Role.EMPLOYER_CONTACT)
+def profile(request: HttpRequest) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    employer = queries.employer_of(membership)
+    initial = {"name": membership.organisation.name}
+    if employer is not None:
+        initial = {field: getattr(employer, field) for field in services.PROFILE_FIELDS}
+    form = EmployerProfileForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.employer_save(
+                organisation=membership.organisation,
+                name=data["name"],
+                companies_house_number=data["companies_house_number"],
+                sic_code=data["sic_code"],
+                size_band=data["size_band"],
+                address=data["address"],
+                postcode=data["postcode"],
+                latitude=data["latitude"],
+                longitude=data["longitude"],
+                cap_per_term=data["cap_per_term"],
+                hub=data["hub"],
+                actor=request.user,
+            )
+        except services.EmployerError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Your employer profile has been saved.")
+            return redirect("employers:offers")
+    return TemplateResponse(
+        request, "employers/profile.html", {"form": form, "employer": employer, "page_title": "Employer profile"}
+    )
+
+
+def _own_employer_or_profile(request: HttpRequest) -> Employer | None:
+    employer = queries.employer_of(request.membership)  # type: ignore[attr-defined]
+    if employer is None:
+        messages.info(request, "Set up your employer profile first.")
+    return employer
+
+
+@require_roles(Role.EMPLOYER_CONTACT)
+def contact_add(request: HttpRequest) -> HttpResponse:
+    employer = _own_employer_or_profile(request)
+    if employer is None:
+        return redirect("employers:profile")
+    form = ContactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.contact_add(employer=employer, actor=request.user, **form.cleaned_data)
+        messages.success(request, f"{form.cleaned_data['full_name']} has been added.")
+        return redirect("employers:detail", pk=employer.pk)
+    return TemplateResponse(request, "employers/contact_form.html", {"form": form, "page_title": "Add a contact"})
+
+
+@require_roles(Role.EMPLOYER_CONTACT)
+def compliance_add(request: HttpRequest) -> HttpResponse:
+    employer = _own_employer_or_profile(request)
+    if employer is None:
+        return redirect("employers:profile")
+    form = ComplianceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.compliance_record(employer=employer, actor=request.user, **form.cleaned_data)
+        except services.EmployerError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "The check has been recorded.")
+            return redirect("employers:detail", pk=employer.pk)
+    return TemplateResponse(
+        request, "employers/compliance_form.html", {"form": form, "page_title": "Record a safeguarding check"}
+    )
+
+
+def employer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    employer = get_object_or_404(queries.employers_for(request.membership).select_related("hub"), pk=pk)  # type: ignore[attr-defined]
+    return TemplateResponse(
+        request,
+        "employers/detail.html",
+        {
+            "employer": employer,
+            "contacts": employer.contacts.all(),
+            "compliance": employer.compliance_facts.all(),
+            "offers": employer.offers.all(),
+            "is_own": employer.organisation_id == request.membership.organisation_id,  # type: ignore[attr-defined]
+            "page_title": employer.name,
+        },
+    )
+
+
+@require_roles(Role.EMPLOYER_CONTACT, *HUB_AND_NATIONAL)
+def offer_list(request: HttpRequest) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    return TemplateResponse(
+        request,
+        "employers/offer_list.html",
+        {
+            "offers": queries.offers_for(membership).order_by("available_from", "title"),
+            "can_create": queries.can_manage_offers(membership),
+            "employer": queries.employer_of(membership),
+            "page_title": "Employer offers",
+        },
+    )
+
+
+@require_roles(Role.EMPLOYER_CONTACT)
+def offer_create(request: HttpRequest) -> HttpResponse:
+    employer = queries.employer_of(request.membership)  # type: ignore[attr-defined]
+    if employer is None:
+        messages.info(request, "Set up your employer profile before you publish an offer.")
+        return redirect("employers:profile")
+    form = OfferForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            offer = services.offer_create(
+                employer=employer,
+                title=data["title"],
+                kind=data["kind"],
+                sessions=data["sessions"],
+                learners_per_session=data["learners_per_session"],
+                available_from=data["available_from"],
+                available_to=data["available_to"],
+                delivery=data["delivery"],
+                year_groups=data["year_groups"],
+                sector=data["sector"],
+                accessibility_notes=data["accessibility_notes"],
+                actor=request.user,
+            )
+        except services.EmployerError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"{offer.title} is published.")
+            return redirect("employers:offer", pk=offer.pk)
+    return TemplateResponse(request, "employers/offer_form.html", {"form": form, "page_title": "Publish an offer"})
+
+
+def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    offer = get_object_or_404(queries.offers_for(membership), pk=pk)
+    can_withdraw = queries.can_manage_offers(membership) and offer.status == OfferStatus.PUBLISHED
+    return TemplateResponse(
+        request,
+        "employers/offer_detail.html",
+        {"offer": offer, "can_withdraw": can_withdraw, "page_title": offer.title},
+    )
+
+
+@require_POST
+def offer_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    offer = get_object_or_404(queries.offers_for(membership), pk=pk)
+    if not queries.can_manage_offers(membership):
+        raise PermissionDenied
+    try:
+        services.offer_withdraw(offer=offer, actor=request.user)
+    except services.EmployerError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"{offer.title} has been withdrawn.")
+    return redirect("employers:offer", pk=offer.pk)
+
+
+@require_roles(Role.CAREERS_LEADER, Role.SENIOR_LEADER, *HUB_AND_NATIONAL)
+def request_list(request: HttpRequest) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    return TemplateResponse(
+        request,
+        "employers/request_list.html",
+        {
+            "requests": queries.requests_for(membership).order_by("window_start", "pk"),
+            "can_create": queries.can_make_requests(membership),
+            "page_title": "Requests for employer encounters",
+        },
+    )
+
+
+@require_roles(Role.CAREERS_LEADER, Role.SENIOR_LEADER)
+def request_create(request: HttpRequest) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    if not queries.can_make_requests(membership):
+        raise PermissionDenied
+    institution = getattr(membership.organisation, "institution", None)
+    if institution is None:
+        raise PermissionDenied
+    form = RequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            school_request = services.request_create(
+                institution=institution,
+                kind=data["kind"],
+                year_group=data["year_group"],
+                learners=data["learners"],
+                window_start=data["window_start"],
+                window_end=data["window_end"],
+                delivery=data["delivery"],
+                max_travel_km=data["max_travel_km"],
+                sectors=data["sectors"],
+                notes=data["notes"],
+                actor=request.user,
+            )
+        except services.EmployerError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Your request has been sent to your Careers Hub.")
+            return redirect("employers:request", pk=school_request.pk)
+    return TemplateResponse(
+        request, "employers/request_form.html", {"form": form, "page_title": "Ask for an employer encounter"}
+    )
+
+
+def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    school_request = get_object_or_404(queries.requests_for(request.membership), pk=pk)  # type: ignore[attr-defined]
+    return TemplateResponse(
+        request,
+        "employers/request_detail.html",
+        {"school_request": school_request, "page_title": str(school_request)},
+    )

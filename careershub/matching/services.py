@@ -1,0 +1,337 @@
+"""Matching rounds: building the instance from the database, solving it, reviewing matches,
+and the employer's and school's replies. Every write is atomic and audited."""
+
+from __future__ import annotations
+
+import datetime
+import time
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from careershub.audit.models import AuditAction
+from careershub.audit.services import record, snapshot
+from careershub.core.tasks import send_email
+from careershub.employers.models import Offer, OfferStatus, RequestStatus, SchoolRequest
+from careershub.employers.sic import sections
+from careershub.evaluations.models import MeasurementResult
+from careershub.geography.models import OpportunityArea
+from careershub.hubs.models import Hub, HubMembership
+from careershub.matching import solver
+from careershub.matching.models import HubSectorPriorities, Match, MatchRound, MatchStatus, Response, RoundStatus
+from careershub.organisations.models import Membership, Organisation, Role
+
+
+class MatchingError(ValueError):
+    """A matching change that cannot be made, with a message for the user."""
+
+
+def _percent(values: list[Any], number: int) -> int | None:
+    try:
+        return int(values[number - 1])
+    except (IndexError, TypeError, ValueError):
+        return None
+
+
+def hub_requests(hub: Hub, today: datetime.date) -> list[SchoolRequest]:
+    members = HubMembership.objects.current(today).filter(hub=hub).values("institution")
+    return list(
+        SchoolRequest.objects.filter(
+            institution__in=members, status=RequestStatus.OPEN, window_end__gte=today
+        ).select_related("institution")
+    )
+
+
+def hub_offers(hub: Hub, today: datetime.date) -> list[Offer]:
+    return list(
+        Offer.objects.filter(employer__hub=hub, status=OfferStatus.PUBLISHED, available_to__gte=today).select_related(
+            "employer"
+        )
+    )
+
+
+def hub_priority_sectors(hub: Hub) -> list[str]:
+    priorities = HubSectorPriorities.objects.filter(hub=hub).first()
+    return list(priorities.sectors) if priorities else []
+
+
+def build_instance(
+    *,
+    hub: Hub,
+    requests: list[SchoolRequest],
+    offers: list[Offer],
+    pinned: Iterable[tuple[int, int]] = (),
+    excluded: Iterable[tuple[int, int]] = (),
+) -> solver.Instance:
+    """The solver's view of a hub's open requests and published offers, with each school's need."""
+    institution_ids = {r.institution_id for r in requests}
+    results: dict[int, MeasurementResult] = {}
+    for result in MeasurementResult.objects.filter(institution_id__in=institution_ids).order_by("point"):
+        results[result.institution_id] = result  # the latest point wins
+    oa_authorities = set(
+        OpportunityArea.local_authorities.through.objects.values_list("localauthority_id", flat=True).distinct()
+    )
+    request_specs = []
+    for r in requests:
+        institution = r.institution
+        latest = results.get(institution.pk)
+        request_specs.append(
+            solver.RequestSpec(
+                key=r.pk,
+                kind=r.kind,
+                year_group=r.year_group,
+                learners=r.learners,
+                window_start=r.window_start,
+                window_end=r.window_end,
+                delivery=r.delivery,
+                max_travel_km=r.max_travel_km,
+                sectors=frozenset(r.sectors),
+                latitude=institution.latitude,
+                longitude=institution.longitude,
+                fsm_percent=float(institution.percent_fsm or 0),
+                opportunity_area=institution.local_authority_id in oa_authorities,
+                benchmark5_percent=_percent(latest.percentages, 5) if latest else None,
+                benchmark6_percent=_percent(latest.percentages, 6) if latest else None,
+            )
+        )
+    offer_specs = [
+        solver.OfferSpec(
+            key=o.pk,
+            employer_key=o.employer_id,
+            kind=o.kind,
+            sessions=o.sessions,
+            learners_per_session=o.learners_per_session,
+            available_from=o.available_from,
+            available_to=o.available_to,
+            delivery=o.delivery,
+            year_groups=frozenset(o.year_groups),
+            sector=o.sector,
+            latitude=o.latitude,
+            longitude=o.longitude,
+        )
+        for o in offers
+    ]
+    return solver.Instance(
+        requests=tuple(request_specs),
+        offers=tuple(offer_specs),
+        employer_caps={o.employer_id: o.employer.cap_per_term for o in offers},
+        priority_sectors=frozenset(hub_priority_sectors(hub)),
+        pinned=frozenset(pinned),
+        excluded=frozenset(excluded),
+    )
+
+
+@transaction.atomic
+def round_create(*, hub: Hub, name: str, actor: Any = None) -> MatchRound:
+    match_round = MatchRound.objects.create(
+        hub=hub, name=name, created_by=actor if getattr(actor, "is_authenticated", False) else None
+    )
+    record(actor=actor, organisation=hub.organisation, action=AuditAction.CREATE, instance=match_round)
+    return match_round
+
+
+@transaction.atomic
+def round_solve(*, match_round: MatchRound, today: datetime.date | None = None, actor: Any = None) -> MatchRound:
+    """Solve (or re-solve) a round exactly. Confirmed and pinned matches are kept and forced in;
+    removed and declined pairs are kept out; every other proposal is replaced."""
+    today = today or datetime.date.today()
+    locked = MatchRound.objects.select_for_update().select_related("hub", "hub__organisation").get(pk=match_round.pk)
+    hub = locked.hub
+    existing = list(locked.matches.all())
+    kept = [m for m in existing if m.status in (MatchStatus.PINNED, MatchStatus.CONFIRMED)]
+    excluded = {(m.request_id, m.offer_id) for m in existing if m.status == MatchStatus.REMOVED}
+    requests = hub_requests(hub, today)
+    request_ids = {r.pk for r in requests}
+    # Requests served by a live match in another round are not offered again.
+    elsewhere = set(
+        Match.objects.filter(round__hub=hub, status__in=[MatchStatus.CONFIRMED, MatchStatus.PINNED])
+        .exclude(round=locked)
+        .values_list("request_id", flat=True)
+    )
+    requests = [r for r in requests if r.pk not in elsewhere]
+    offers = hub_offers(hub, today)
+    extra_requests = [m.request for m in kept if m.request_id not in request_ids]
+    offer_ids = {o.pk for o in offers}
+    extra_offers = [m.offer for m in kept if m.offer_id not in offer_ids]
+    instance = build_instance(
+        hub=hub,
+        requests=requests + list({r.pk: r for r in extra_requests}.values()),
+        offers=offers + list({o.pk: o for o in extra_offers}.values()),
+        pinned={(m.request_id, m.offer_id) for m in kept},
+        excluded=excluded,
+    )
+    started = time.perf_counter()
+    result = solver.solve(instance)
+    before = snapshot(locked, ["status", "objective"])
+    locked.solve_ms = round((time.perf_counter() - started) * 1000)
+    locked.request_count = len(instance.requests)
+    locked.offer_count = len(instance.offers)
+    locked.solved_at = timezone.now()
+    locked.message = result.message
+    locked.objective = result.objective
+    locked.matches.filter(status=MatchStatus.PROPOSED).delete()
+    if result.status == "optimal":
+        locked.status = RoundStatus.SOLVED
+        kept_pairs = {(m.request_id, m.offer_id): m for m in kept}
+        for (request_id, offer_id), terms in result.terms.items():
+            match = kept_pairs.get((request_id, offer_id))
+            if match is not None:
+                match.score, match.terms = terms.total, terms.as_dict()
+                match.save(update_fields=["score", "terms"])
+                continue
+            Match.objects.create(
+                round=locked,
+                request_id=request_id,
+                offer_id=offer_id,
+                score=terms.total,
+                terms=terms.as_dict(),
+            )
+    else:
+        locked.status = {"empty": RoundStatus.EMPTY, "timeout": RoundStatus.TIMEOUT}.get(
+            result.status, RoundStatus.INFEASIBLE
+        )
+    locked.save()
+    record(
+        actor=actor,
+        organisation=hub.organisation,
+        action=AuditAction.UPDATE,
+        instance=locked,
+        before=before,
+        after=snapshot(locked, ["status", "objective"]),
+        label=f"{locked} solved: {locked.get_status_display()}",
+    )
+    return locked
+
+
+def _set_status(match: Match, status: MatchStatus, actor: Any) -> Match:
+    before = snapshot(match, ["status"])
+    match.status = status
+    match.save(update_fields=["status"])
+    record(
+        actor=actor,
+        organisation=match.round.hub.organisation,
+        action=AuditAction.UPDATE,
+        instance=match,
+        before=before,
+        after=snapshot(match, ["status"]),
+    )
+    return match
+
+
+def _emails(organisation: Organisation | None, roles: Iterable[Role]) -> list[str]:
+    if organisation is None:
+        return []
+    return sorted(
+        Membership.objects.active()
+        .filter(organisation=organisation, role__in=list(roles))
+        .values_list("user__email", flat=True)
+    )
+
+
+def _describe(match: Match) -> str:
+    offer, request = match.offer, match.request
+    return (
+        f"{offer.title} ({offer.get_kind_display()}) from {offer.employer.name}\n"
+        f"for {request.learners} learners in {request.get_year_group_display()} at {request.institution.name}, "
+        f"between {max(offer.available_from, request.window_start):%d %B %Y} "
+        f"and {min(offer.available_to, request.window_end):%d %B %Y}."
+    )
+
+
+@transaction.atomic
+def match_review(*, match: Match, action: str, actor: Any = None) -> Match:
+    """Hub staff pin, unpin, remove or confirm a match. Confirming emails both sides."""
+    locked = (
+        Match.objects.select_for_update(of=("self",))
+        .select_related(
+            "round__hub__organisation", "offer__employer__organisation", "request__institution__organisation"
+        )
+        .get(pk=match.pk)
+    )
+    allowed = {
+        "pin": ({MatchStatus.PROPOSED}, MatchStatus.PINNED),
+        "unpin": ({MatchStatus.PINNED}, MatchStatus.PROPOSED),
+        "remove": ({MatchStatus.PROPOSED, MatchStatus.PINNED}, MatchStatus.REMOVED),
+        "confirm": ({MatchStatus.PROPOSED, MatchStatus.PINNED}, MatchStatus.CONFIRMED),
+    }
+    if action not in allowed:
+        raise MatchingError("Choose pin, unpin, remove or confirm.")
+    sources, target = allowed[action]
+    if locked.status not in sources:
+        raise MatchingError(f"This match is {locked.get_status_display().lower()}, so it cannot be changed that way.")
+    _set_status(locked, target, actor)
+    if target == MatchStatus.CONFIRMED:
+        body = (
+            f"{locked.round.hub.name} has matched:\n\n{_describe(locked)}\n\n"
+            "Sign in to the Careers Hub service to accept or decline."
+        )
+        send_email.enqueue(
+            subject="An employer encounter has been matched: please accept or decline",
+            body=body,
+            recipient_list=_emails(locked.offer.employer.organisation, [Role.EMPLOYER_CONTACT])
+            + _emails(locked.request.institution.organisation, [Role.CAREERS_LEADER]),
+        )
+    return locked
+
+
+@transaction.atomic
+def match_respond(*, match: Match, side: str, accept: bool, actor: Any = None) -> Match:
+    """The employer ('employer') or the school ('school') accepts or declines a confirmed match.
+    A decline removes the match, so the next re-solve can offer the request something else."""
+    locked = (
+        Match.objects.select_for_update(of=("self",))
+        .select_related("round__hub__organisation", "offer__employer", "request__institution")
+        .get(pk=match.pk)
+    )
+    if locked.status != MatchStatus.CONFIRMED:
+        raise MatchingError("Only a confirmed match can be accepted or declined.")
+    field = {"employer": "employer_response", "school": "school_response"}.get(side)
+    if field is None:
+        raise MatchingError("Unknown side.")
+    if getattr(locked, field) != Response.PENDING:
+        raise MatchingError("You have already replied to this match.")
+    before = snapshot(locked, ["status", field])
+    setattr(locked, field, Response.ACCEPTED if accept else Response.DECLINED)
+    if not accept:
+        locked.status = MatchStatus.REMOVED
+    locked.save(update_fields=["status", field])
+    record(
+        actor=actor,
+        organisation=locked.round.hub.organisation,
+        action=AuditAction.UPDATE,
+        instance=locked,
+        before=before,
+        after=snapshot(locked, ["status", field]),
+    )
+    who = locked.offer.employer.name if side == "employer" else locked.request.institution.name
+    verb = "accepted" if accept else "declined"
+    send_email.enqueue(
+        subject=f"{who} has {verb} an employer encounter",
+        body=f"{who} has {verb}:\n\n{_describe(locked)}",
+        recipient_list=_emails(locked.round.hub.organisation, [Role.HUB_LEAD, Role.ENTERPRISE_COORDINATOR]),
+    )
+    return locked
+
+
+@transaction.atomic
+def priorities_set(*, hub: Hub, sectors: Iterable[str], actor: Any = None) -> HubSectorPriorities:
+    known = sections()
+    chosen = sorted({s for s in sectors})
+    unknown = [s for s in chosen if s not in known]
+    if unknown:
+        raise MatchingError(f"Unknown SIC 2007 sections: {', '.join(unknown)}")
+    priorities, _ = HubSectorPriorities.objects.select_for_update().get_or_create(hub=hub)
+    before = snapshot(priorities, ["sectors"])
+    priorities.sectors = chosen
+    priorities.save()
+    record(
+        actor=actor,
+        organisation=hub.organisation,
+        action=AuditAction.UPDATE,
+        instance=priorities,
+        before=before,
+        after=snapshot(priorities, ["sectors"]),
+    )
+    return priorities

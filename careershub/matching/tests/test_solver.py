@@ -1,0 +1,205 @@
+"""Property tests of the exact allocation: feasibility always, optimality against brute force."""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from careershub.matching import solver
+from careershub.matching.solver import Instance, OfferSpec, RequestSpec
+
+DAY0 = datetime.date(2026, 1, 5)
+KINDS = ["talk", "workplace_visit"]
+YEARS = ["9", "10"]
+SECTORS = ["C", "F", "J"]
+
+
+@st.composite
+def requests(draw: st.DrawFn, key: int) -> RequestSpec:
+    start = draw(st.integers(0, 20))
+    return RequestSpec(
+        key=key,
+        kind=draw(st.sampled_from(KINDS)),
+        year_group=draw(st.sampled_from(YEARS)),
+        learners=draw(st.integers(1, 60)),
+        window_start=DAY0 + datetime.timedelta(days=start),
+        window_end=DAY0 + datetime.timedelta(days=start + draw(st.integers(0, 20))),
+        delivery=draw(st.sampled_from(["in_person", "virtual", "either"])),
+        max_travel_km=draw(st.integers(0, 40)),
+        sectors=frozenset(draw(st.sets(st.sampled_from(SECTORS), max_size=2))),
+        latitude=53.4 + draw(st.integers(0, 30)) / 100,
+        longitude=-2.3 + draw(st.integers(0, 30)) / 100,
+        fsm_percent=draw(st.floats(0, 60)),
+        opportunity_area=draw(st.booleans()),
+        benchmark5_percent=draw(st.none() | st.integers(0, 100)),
+        benchmark6_percent=draw(st.none() | st.integers(0, 100)),
+    )
+
+
+@st.composite
+def offers(draw: st.DrawFn, key: int) -> OfferSpec:
+    start = draw(st.integers(0, 20))
+    return OfferSpec(
+        key=key,
+        employer_key=draw(st.integers(1, 2)),
+        kind=draw(st.sampled_from(KINDS)),
+        sessions=draw(st.integers(1, 3)),
+        learners_per_session=draw(st.integers(10, 40)),
+        available_from=DAY0 + datetime.timedelta(days=start),
+        available_to=DAY0 + datetime.timedelta(days=start + draw(st.integers(0, 30))),
+        delivery=draw(st.sampled_from(["in_person", "virtual"])),
+        year_groups=frozenset(draw(st.sets(st.sampled_from(YEARS), min_size=1))),
+        sector=draw(st.sampled_from(SECTORS)),
+        latitude=53.4 + draw(st.integers(0, 30)) / 100,
+        longitude=-2.3 + draw(st.integers(0, 30)) / 100,
+    )
+
+
+@st.composite
+def instances(draw: st.DrawFn) -> Instance:
+    n_requests = draw(st.integers(0, 5))
+    n_offers = draw(st.integers(0, 3))
+    return Instance(
+        requests=tuple(draw(requests(key=i + 1)) for i in range(n_requests)),
+        offers=tuple(draw(offers(key=100 + j)) for j in range(n_offers)),
+        employer_caps={1: draw(st.integers(0, 3)), 2: draw(st.integers(0, 3))},
+        priority_sectors=frozenset(draw(st.sets(st.sampled_from(SECTORS), max_size=2))),
+    )
+
+
+def brute_force(instance: Instance) -> int | None:
+    """The best objective over every assignment (None when none is feasible)."""
+    candidates = solver.arcs(instance)
+    choices = [[None, *[o.key for o in instance.offers if (r.key, o.key) in candidates]] for r in instance.requests]
+    best: int | None = None
+    for combination in itertools.product(*choices):
+        matches = {r.key: o for r, o in zip(instance.requests, combination, strict=True) if o is not None}
+        if solver.check(instance, matches):
+            continue
+        value = solver.objective(instance, matches)
+        best = value if best is None else max(best, value)
+    return best
+
+
+@settings(max_examples=120, deadline=None)
+@given(instances(), st.sampled_from(["highs", "cpsat"]))
+def test_solution_is_feasible_and_optimal(instance: Instance, engine: str) -> None:
+    result = solver.solve(instance, engine=engine, time_limit_s=10, workers=1)
+    best = brute_force(instance)
+    if result.status == "empty":
+        assert not solver.arcs(instance)
+        assert best == 0
+        return
+    assert result.status == "optimal"
+    assert solver.check(instance, result.matches) == []
+    assert result.objective == solver.objective(instance, result.matches)
+    assert result.objective == best
+    baseline = solver.greedy(instance)
+    assert solver.check(instance, baseline) == []
+    assert result.objective >= solver.objective(instance, baseline)
+    assert solver.lp_bound(instance) >= result.objective - 1e-6
+    for pair, terms in result.terms.items():
+        assert (
+            terms.total
+            == solver.score(
+                next(r for r in instance.requests if r.key == pair[0]),
+                next(o for o in instance.offers if o.key == pair[1]),
+                instance.priority_sectors,
+            ).total
+        )
+
+
+@settings(max_examples=60, deadline=None)
+@given(instances(), st.data(), st.sampled_from(["highs", "cpsat"]))
+def test_pins_and_exclusions_are_respected(instance: Instance, data: st.DataObject, engine: str) -> None:
+    candidates = sorted(solver.arcs(instance))
+    if not candidates:
+        return
+    pin = data.draw(st.sampled_from(candidates))
+    excluded = frozenset(p for p in candidates if p != pin and data.draw(st.booleans()))
+    constrained = Instance(
+        requests=instance.requests,
+        offers=instance.offers,
+        employer_caps=instance.employer_caps,
+        priority_sectors=instance.priority_sectors,
+        pinned=frozenset({pin}),
+        excluded=excluded,
+    )
+    result = solver.solve(constrained, engine=engine, time_limit_s=10, workers=1)
+    best = brute_force(constrained)
+    if best is None:
+        assert result.status == "infeasible"
+        return
+    assert result.status == "optimal"
+    assert result.matches[pin[0]] == pin[1]
+    assert not set(result.matches.items()) & excluded
+    assert solver.check(constrained, result.matches) == []
+    assert result.objective == best
+
+
+def _request(**kwargs: object) -> RequestSpec:
+    base: dict[str, object] = {
+        "key": 1,
+        "kind": "talk",
+        "year_group": "10",
+        "learners": 30,
+        "window_start": DAY0,
+        "window_end": DAY0 + datetime.timedelta(days=30),
+        "delivery": "either",
+        "max_travel_km": 20,
+        "latitude": 53.45,
+        "longitude": -2.3,
+    }
+    base.update(kwargs)
+    return RequestSpec(**base)  # type: ignore[arg-type]
+
+
+def _offer(**kwargs: object) -> OfferSpec:
+    base: dict[str, object] = {
+        "key": 100,
+        "employer_key": 1,
+        "kind": "talk",
+        "sessions": 1,
+        "learners_per_session": 30,
+        "available_from": DAY0,
+        "available_to": DAY0 + datetime.timedelta(days=30),
+        "delivery": "in_person",
+        "year_groups": frozenset({"10"}),
+        "sector": "C",
+        "latitude": 53.45,
+        "longitude": -2.3,
+    }
+    base.update(kwargs)
+    return OfferSpec(**base)  # type: ignore[arg-type]
+
+
+def test_need_decides_who_gets_a_single_session() -> None:
+    needy = _request(key=1, fsm_percent=40, opportunity_area=True)
+    comfortable = _request(key=2, fsm_percent=5, benchmark5_percent=100, benchmark6_percent=100)
+    result = solver.solve(Instance(requests=(comfortable, needy), offers=(_offer(),)))
+    assert result.matches == {1: 100}
+    terms = result.terms[(1, 100)]
+    assert (terms.served, terms.fsm, terms.opportunity_area, terms.benchmark5_gap, terms.travel) == (100, 40, 30, 20, 0)
+
+
+def test_travel_limit_and_empty_instance_are_reported() -> None:
+    far = _offer(latitude=54.45)  # about 111 km north
+    result = solver.solve(Instance(requests=(_request(),), offers=(far,)))
+    assert result.status == "empty"
+    assert "No request can be served" in result.message
+    assert solver.solve(Instance(requests=(), offers=())).status == "empty"
+
+
+def test_employer_cap_and_infeasible_pins() -> None:
+    reqs = (_request(key=1), _request(key=2))
+    offs = (_offer(key=100, sessions=5), _offer(key=101, sessions=5))
+    capped = solver.solve(Instance(requests=reqs, offers=offs, employer_caps={1: 1}))
+    assert len(capped.matches) == 1
+    pinned = Instance(requests=reqs, offers=offs, employer_caps={1: 1}, pinned=frozenset({(1, 100), (2, 101)}))
+    for engine in ("highs", "cpsat"):
+        result = solver.solve(pinned, engine=engine)
+        assert result.status == "infeasible"
+        assert "cap" in result.message

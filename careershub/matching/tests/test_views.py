@@ -1,0 +1,287 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+
+from careershub.audit.models import AuditEvent
+from careershub.employers.models import Offer, SchoolRequest
+from careershub.employers.tests.factories import employer_for, locate, offer_for, other_employer, request_for
+from careershub.matching import services
+from careershub.matching.models import HubSectorPriorities, Match, MatchRound, MatchStatus, Response, RoundStatus
+from careershub.organisations.models import Role
+from careershub.organisations.tests.factories import MembershipFactory, UserFactory
+from conftest import PERSONAS, Cast
+
+pytestmark = pytest.mark.django_db
+
+HUB_READERS = {"hub_lead", "enterprise_coordinator", "national_admin", "national_analyst"}
+HUB_MANAGERS = {"hub_lead", "national_admin"}
+
+
+def expected(persona: str, allowed: set[str], refused: int) -> int:
+    if persona == "anonymous":
+        return 302
+    if persona == "outsider":
+        return 403
+    return 200 if persona in allowed else refused
+
+
+@dataclass
+class World:
+    offer: Offer
+    request: SchoolRequest
+    round: MatchRound
+
+
+@pytest.fixture
+def world(cast: Cast) -> World:
+    employer = employer_for(cast)
+    offer = offer_for(employer, sessions=1)
+    school_request = request_for(locate(cast.ashby))
+    match_round = services.round_create(hub=cast.north_hub, name="Autumn", actor=cast.hub_lead)
+    services.round_solve(match_round=match_round, actor=cast.hub_lead)
+    return World(offer=offer, request=school_request, round=match_round)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_hub_matching_page(client_as, cast: Cast, persona: str) -> None:  # type: ignore[no-untyped-def]
+    response = client_as(persona).get(reverse("matching:hub", args=[cast.north_hub.pk]))
+    refused = 404 if persona == "other_hub_lead" else 403
+    assert response.status_code == expected(persona, HUB_READERS, refused)
+    if response.status_code == 200:
+        assert ("Run a new matching round" in response.content.decode()) == (persona in HUB_MANAGERS)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_only_managers_run_a_round(client_as, cast: Cast, persona: str) -> None:  # type: ignore[no-untyped-def]
+    offer_for(employer_for(cast))
+    request_for(locate(cast.ashby))
+    response = client_as(persona).post(reverse("matching:round-create", args=[cast.north_hub.pk]))
+    if persona in HUB_MANAGERS:
+        assert response.status_code == 302
+        match_round = MatchRound.objects.get()
+        assert match_round.status == RoundStatus.SOLVED and match_round.matches.count() == 1
+    else:
+        refused = 404 if persona == "other_hub_lead" else 403
+        assert response.status_code == expected(persona, set(), refused)
+        assert not MatchRound.objects.exists()
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_round_page_explains_each_match(client_as, world: World, persona: str) -> None:  # type: ignore[no-untyped-def]
+    response = client_as(persona).get(reverse("matching:round", args=[world.round.pk]))
+    assert response.status_code == expected(persona, HUB_READERS, 404)
+    if response.status_code == 200:
+        content = response.content.decode()
+        assert "Ashby High School" in content and "Request served: +100" in content
+        assert "A sector the school asked for: +10" in content
+        assert ("Confirm" in content) == (persona in HUB_MANAGERS)
+
+
+def test_empty_round_is_reported_plainly(client_as, cast: Cast) -> None:  # type: ignore[no-untyped-def]
+    client_as("hub_lead").post(reverse("matching:round-create", args=[cast.north_hub.pk]))
+    match_round = MatchRound.objects.get()
+    assert match_round.status == RoundStatus.EMPTY
+    content = client_as("hub_lead").get(reverse("matching:round", args=[match_round.pk])).content.decode()
+    assert "No request can be served by any offer" in content
+
+
+def test_need_and_priority_terms_come_from_the_database(cast: Cast) -> None:
+    from careershub.geography.models import OpportunityArea
+
+    HubSectorPriorities.objects.create(hub=cast.north_hub, sectors=["C"])
+    ashby = locate(cast.ashby)
+    ashby.percent_fsm = 31.6  # type: ignore[assignment]
+    ashby.save()
+    area = OpportunityArea.objects.first()
+    if area is not None and area.local_authorities.exists():
+        ashby.local_authority = area.local_authorities.first()
+        ashby.save()
+    offer_for(employer_for(cast))
+    request_for(ashby, sectors=["F"])
+    match_round = services.round_solve(match_round=services.round_create(hub=cast.north_hub, name="R"))
+    terms = match_round.matches.get().terms
+    assert terms["fsm"] == 32 and terms["priority_sector"] == 20 and terms["requested_sector"] == 0
+    assert terms["benchmark5_gap"] == 20 and terms["benchmark6_gap"] == 20  # no measurement result yet
+    assert terms["opportunity_area"] == (30 if area is not None and ashby.local_authority_id else 0)
+    assert 0 < terms["travel"] <= 20
+    assert match_round.objective == terms["total"]
+
+
+def test_pin_remove_and_resolve_keep_reviewed_matches(client_as, cast: Cast) -> None:  # type: ignore[no-untyped-def]
+    employer = employer_for(cast)
+    near = offer_for(employer, title="Near", sessions=1)
+    far = offer_for(employer, title="Far", sessions=1, latitude=53.5, longitude=-2.3)
+    first = request_for(locate(cast.ashby))
+    match_round = services.round_solve(match_round=services.round_create(hub=cast.north_hub, name="R"))
+    match = match_round.matches.get()
+    assert (match.request, match.offer) == (first, near)
+    client = client_as("hub_lead")
+    client.post(reverse("matching:match-review", args=[match.pk]), {"action": "remove"})
+    assert Match.objects.get(pk=match.pk).status == MatchStatus.REMOVED
+    client.post(reverse("matching:round-solve", args=[match_round.pk]))
+    live = match_round.matches.exclude(status=MatchStatus.REMOVED).get()
+    assert live.offer == far  # the removed pair is not proposed again
+    client.post(reverse("matching:match-review", args=[live.pk]), {"action": "pin"})
+    client.post(reverse("matching:round-solve", args=[match_round.pk]))
+    assert Match.objects.get(pk=live.pk).status == MatchStatus.PINNED
+    assert (
+        AuditEvent.objects.filter(object_type="matching.Match", organisation=cast.north_hub.organisation).count() == 2
+    )
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_only_managers_review_matches(client_as, world: World, persona: str) -> None:  # type: ignore[no-untyped-def]
+    match = world.round.matches.get()
+    response = client_as(persona).post(reverse("matching:match-review", args=[match.pk]), {"action": "pin"})
+    if persona in HUB_MANAGERS:
+        assert response.status_code == 302
+        assert Match.objects.get(pk=match.pk).status == MatchStatus.PINNED
+    else:
+        refused = 403 if persona in {"enterprise_coordinator", "national_analyst", "outsider"} else 404
+        assert response.status_code == (302 if persona == "anonymous" else refused)
+        assert Match.objects.get(pk=match.pk).status == MatchStatus.PROPOSED
+
+
+def test_confirming_emails_both_sides_and_they_reply(client_as, cast: Cast, world: World) -> None:  # type: ignore[no-untyped-def]
+    match = world.round.matches.get()
+    client_as("hub_lead").post(reverse("matching:match-review", args=[match.pk]), {"action": "confirm"})
+    assert len(mail.outbox) == 1
+    assert set(mail.outbox[0].to) == {"contact@employer.example", "leader@ashby.example"}
+    assert "accept or decline" in mail.outbox[0].body
+
+    employer = client_as("employer")
+    assert "Engineering talk" in employer.get(reverse("matching:responses")).content.decode()
+    assert employer.post(reverse("matching:respond", args=[match.pk]), {"decision": "accept"}).status_code == 302
+    match.refresh_from_db()
+    assert match.employer_response == Response.ACCEPTED and match.status == MatchStatus.CONFIRMED
+    assert mail.outbox[-1].to == ["lead@north.example", "ec@north.example"] or set(mail.outbox[-1].to) == {
+        "lead@north.example",
+        "ec@north.example",
+    }
+
+    # Replying twice is refused; the school declines, which frees the request for a re-solve.
+    employer.post(reverse("matching:respond", args=[match.pk]), {"decision": "decline"})
+    assert Match.objects.get(pk=match.pk).employer_response == Response.ACCEPTED
+    client_as("careers_leader").post(reverse("matching:respond", args=[match.pk]), {"decision": "decline"})
+    match.refresh_from_db()
+    assert match.school_response == Response.DECLINED and match.status == MatchStatus.REMOVED
+    assert "has declined" in mail.outbox[-1].subject
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_reply_permissions(client_as, cast: Cast, world: World, persona: str) -> None:  # type: ignore[no-untyped-def]
+    match = world.round.matches.get()
+    services.match_review(match=match, action="confirm")
+    response = client_as(persona).post(reverse("matching:respond", args=[match.pk]), {"decision": "accept"})
+    if persona in {"employer", "careers_leader"}:
+        assert response.status_code == 302
+    elif persona == "senior_leader":
+        assert response.status_code == 403  # read only
+    elif persona == "other_careers_leader":
+        assert response.status_code == 404  # another school's match
+    else:
+        assert response.status_code == (302 if persona == "anonymous" else 403)
+    match.refresh_from_db()
+    answered = {"employer": match.employer_response, "careers_leader": match.school_response}
+    for who, value in answered.items():
+        assert (value == Response.ACCEPTED) == (persona == who)
+
+
+def test_another_employer_cannot_answer_our_match(cast: Cast, world: World) -> None:
+    match = world.round.matches.get()
+    services.match_review(match=match, action="confirm")
+    _, bakery_user = other_employer(cast)
+    client = Client()
+    client.force_login(bakery_user)
+    assert client.post(reverse("matching:respond", args=[match.pk]), {"decision": "decline"}).status_code == 404
+    assert "Engineering talk" not in client.get(reverse("matching:responses")).content.decode()
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_responses_page(client_as, persona: str) -> None:  # type: ignore[no-untyped-def]
+    response = client_as(persona).get(reverse("matching:responses"))
+    allowed = {"employer", "careers_leader", "senior_leader", "other_careers_leader"}
+    assert response.status_code == expected(persona, allowed, 403)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_priorities_are_edited_by_managers(client_as, cast: Cast, persona: str) -> None:  # type: ignore[no-untyped-def]
+    response = client_as(persona).post(
+        reverse("matching:priorities", args=[cast.north_hub.pk]), {"sectors": ["C", "F"]}
+    )
+    if persona in HUB_MANAGERS:
+        assert response.status_code == 302
+        assert HubSectorPriorities.objects.get(hub=cast.north_hub).sectors == ["C", "F"]
+    else:
+        refused = 404 if persona == "other_hub_lead" else 403
+        assert response.status_code == expected(persona, set(), refused)
+        assert not HubSectorPriorities.objects.exists()
+
+
+def test_employer_cap_is_respected_end_to_end(cast: Cast) -> None:
+    employer = employer_for(cast, cap_per_term=1)
+    offer_for(employer, sessions=5)
+    locate(cast.ashby)
+    request_for(cast.ashby)
+    request_for(cast.ashby, year_group="9")
+    match_round = services.round_solve(match_round=services.round_create(hub=cast.north_hub, name="R"))
+    assert match_round.matches.count() == 1
+
+
+def test_national_admin_runs_a_round_for_any_hub(cast: Cast) -> None:
+    user = UserFactory.create(email="second-admin@national.example")
+    MembershipFactory.create(user=user, organisation=cast.national, role=Role.NATIONAL_ADMIN)
+    client = Client()
+    client.force_login(user)
+    assert client.post(reverse("matching:round-create", args=[cast.south_hub.pk])).status_code == 302
+    assert MatchRound.objects.get().hub == cast.south_hub
+
+
+def test_benchmark_gaps_come_from_the_latest_measurement_result(cast: Cast) -> None:
+    import datetime
+
+    from django.utils import timezone
+
+    from careershub.evaluations.tests.factories import ALL_BENCHMARKS, submitted_evaluation
+
+    ashby = locate(cast.ashby)
+    year_ago = timezone.now() - datetime.timedelta(days=400)
+    submitted_evaluation(ashby, achieved=ALL_BENCHMARKS - {5}, submitted_at=year_ago)
+    offer_for(employer_for(cast))
+    request_for(ashby)
+    match_round = services.round_solve(match_round=services.round_create(hub=cast.north_hub, name="R"))
+    terms = match_round.matches.get().terms
+    assert terms["benchmark6_gap"] == 0
+    assert 0 < terms["benchmark5_gap"] <= 20
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_index_sends_hub_staff_to_their_hub(client_as, cast: Cast, persona: str) -> None:  # type: ignore[no-untyped-def]
+    response = client_as(persona).get(reverse("matching:index"))
+    if persona in {"hub_lead", "enterprise_coordinator"}:
+        assert response.status_code == 302 and response.url == reverse("matching:hub", args=[cast.north_hub.pk])
+    elif persona == "other_hub_lead":
+        assert response.status_code == 302 and response.url == reverse("matching:hub", args=[cast.south_hub.pk])
+    elif persona in {"national_admin", "national_analyst"}:
+        assert response.status_code == 200
+        assert "North Hub" in response.content.decode() and "South Hub" in response.content.decode()
+    else:
+        assert response.status_code == expected(persona, set(), 403)
+
+
+def test_round_page_query_budget(client_as, cast: Cast, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+    employer = employer_for(cast, cap_per_term=50)
+    locate(cast.ashby)
+    for n in range(15):
+        offer_for(employer, title=f"Talk {n}", sessions=1)
+        request_for(cast.ashby, learners=10 + n)
+    match_round = services.round_solve(match_round=services.round_create(hub=cast.north_hub, name="R"))
+    assert match_round.matches.count() == 15
+    client = client_as("hub_lead")
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("matching:round", args=[match_round.pk])).status_code == 200

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from careershub.matching import views
+
+app_name = "matching"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("hubs/<int:pk>/", views.hub_rounds, name="hub"),
+    path("hubs/<int:pk>/priorities/", views.hub_priorities, name="priorities"),
+    path("hubs/<int:pk>/rounds/new/", views.round_create, name="round-create"),
+    path("rounds/<int:pk>/", views.round_detail, name="round"),
+    path("rounds/<int:pk>/solve/", views.round_solve, name="round-solve"),
+    path("matches/<int:pk>/review/", views.match_review, name="match-review"),
+    path("replies/", views.responses, name="responses"),
+    path("matches/<int:pk>/reply/", views.respond, name="respond"),
+]
