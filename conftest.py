@@ -5,6 +5,7 @@
 - hub_lead / enterprise_coordinator: North Hub;  other_hub_lead: South Hub
 - national_admin / national_analyst: the national team
 - employer: an employer contact
+- participation_officer: Trafford Council's participation officer (Ashby is in Trafford, Brook in Manchester)
 - outsider: a signed-in account with no membership
 """
 
@@ -17,6 +18,7 @@ import pytest
 from django.test import Client
 
 from careershub.accounts.models import User
+from careershub.geography.tests.factories import LocalAuthorityFactory, RegionFactory
 from careershub.hubs.models import Hub
 from careershub.hubs.tests.factories import HubFactory, HubMembershipFactory
 from careershub.institutions.models import Institution
@@ -42,7 +44,9 @@ class Cast:
     national_admin: User
     national_analyst: User
     employer: User
+    participation_officer: User
     outsider: User
+    local_authority_org: Organisation
 
     def persona(self, name: str) -> User | None:
         return None if name == "anonymous" else getattr(self, name)
@@ -58,6 +62,7 @@ PERSONAS = [
     "national_admin",
     "national_analyst",
     "employer",
+    "participation_officer",
     "outsider",
     "anonymous",
 ]
@@ -69,8 +74,17 @@ def cast(db: None) -> Cast:
     employer_org = OrganisationFactory.create(name="Trafford Engineering Ltd", kind=OrganisationKind.EMPLOYER)
     north_hub = HubFactory.create(name="North Hub")
     south_hub = HubFactory.create(name="South Hub")
-    ashby = InstitutionWithOrganisationFactory.create(name="Ashby High School", urn=800001)
-    brook = InstitutionWithOrganisationFactory.create(name="Brook College", urn=800002)
+    # Real reference data when present; transactional (browser) tests flush it, so fall back.
+    north_west = RegionFactory.create(gss_code="E12000002", name="North West")
+    trafford = LocalAuthorityFactory.create(dfe_code="358", gss_code="E08000009", name="Trafford", region=north_west)
+    manchester = LocalAuthorityFactory.create(
+        dfe_code="352", gss_code="E08000003", name="Manchester", region=north_west
+    )
+    local_authority_org = OrganisationFactory.create(
+        name="Trafford Council", kind=OrganisationKind.LOCAL_AUTHORITY, local_authority=trafford
+    )
+    ashby = InstitutionWithOrganisationFactory.create(name="Ashby High School", urn=800001, local_authority=trafford)
+    brook = InstitutionWithOrganisationFactory.create(name="Brook College", urn=800002, local_authority=manchester)
     HubMembershipFactory.create(hub=north_hub, institution=ashby, joined_on=datetime.date(2018, 9, 1))
     HubMembershipFactory.create(hub=south_hub, institution=brook, joined_on=datetime.date(2019, 9, 1))
 
@@ -96,6 +110,8 @@ def cast(db: None) -> Cast:
         national_admin=member("admin@national.example", national, Role.NATIONAL_ADMIN),
         national_analyst=member("analyst@national.example", national, Role.NATIONAL_ANALYST),
         employer=member("contact@employer.example", employer_org, Role.EMPLOYER_CONTACT),
+        participation_officer=member("officer@trafford.example", local_authority_org, Role.PARTICIPATION_OFFICER),
+        local_authority_org=local_authority_org,
         outsider=UserFactory.create(email="outsider@example.org"),
     )
 

@@ -33,4 +33,13 @@ def home_context(membership: Membership) -> dict[str, Any]:
             context["current_hub"] = current.hub if current else None
             context["latest_evaluation"] = institution.evaluations.submitted().select_related("framework").first()
             context["draft_evaluation"] = institution.evaluations.drafts().first()
+    elif organisation.kind == OrganisationKind.LOCAL_AUTHORITY:
+        context["local_authority"] = organisation.local_authority
+        if organisation.local_authority_id is not None:
+            context["area_institutions"] = (
+                Institution.objects.open()
+                .exclude(kind=InstitutionKind.OTHER)
+                .filter(local_authority_id=organisation.local_authority_id)
+                .count()
+            )
     return context

@@ -141,6 +141,9 @@ class Person:
     memberships: tuple[tuple[str, Role], ...] = field(default=())
 
 
+#: Local-authority participation teams in the demo, by DfE LA code.
+LOCAL_AUTHORITY_ORGANISATIONS = {"358": "Trafford Council"}
+
 PEOPLE = (
     Person("helen.ashworth@national.example", "Helen Ashworth", "National admin", ((NATIONAL, Role.NATIONAL_ADMIN),)),
     Person("tomasz.nowak@national.example", "Tomasz Nowak", "National analyst", ((NATIONAL, Role.NATIONAL_ANALYST),)),
@@ -223,6 +226,12 @@ PEOPLE = (
         "Chris Adebayo",
         "Enterprise adviser",
         (("employer:mvl", Role.EMPLOYER_CONTACT),),
+    ),
+    Person(
+        "priya.shah@trafford.example",
+        "Priya Shah",
+        "Participation officer, Trafford Council",
+        (("la:358", Role.PARTICIPATION_OFFICER),),
     ),
     Person("jordan.price@example.org", "Jordan Price", "Signed in, but a member of nothing"),
 )
@@ -316,6 +325,12 @@ class DemoLoader:
         self.organisations[NATIONAL] = self._organisation("National team", OrganisationKind.NATIONAL)
         for key, name in EMPLOYERS.items():
             self.organisations[f"employer:{key}"] = self._organisation(name, OrganisationKind.EMPLOYER)
+        for dfe_code, name in LOCAL_AUTHORITY_ORGANISATIONS.items():
+            organisation = self._organisation(name, OrganisationKind.LOCAL_AUTHORITY)
+            if organisation.local_authority_id is None:
+                organisation.local_authority = LocalAuthority.objects.get(dfe_code=dfe_code)  # public-reference-data
+                organisation.save(update_fields=["local_authority"])
+            self.organisations[f"la:{dfe_code}"] = organisation
 
     def _hubs(self) -> None:
         for plan in HUBS:

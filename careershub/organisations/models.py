@@ -19,6 +19,7 @@ class OrganisationKind(models.TextChoices):
     HUB = "hub", "Careers Hub"
     INSTITUTION = "institution", "School or college"
     EMPLOYER = "employer", "Employer"
+    LOCAL_AUTHORITY = "local_authority", "Local authority"
 
 
 class Role(models.TextChoices):
@@ -29,6 +30,7 @@ class Role(models.TextChoices):
     CAREERS_LEADER = "careers_leader", "Careers leader"
     SENIOR_LEADER = "senior_leader", "Senior leader (read only)"
     EMPLOYER_CONTACT = "employer_contact", "Employer contact or enterprise adviser"
+    PARTICIPATION_OFFICER = "participation_officer", "Participation officer (local authority)"
 
 
 #: The organisation kind each role belongs to.
@@ -40,6 +42,7 @@ ROLE_KIND: dict[str, str] = {
     Role.CAREERS_LEADER: OrganisationKind.INSTITUTION,
     Role.SENIOR_LEADER: OrganisationKind.INSTITUTION,
     Role.EMPLOYER_CONTACT: OrganisationKind.EMPLOYER,
+    Role.PARTICIPATION_OFFICER: OrganisationKind.LOCAL_AUTHORITY,
 }
 
 #: Roles that lead their organisation: they manage it and read its audit trail.
@@ -51,6 +54,15 @@ READ_ONLY_ROLES = frozenset({Role.NATIONAL_ANALYST, Role.SENIOR_LEADER})
 class Organisation(models.Model):
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=20, choices=OrganisationKind.choices)
+    #: For a local-authority organisation: the area it tracks participation for. Its users see
+    #: the area's institutions in aggregate and its own area's learner destinations, never another's.
+    local_authority = models.ForeignKey(
+        "geography.LocalAuthority",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organisations",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

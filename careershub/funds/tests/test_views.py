@@ -20,6 +20,7 @@ HUB_READERS = {"hub_lead", "enterprise_coordinator", "national_admin", "national
 HUB_MANAGERS = {"hub_lead", "national_admin"}
 ASHBY = {"careers_leader", "senior_leader"}
 INSTITUTION_ROLES = {"careers_leader", "senior_leader", "other_careers_leader"}
+BARRED = INSTITUTION_ROLES | {"employer", "participation_officer"}
 
 
 def expected(persona: str, allowed: set[str], forbidden: set[str] = frozenset(), refused: int = 404) -> int:  # type: ignore[assignment]
@@ -45,7 +46,7 @@ CLAIM_FORM = {
 def test_hub_funds_page(client_as, cast: Cast, persona: str) -> None:  # type: ignore[no-untyped-def]
     make_allocation(cast)
     response = client_as(persona).get(reverse("funds:hub", args=[cast.north_hub.pk]))
-    assert response.status_code == expected(persona, HUB_READERS, INSTITUTION_ROLES | {"employer"})
+    assert response.status_code == expected(persona, HUB_READERS, BARRED)
     if response.status_code == 200:
         content = response.content.decode()
         assert "Central hub fund" in content and "£10,000.00" in content and "£1,000.00" in content
@@ -57,13 +58,13 @@ def test_fund_detail_and_exports(client_as, cast: Cast, persona: str) -> None:  
     fund = make_claim(cast).allocation.fund
     for name in ("funds:detail", "funds:export-csv", "funds:export-xlsx"):
         response = client_as(persona).get(reverse(name, args=[fund.pk]))
-        assert response.status_code == expected(persona, HUB_READERS, INSTITUTION_ROLES | {"employer"}), name
+        assert response.status_code == expected(persona, HUB_READERS, BARRED), name
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_fund_create_and_allocate_are_for_managers(client_as, cast: Cast, persona: str) -> None:  # type: ignore[no-untyped-def]
     fund = make_fund(cast)
-    read_only = {"enterprise_coordinator", "national_analyst"} | INSTITUTION_ROLES | {"employer"}
+    read_only = {"enterprise_coordinator", "national_analyst"} | BARRED
     response = client_as(persona).get(reverse("funds:create", args=[cast.north_hub.pk]))
     assert response.status_code == expected(persona, HUB_MANAGERS, read_only)
     response = client_as(persona).get(reverse("funds:allocate", args=[fund.pk]))
@@ -276,7 +277,7 @@ def test_exports_neutralise_formulas_and_keep_exact_amounts(client_as, cast: Cas
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_budget_change_is_for_managers(client_as, cast: Cast, persona: str) -> None:  # type: ignore[no-untyped-def]
     fund = make_fund(cast)
-    read_only = {"enterprise_coordinator", "national_analyst"} | INSTITUTION_ROLES | {"employer"}
+    read_only = {"enterprise_coordinator", "national_analyst"} | BARRED
     response = client_as(persona).get(reverse("funds:budget", args=[fund.pk]))
     assert response.status_code == expected(persona, HUB_MANAGERS, read_only)
 

@@ -90,7 +90,7 @@ def test_institution_page_is_for_its_own_people_its_hub_and_national(client_as, 
     response = client_as(persona).get(reverse("insight:institution", args=[data.ashby.urn]), {"point": POINT})
     if persona == "anonymous":
         assert response.status_code == 302
-    elif persona in {"employer", "outsider"}:
+    elif persona in {"employer", "participation_officer", "outsider"}:
         assert response.status_code == 403
     elif persona in {"careers_leader", "senior_leader", "hub_lead", "enterprise_coordinator"} | NATIONAL:
         assert response.status_code == 200
