@@ -314,7 +314,7 @@ def _plan_row(
         return [(field, f"{row.upn or row.uln} is not a learner at an institution you import for")]
     choice = _choose_leaver(list(candidates.values()), leavers, row.day)
     if isinstance(choice, str):
-        return [(field, f"{row.upn or row.uln} {choice}")]
+        return [("Date" if "date" in choice else field, f"{row.upn or row.uln} {choice}")]
     learner, leaver, stage, year = choice
     code = codes.get(row.code)
     if code is None:
