@@ -9,6 +9,7 @@ destinations and every export is recorded in the audit trail.
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -335,6 +336,7 @@ def summary(request: HttpRequest) -> HttpResponse:
             "form": form,
             "leaving_year": leaving_year,
             "stage_label": Stage(stage).label if stage else "After Year 11 and Year 13",
+            "year_open": leaving_year is not None and timezone.localdate() <= datetime.date(leaving_year + 1, 7, 31),
             "suppress": suppress,
             "area": area,
             "is_institution": membership.role in INSTITUTION_ROLES,
