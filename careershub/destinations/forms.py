@@ -12,13 +12,14 @@ from careershub.learners import mis
 MAX_MB = mis.MAX_FILE_BYTES // (1024 * 1024)
 
 
-def code_choices(*, blank: str | None = None) -> list[Any]:
-    """NCCIS codes grouped for a select (post-16 codes only). One query."""
-    groups: dict[str, list[tuple[str, str]]] = {}
+def code_choices(*, blank: str | None = None) -> list[tuple[str, str]]:
+    """NCCIS codes for a select (post-16 codes only), each with its group. One query.
+
+    A flat list (the project's form layer renders no option groups); codes sort by group."""
+    choices = [("", blank)] if blank is not None else []
     for code in ActivityCode.objects.filter(pre_16_only=False):  # public-reference-data
-        groups.setdefault(ActivityGroup(code.group).label, []).append((code.code, f"{code.code} – {code.label}"))
-    choices: list[Any] = [("", blank)] if blank is not None else []
-    return choices + list(groups.items())
+        choices.append((code.code, f"{code.code} – {code.label} ({ActivityGroup(code.group).label})"))
+    return choices
 
 
 def leaving_year_choices(today: datetime.date | None = None) -> list[tuple[int, str]]:

@@ -26,7 +26,9 @@ Rules (domain reference §5.1 and §6):
 
 from __future__ import annotations
 
+import bisect
 import datetime
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -62,7 +64,7 @@ GROUPS: dict[str, str] = {
     "looked_after": "Looked after",
 }
 
-NEET_MONTHS = ((0, 12), (1, 1), (1, 2))  # (years after the leaving year, month): Dec, Jan, Feb
+NEET_MONTH_COUNT = 3  # December, January and February
 
 
 def kind_of(code: str, group: str) -> str:
@@ -102,26 +104,30 @@ def _month_end(year: int, month: int) -> datetime.date:
     return datetime.date(year, month + 1, 1) - datetime.timedelta(days=1)
 
 
-def _in_force(ordered: Sequence[tuple[datetime.date, str]], day: datetime.date) -> str:
-    kind = NOT_KNOWN
-    for recorded_on, activity in ordered:
-        if recorded_on > day:
-            break
-        kind = activity
-    return kind
+@functools.cache
+def _month_ends(leaving_year: int) -> tuple[datetime.date, ...]:
+    """The last day of each month, August of the leaving year to July of the next."""
+    return tuple(_month_end(leaving_year, m) for m in range(8, 13)) + tuple(
+        _month_end(leaving_year + 1, m) for m in range(1, 8)
+    )
 
 
 def monthly_kinds(facts: LeaverFacts) -> list[str]:
-    """The activity kind in force at the end of each month, August to July after leaving."""
+    """The activity kind in force at the end of each month, August to July after leaving: the
+    latest record dated on or before the month's end (not known if none)."""
     ordered = sorted(facts.activities)
-    year = facts.leaving_year
-    days = [_month_end(year, m) for m in range(8, 13)] + [_month_end(year + 1, m) for m in range(1, 8)]
-    return [_in_force(ordered, day) for day in days]
+    days = [day for day, _ in ordered]
+    kinds = [NOT_KNOWN] + [kind for _, kind in ordered]
+    return [kinds[bisect.bisect_right(days, end)] for end in _month_ends(facts.leaving_year)]
 
 
 def destination_category(facts: LeaverFacts) -> str:
     """The DfE destination-measure category of one leaver (see the module docstring)."""
-    months = monthly_kinds(facts)
+    return category_of_months(monthly_kinds(facts))
+
+
+def category_of_months(months: Sequence[str]) -> str:
+    """The category from the twelve month-end kinds, August to July."""
     run = 0
     for kind in months:
         run = run + 1 if kind == APPR else 0
@@ -141,10 +147,13 @@ def destination_category(facts: LeaverFacts) -> str:
 
 def neet_months(facts: LeaverFacts) -> tuple[int, int, int]:
     """(months counted, months NEET, months not known) over December, January and February."""
-    ordered = sorted(facts.activities)
+    return neet_of_months(monthly_kinds(facts))
+
+
+def neet_of_months(months: Sequence[str]) -> tuple[int, int, int]:
+    """December, January and February are months 4, 5 and 6 of the August-to-July year."""
     counted = neet = not_known = 0
-    for offset, month in NEET_MONTHS:
-        kind = _in_force(ordered, _month_end(facts.leaving_year + offset, month))
+    for kind in months[4:7]:
         if kind == OTHER:
             continue
         counted += 1
@@ -165,8 +174,9 @@ class Figures:
 
     def add(self, facts: LeaverFacts) -> None:
         self.leavers += 1
-        self.categories[destination_category(facts)] += 1
-        counted, neet, not_known = neet_months(facts)
+        months = monthly_kinds(facts)
+        self.categories[category_of_months(months)] += 1
+        counted, neet, not_known = neet_of_months(months)
         self.months_counted += counted
         self.months_neet += neet
         self.months_not_known += not_known
@@ -182,11 +192,11 @@ class Figures:
     @property
     def neet_count(self) -> float:
         """The average number NEET over the three months."""
-        return self.months_neet / len(NEET_MONTHS)
+        return self.months_neet / NEET_MONTH_COUNT
 
     @property
     def not_known_count(self) -> float:
-        return self.months_not_known / len(NEET_MONTHS)
+        return self.months_not_known / NEET_MONTH_COUNT
 
 
 def roll_up(facts: Iterable[LeaverFacts], by: Callable[[LeaverFacts], Hashable]) -> dict[Hashable, Figures]:
