@@ -222,3 +222,38 @@ def test_summary_suppresses_small_numbers_for_the_area_but_not_the_school(client
     assert "Destinations in Trafford" in area
     assert "25.0%" not in area and "[c]" in area
     assert "Ashby High School" in area and "Brook College" not in area
+
+
+def test_hub_staff_see_only_their_hubs_institutions(
+    client_as, cast: Cast, ashby_leaver: Leaver, brook_leaver: Leaver
+) -> None:  # type: ignore[no-untyped-def]
+    north = client_as("hub_lead").get(reverse("destinations:summary"), {"leaving_year": "2024"}).content.decode()
+    south = client_as("other_hub_lead").get(reverse("destinations:summary"), {"leaving_year": "2024"}).content.decode()
+    national = client_as("national_analyst").get(reverse("destinations:summary"), {"leaving_year": "2024"})
+    assert "Ashby High School" in north and "Brook College" not in north
+    assert "Brook College" in south and "Ashby High School" not in south
+    assert "Ashby High School" in national.content.decode() and "Brook College" in national.content.decode()
+    assert "Adeyemi" not in north  # aggregates only
+
+
+def test_local_authority_home_and_navigation_link_to_destinations(client_as) -> None:  # type: ignore[no-untyped-def]
+    page = client_as("participation_officer").get(reverse("core:home")).content.decode()
+    assert reverse("destinations:summary") in page and reverse("destinations:import") in page
+    leader = client_as("careers_leader").get(reverse("core:home")).content.decode()
+    assert reverse("destinations:leavers") in leader
+
+
+def test_list_and_summary_queries_do_not_grow_with_leavers(
+    client_as, cast: Cast, django_assert_max_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(12):
+        learner = LearnerFactory.create(institution=cast.ashby, year_group=11, left_on=datetime.date(2024, 7, 19))
+        leaver = LeaverFactory.create(learner=learner, leaving_year=2024)
+        ActivityRecordFactory.create(leaver=leaver, recorded_on=datetime.date(2024, 9, 5))
+        ActivityRecordFactory.create(leaver=leaver, recorded_on=datetime.date(2025, 1, 5))
+    client = client_as("careers_leader")
+    with django_assert_max_num_queries(14):
+        assert client.get(reverse("destinations:leavers")).status_code == 200
+    officer = client_as("participation_officer")
+    with django_assert_max_num_queries(14):
+        assert officer.get(reverse("destinations:summary")).status_code == 200
