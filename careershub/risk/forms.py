@@ -56,6 +56,8 @@ class ConfigurationForm(forms.Form):
                 choices=WEIGHT_CHOICES,
                 coerce=int,
                 initial=indicator.default_weight,
+                required=False,
+                empty_value=None,
             )
 
     def rows(self) -> list[tuple[Indicator, forms.BoundField, forms.BoundField]]:
@@ -63,7 +65,7 @@ class ConfigurationForm(forms.Form):
 
     def weights(self) -> dict[str, int]:
         return {
-            i.code: int(self.cleaned_data[f"weight_{i.code}"])
+            i.code: int(self.cleaned_data.get(f"weight_{i.code}") or i.default_weight)
             for i in self.indicators
             if self.cleaned_data.get(f"on_{i.code}")
         }
