@@ -194,21 +194,23 @@ def risk_rows(
     membership: Membership | None,
     all_rules: list[scoring.Rule],
     scheme: scoring.Scheme,
-    *,
-    rag: str = "",
-    order: str = "score",
 ) -> list[RiskRow]:
+    """Every scored learner's row, highest score first (then by surname)."""
     rows = []
     for learner in scored_learners(membership):
         row = assess(learner, all_rules, scheme)
         row.interventions = learner.intervention_count  # type: ignore[attr-defined]
-        if not rag or row.rag == rag:
-            rows.append(row)
-    if order == "name":
-        rows.sort(key=lambda r: (r.learner.legal_last_name, r.learner.legal_first_name, r.learner.pk))
-    else:
-        rows.sort(key=lambda r: (-r.score, r.learner.legal_last_name, r.learner.legal_first_name, r.learner.pk))
+        rows.append(row)
+    rows.sort(key=lambda r: (-r.score, r.learner.legal_last_name, r.learner.legal_first_name, r.learner.pk))
     return rows
+
+
+def filter_rows(rows: list[RiskRow], *, rag: str = "", order: str = "score") -> list[RiskRow]:
+    """The rows of one rating (all when `rag` is empty), by score or by surname."""
+    chosen = [r for r in rows if not rag or r.rag == rag]
+    if order == "name":
+        chosen.sort(key=lambda r: (r.learner.legal_last_name, r.learner.legal_first_name, r.learner.pk))
+    return chosen
 
 
 def rag_counts(rows: Iterable[RiskRow]) -> dict[str, int]:

@@ -52,9 +52,7 @@ def risk_list(request: HttpRequest) -> HttpResponse:
     form = RiskListForm(request.GET or None)
     criteria = form.cleaned_data if form.is_valid() else {}
     every = queries.risk_rows(request.membership, all_rules, applied.scheme)  # type: ignore[attr-defined]
-    rows = [r for r in every if not criteria.get("rag") or r.rag == criteria["rag"]]
-    if criteria.get("order") == "name":
-        rows.sort(key=lambda r: (r.learner.legal_last_name, r.learner.legal_first_name, r.learner.pk))
+    rows = queries.filter_rows(every, rag=criteria.get("rag") or "", order=criteria.get("order") or "score")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return TemplateResponse(
         request,
