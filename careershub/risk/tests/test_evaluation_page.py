@@ -35,10 +35,12 @@ def past_cohort(cast: Cast, *, neet: int, eet: int, unknown: int = 0) -> None:
         )
 
 
-def test_the_evaluation_reads_outcomes_from_destinations(client_as, cast: Cast) -> None:  # type: ignore[no-untyped-def]
+def test_the_evaluation_reads_outcomes_from_destinations(client_as, cast: Cast, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
     past_cohort(cast, neet=8, eet=20, unknown=3)
     LearnerFactory.create(institution=cast.ashby, year_group=10, looked_after=True)  # current: not in the cohort
-    response = client_as("hub_lead").get(reverse("risk:configuration"))
+    client = client_as("hub_lead")
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("risk:configuration"))
     content = response.content.decode()
     assert 'id="evaluation-summary"' in content
     assert "on 28 past learners (8 NEET)" in content

@@ -106,10 +106,12 @@ def test_risk_list_query_budget(client_as, cast: Cast, django_assert_max_num_que
             learner=learner, kind="referral", owner="Mr Lee", started_on=datetime.date(2026, 10, 1), status="planned"
         )
     client = client_as("careers_leader")
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(12):
         response = client.get(reverse("risk:list"), {"page": "2"})
     assert response.status_code == 200
     assert "Many" in response.content.decode()
+    with django_assert_max_num_queries(14):
+        assert client.get(reverse("risk:learner", args=[learner.pk])).status_code == 200
 
 
 def test_learner_page_is_audited_and_links_each_flag_to_its_interventions(client_as, cast: Cast) -> None:  # type: ignore[no-untyped-def]
@@ -236,3 +238,20 @@ def test_switching_an_indicator_off_clears_its_stored_values(client_as, cast: Ca
     )
     client_as("hub_lead").post(reverse("risk:configuration"), form)
     assert RiskFactors.objects.get(learner=learner).attendance_percent is None
+
+
+@pytest.mark.parametrize(
+    ("persona", "link"),
+    [
+        ("careers_leader", "Learners at risk of NEET"),
+        ("hub_lead", "Your risk of NEET indicator"),
+        ("participation_officer", "Your risk of NEET indicator"),
+    ],
+)
+def test_home_page_links_to_risk(client_as, cast: Cast, persona: str, link: str) -> None:  # type: ignore[no-untyped-def]
+    assert link in client_as(persona).get(reverse("core:home")).content.decode()
+
+
+def test_enterprise_coordinator_has_no_configuration_link(client_as, cast: Cast) -> None:  # type: ignore[no-untyped-def]
+    content = client_as("enterprise_coordinator").get(reverse("core:home")).content.decode()
+    assert "risk of NEET" not in content and "Risk of NEET" not in content
