@@ -6,14 +6,15 @@ lead changes the hub's indicator and sees how well it predicts NEET. axe-core ch
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from careershub.learners.models import SenStatus
+from careershub.learners.models import Learner, SenStatus
 from careershub.learners.tests.factories import LearnerFactory
 from careershub.risk.loading import load_indicators
-from careershub.risk.models import Intervention, RiskConfiguration
+from careershub.risk.models import Intervention, RiskConfiguration, RiskFactors
 from careershub.risk.tests.factories import RiskFactorsFactory
 from conftest import Cast
 from tests.browser.conftest import Journey
@@ -91,3 +92,26 @@ def test_hub_lead_sets_the_indicator(journey: Journey, cast: Cast, learners: Non
     configuration = RiskConfiguration.objects.get()
     assert "eal" not in configuration.weights and configuration.weights["young_carer"] == 2
     assert configuration.red_threshold == 5
+
+
+def test_risk_factor_import_without_javascript(
+    no_js_journey: Journey, cast: Cast, learners: None, tmp_path: Path
+) -> None:
+    journey = no_js_journey
+    page = journey.page
+    robin = Learner.objects.get(legal_first_name="Robin")
+    alex = Learner.objects.get(legal_first_name="Alex")
+    upload = tmp_path / "risk factors.csv"
+    upload.write_text(f"UPN,Attendance %,Youth Justice\n{robin.upn},91,N\n{alex.upn},72.5,Y\nA123,abc,N\n")
+    journey.sign_in("leader@ashby.example")
+    journey.follow("Risk of NEET", within="nav")
+    journey.press("Import risk factors")
+    page.locator("input[type=file]").set_input_files(str(upload))
+    journey.press("Upload and check the file")
+    journey.heading().to_have_text("Check what the import will change")
+    expect(page.locator("#row-errors")).to_contain_text("is not a percentage like 93.5")
+    journey.press("Confirm and import")
+    expect(page.get_by_role("main")).to_contain_text("The risk factors were imported.")
+    journey.follow("Go to the risk list")
+    expect(page.locator("#risk-list")).to_contain_text("Involved with the youth justice service")
+    assert str(RiskFactors.objects.get(learner=alex).attendance_percent) == "72.5"
