@@ -39,20 +39,24 @@ class Rule:
     description: str = ""
 
     def raised(self, values: Mapping[str, Any]) -> bool:
-        """Whether this indicator applies to a learner with these values."""
-        present: list[Any] = [values.get(name) for name in self.fields]
-        present = [v for v in present if v is not None and v != ""]
-        if self.rule == "true":
-            return any(bool(v) for v in present)
-        if self.rule == "below":
-            assert self.value is not None
-            return any(float(v) < self.value for v in present)
-        if self.rule == "at_least":
-            assert self.value is not None
-            return any(float(v) >= self.value for v in present)
-        if self.rule == "equals":
-            return any(str(v) in self.values for v in present)
-        raise ValueError(f"Unknown rule {self.rule!r}")
+        """Whether this indicator applies to a learner with these values (any of its fields)."""
+        for name in self.fields:
+            value = values.get(name)
+            if value is None or value == "":
+                continue
+            if self.rule == "true":
+                hit = bool(value)
+            elif self.rule == "below":
+                hit = float(value) < self.value  # type: ignore[operator]
+            elif self.rule == "at_least":
+                hit = float(value) >= self.value  # type: ignore[operator]
+            elif self.rule == "equals":
+                hit = str(value) in self.values
+            else:
+                raise ValueError(f"Unknown rule {self.rule!r}")
+            if hit:
+                return True
+        return False
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,10 @@ def rule_from_data(data: Mapping[str, Any]) -> Rule:
         if not name.startswith(("learner.", "factors.")):
             raise ValueError(f"Indicator {data.get('code')}: field {name} is neither learner. nor factors.")
     value = data.get("value")
+    if rule in ("below", "at_least") and value is None:
+        raise ValueError(f"Indicator {data.get('code')}: rule {rule} needs a value")
+    if rule == "equals" and not data.get("values"):
+        raise ValueError(f"Indicator {data.get('code')}: rule equals needs values")
     return Rule(
         code=str(data["code"]),
         name=str(data["name"]),

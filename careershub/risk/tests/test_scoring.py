@@ -106,7 +106,13 @@ def test_fields_needed_follow_the_switched_on_indicators() -> None:
 def test_a_bad_catalogue_entry_is_refused() -> None:
     good = {"code": "x", "name": "X", "reason": "X", "default_weight": 1, "fields": ["learner.fsm"], "rule": "true"}
     assert scoring.rule_from_data(good).code == "x"
-    for change in ({"rule": "maybe"}, {"default_weight": 9}, {"fields": ["address"]}):
+    for change in (
+        {"rule": "maybe"},
+        {"default_weight": 9},
+        {"fields": ["address"]},
+        {"rule": "below"},
+        {"rule": "equals"},
+    ):
         with pytest.raises(ValueError):
             scoring.rule_from_data({**good, **change})
     with pytest.raises(ValueError):
