@@ -270,3 +270,8 @@ def evaluation_for(
         flags.append([rule.raised(values) for rule in all_rules])
         results.append(known.get(learner.pk))
     return evaluation.evaluate(flags, results, [r.code for r in all_rules], scheme.weights, scheme.amber)
+
+
+def outcome_of(learner: Learner, *, outcome_source: outcomes.OutcomeSource = outcomes.neet_outcomes) -> bool | None:
+    """What the learner's latest destination record says: NEET (True), EET (False) or not known."""
+    return outcome_source(learner_ids=[learner.pk]).get(learner.pk)

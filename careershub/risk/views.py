@@ -52,6 +52,14 @@ def risk_list(request: HttpRequest) -> HttpResponse:
     form = RiskListForm(request.GET or None)
     criteria = form.cleaned_data if form.is_valid() else {}
     every = queries.risk_rows(request.membership, all_rules, applied.scheme)  # type: ignore[attr-defined]
+    audit_record(
+        actor=request.user,
+        organisation=institution.organisation,
+        action=AuditAction.VIEW,
+        instance=institution,
+        after={"learners": len(every), "filters": request.GET.urlencode()},
+        label=f"Risk of NEET list of {institution.name}",
+    )
     rows = queries.filter_rows(every, rag=criteria.get("rag") or "", order=criteria.get("order") or "score")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return TemplateResponse(
@@ -106,6 +114,7 @@ def learner_risk(request: HttpRequest, pk: int) -> HttpResponse:
             "in_scope": learner.year_group in queries.SCORED_YEARS and learner.left_on is None,
             "interventions": interventions,
             "by_flag": by_flag,
+            "outcome": queries.outcome_of(learner),
             "rag_labels": scoring.RAG_LABELS,
             "page_title": f"Risk of NEET: {learner.display_name}",
         },

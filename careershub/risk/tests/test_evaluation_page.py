@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from careershub.destinations.models import ActivityCode, ActivityGroup
 from careershub.destinations.tests.factories import ActivityRecordFactory, LeaverFactory
+from careershub.learners.models import Learner
 from careershub.learners.tests.factories import LearnerFactory
 from careershub.risk import queries
 from careershub.risk.tests.factories import RiskFactorsFactory
@@ -73,3 +74,18 @@ def test_evaluation_takes_any_outcome_source(cast: Cast) -> None:
     result = queries.evaluation_for(cast.north_hub.organisation, all_rules, scheme, outcome_source=source)
     assert calls == [sorted(learner.pk for learner in learners)]
     assert result.known == 24 and result.enough and result.auc == 1.0
+
+
+def test_a_learner_s_risk_page_shows_their_latest_destination(client_as, cast: Cast) -> None:  # type: ignore[no-untyped-def]
+    past_cohort(cast, neet=1, eet=1, unknown=1)
+    neet, eet, unknown = Learner.objects.filter(institution=cast.ashby).order_by("pk")
+    client = client_as("careers_leader")
+    assert (
+        "not in education, employment or training (NEET)"
+        in client.get(reverse("risk:learner", args=[neet.pk])).content.decode()
+    )
+    assert (
+        "is <strong>in education, employment or training"
+        in client.get(reverse("risk:learner", args=[eet.pk])).content.decode()
+    )
+    assert "No destination recorded yet" in client.get(reverse("risk:learner", args=[unknown.pk])).content.decode()

@@ -89,6 +89,9 @@ def test_risk_list_scores_flags_reasons_filter_and_sort(client_as, cast: Cast) -
     assert "Attendance below 80%" in content and "Young carer" in content
     assert f"{reverse('risk:learner', args=[red.pk])}#flag-young_carer" in content
     assert "The default indicator" in content
+    assert AuditEvent.objects.filter(
+        action=AuditAction.VIEW, object_label="Risk of NEET list of Ashby High School"
+    ).exists()
     only_amber = client.get(reverse("risk:list"), {"rag": "amber"}).content.decode()
     assert "Badger" in only_amber and "Aardvark" not in only_amber and "Coot" not in only_amber
     by_name = client.get(reverse("risk:list"), {"order": "name"}).content.decode()
@@ -106,11 +109,11 @@ def test_risk_list_query_budget(client_as, cast: Cast, django_assert_max_num_que
             learner=learner, kind="referral", owner="Mr Lee", started_on=datetime.date(2026, 10, 1), status="planned"
         )
     client = client_as("careers_leader")
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         response = client.get(reverse("risk:list"), {"page": "2"})
     assert response.status_code == 200
     assert "Many" in response.content.decode()
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         assert client.get(reverse("risk:learner", args=[learner.pk])).status_code == 200
 
 
