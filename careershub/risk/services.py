@@ -98,7 +98,8 @@ def save_configuration(
         before=before,
         after=snapshot(current, fields),
     )
-    purge_unused_factors(institutions=queries.governed_institutions(organisation), actor=actor)
+    holding = queries.governed_institutions(organisation).filter(learners__risk_factors__isnull=False).distinct()
+    purge_unused_factors(institutions=holding.select_related("organisation"), actor=actor)
     return current
 
 
