@@ -14,6 +14,7 @@ urlpatterns = [
     path("employers/", include("careershub.employers.urls")),
     path("matching/", include("careershub.matching.urls")),
     path("training/", include("careershub.training.urls")),
+    path("destinations/", include("careershub.destinations.urls")),
     path("funds/", include("careershub.funds.urls")),
     path("risk/", include("careershub.risk.urls")),
 ]

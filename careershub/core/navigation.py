@@ -45,6 +45,7 @@ def navigation_items(request: HttpRequest) -> list[dict[str, Any]]:
         items.append(("Matching", reverse("matching:index")))
     if kind in {OrganisationKind.NATIONAL, OrganisationKind.HUB, OrganisationKind.INSTITUTION}:
         items.append(("Insight", reverse("insight:index")))
+    items.extend(_destination_items(membership))
     if membership.role == Role.NATIONAL_ADMIN:
         items.append(("GIAS import", reverse("institutions:gias-import")))
     items.append(("People", reverse("organisations:team")))
@@ -57,3 +58,20 @@ def navigation_items(request: HttpRequest) -> list[dict[str, Any]]:
         active = path == href or (href != "/" and path.startswith(href))
         result.append({"href": href, "text": text, "active": active, "current": path == href})
     return result
+
+
+def _destination_items(membership: Membership) -> list[tuple[str, str]]:
+    """Destinations: the leavers list for an institution's leaders, the summary for hubs, the
+    national team and local authorities, and imports for participation officers."""
+    if membership.role in {Role.CAREERS_LEADER, Role.SENIOR_LEADER}:
+        return [("Destinations", reverse("destinations:leavers"))]
+    items = []
+    if membership.organisation.kind in {
+        OrganisationKind.NATIONAL,
+        OrganisationKind.HUB,
+        OrganisationKind.LOCAL_AUTHORITY,
+    }:
+        items.append(("Destinations", reverse("destinations:summary")))
+    if membership.role == Role.PARTICIPATION_OFFICER:
+        items.append(("Destination imports", reverse("destinations:import")))
+    return items
