@@ -311,8 +311,8 @@ class DemoLoader:
         self._evaluation_histories()
         with transaction.atomic():
             load_demo_learners(self.institutions, self.users, datetime.date.today(), self.result.add)
-            load_demo_risk(self.institutions, self.users, datetime.date.today(), self.result.add)
             load_demo_destinations(self.institutions, self.users, datetime.date.today(), self.result.add)
+            load_demo_risk(self.institutions, self.users, datetime.date.today(), self.result.add)
         self.result.seconds = time.perf_counter() - started
         return self.result
 

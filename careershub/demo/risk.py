@@ -1,10 +1,17 @@
 """Demo risk of NEET data: risk factors for Years 9 to 11 at the first demo school, and a couple of
-interventions, so that its careers leader's risk list has red, amber and green learners.
+interventions, so that its careers leader's risk list has red, amber and green learners; and risk
+factors for the school's past leavers (from `demo.destinations`), so that the hub lead's and the
+participation officer's configuration page can evaluate the indicator on their outcomes.
+
+Past leavers' risk factors are fictitious and drawn (seeded) so that those whose latest
+destination is NEET more often have low attendance or low attainment: the demo shows what the
+evaluation looks like, not evidence about which indicators matter.
 
 The risk factors arrive the way a school's do: a CSV goes through the risk-factor import (check,
 preview, confirm), so the import history shows it. Interventions go through the services (and so
 the audit trail). Running it again changes nothing: a school that already has risk factors is
-not imported again, and interventions are only added to a school that has none.
+not imported again (past leavers likewise), and interventions are only added to a school that
+has none.
 """
 
 from __future__ import annotations
@@ -12,12 +19,13 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import random
 from collections.abc import Callable
 
 from careershub.accounts.models import User
 from careershub.institutions.models import Institution
 from careershub.learners.models import Learner
-from careershub.risk import queries, services
+from careershub.risk import outcomes, queries, services
 from careershub.risk.models import Indicator, Intervention, InterventionKind, InterventionStatus, RiskFactors
 
 HEADERS = [
@@ -50,6 +58,48 @@ def risk_factors_csv(learners: list[Learner]) -> bytes:
             ]
         )
     return out.getvalue().encode("utf-8")
+
+
+def past_leavers_csv(leavers: list[Learner], known: dict[int, bool | None], seed: str) -> bytes:
+    rng = random.Random(seed)  # noqa: S311 (demo data, seeded)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(HEADERS)
+    for learner in leavers:
+        neet = bool(known.get(learner.pk))
+        low_attendance = rng.random() < (0.55 if neet else 0.15)
+        very_low = low_attendance and rng.random() < (0.5 if neet else 0.2)
+        attendance = "74.0" if very_low else ("86.5" if low_attendance else f"{93 + rng.randrange(7)}.0")
+        low_attainment = rng.random() < (0.6 if neet else 0.2)
+        writer.writerow(
+            [
+                learner.upn,
+                attendance,
+                "1" if rng.random() < (0.3 if neet else 0.08) else "0",
+                "low" if low_attainment else rng.choice(["middle", "high"]),
+                "Y" if rng.random() < (0.12 if neet else 0.04) else "N",
+                "Y" if rng.random() < (0.05 if neet else 0.01) else "N",
+                "N",
+            ]
+        )
+    return out.getvalue().encode("utf-8")
+
+
+def add_demo_past_leavers(institution: Institution, leader: User, add: Callable[[str, int], None]) -> None:
+    leavers = list(
+        Learner.objects.filter(institution=institution, left_on__isnull=False).exclude(upn="").order_by("pk")
+    )
+    if not leavers or RiskFactors.objects.filter(learner__in=leavers).exists():
+        return
+    known = outcomes.neet_outcomes(learner_ids=[learner.pk for learner in leavers])
+    upload = services.import_upload(
+        institution=institution,
+        actor=leader,
+        data=past_leavers_csv(leavers, known, f"risk-{institution.urn}"),
+        filename=f"Risk factors of past leavers {institution.urn}.csv",
+    )
+    services.import_confirm(risk_import=upload, actor=leader)
+    add("demo past leavers with risk factors", upload.matched_count)
 
 
 def add_demo_risk(
@@ -113,7 +163,8 @@ def add_demo_risk(
 def load_demo_risk(
     institutions: dict[int, Institution], users: dict[str, User], today: datetime.date, add: Callable[[str, int], None]
 ) -> None:
-    """Risk factors and interventions at the first demo school that has learners."""
+    """Risk factors and interventions at the first demo school; risk factors of its past leavers
+    (load it after `demo.destinations`, which creates them)."""
     from careershub.demo.learners import SCHOOLS
 
     school = SCHOOLS[0]
@@ -121,3 +172,4 @@ def load_demo_risk(
     leader = users.get(school.leader_email)
     if institution is not None and leader is not None:
         add_demo_risk(institution, leader, today, add)
+        add_demo_past_leavers(institution, leader, add)
