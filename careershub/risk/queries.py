@@ -240,13 +240,14 @@ def risk_imports_for(membership: Membership | None) -> QuerySet[RiskImport]:
 
 
 def evaluation_cohort(organisation: Organisation) -> list[Learner]:
-    """Past learners of the governed institutions: those who have left, or are past Year 11.
+    """Past learners of the governed institutions (those who have left, or are past Year 11)
+    whose risk factors were sent: a learner without them would count as raising none.
 
     Read for aggregate figures only (never listed to the person configuring).
     """
     institutions = governed_institutions(organisation)
     return list(
-        Learner.objects.filter(institution__in=institutions)
+        Learner.objects.filter(institution__in=institutions, risk_factors__isnull=False)
         .filter(Q(left_on__isnull=False) | Q(year_group__gte=12))
         .select_related("risk_factors")
     )

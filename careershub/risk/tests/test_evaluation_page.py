@@ -62,6 +62,9 @@ def test_too_few_outcomes_are_not_evaluated_and_small_counts_are_withheld(client
 
 def test_evaluation_takes_any_outcome_source(cast: Cast) -> None:
     learners = [LearnerFactory.create(institution=cast.ashby, year_group=12, fsm=n % 2 == 0) for n in range(30)]
+    for learner in learners:
+        RiskFactorsFactory.create(learner=learner)
+    LearnerFactory.create(institution=cast.ashby, year_group=12, fsm=True)  # no risk factors sent: not evaluated
     outcomes = {learner.pk: (learner.fsm if n % 5 else None) for n, learner in enumerate(learners)}
     calls: list[list[int]] = []
 
