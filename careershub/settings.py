@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "careershub.training",
     "careershub.funds",
     "careershub.destinations",
+    "careershub.risk",
 ]
 
 MIDDLEWARE = [

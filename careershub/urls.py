@@ -16,4 +16,5 @@ urlpatterns = [
     path("training/", include("careershub.training.urls")),
     path("destinations/", include("careershub.destinations.urls")),
     path("funds/", include("careershub.funds.urls")),
+    path("risk/", include("careershub.risk.urls")),
 ]

@@ -10,6 +10,13 @@ from django.urls import reverse
 from careershub.organisations.models import LEAD_ROLES, Membership, OrganisationKind, Role
 
 
+def _risk_configuration_item(membership: Membership) -> list[tuple[str, str]]:
+    """Hub leads and participation officers configure their risk of NEET indicator."""
+    if membership.role in {Role.HUB_LEAD, Role.PARTICIPATION_OFFICER}:
+        return [("Risk of NEET indicator", reverse("risk:configuration"))]
+    return []
+
+
 def navigation_items(request: HttpRequest) -> list[dict[str, Any]]:
     membership = getattr(request, "membership", None)
     if membership is None:
@@ -27,6 +34,8 @@ def navigation_items(request: HttpRequest) -> list[dict[str, Any]]:
         items.append(("Hub funding", reverse("funds:institution")))
     if kind == OrganisationKind.INSTITUTION and membership.role in {Role.CAREERS_LEADER, Role.SENIOR_LEADER}:
         items.append(("Employer encounters", reverse("employers:requests")))
+        items.append(("Risk of NEET", reverse("risk:list")))
+    items.extend(_risk_configuration_item(membership))
     if kind == OrganisationKind.EMPLOYER:
         items.append(("Offers", reverse("employers:offers")))
         items.append(("Matches", reverse("matching:responses")))

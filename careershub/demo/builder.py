@@ -25,6 +25,7 @@ from django.db import transaction
 from careershub.accounts.models import User
 from careershub.demo.destinations import load_demo_destinations
 from careershub.demo.learners import load_demo_learners
+from careershub.demo.risk import load_demo_risk
 from careershub.evaluations.generator import HistoryPlan, generate_histories
 from careershub.geography.models import LocalAuthority
 from careershub.hubs.models import CoordinatorAssignment, Hub, HubMembership, LeadBodyKind
@@ -311,6 +312,7 @@ class DemoLoader:
         with transaction.atomic():
             load_demo_learners(self.institutions, self.users, datetime.date.today(), self.result.add)
             load_demo_destinations(self.institutions, self.users, datetime.date.today(), self.result.add)
+            load_demo_risk(self.institutions, self.users, datetime.date.today(), self.result.add)
         self.result.seconds = time.perf_counter() - started
         return self.result
 

@@ -1,0 +1,117 @@
+"""A careers leader opens the risk of NEET list, filters it to red learners, opens a flagged
+learner, follows a flag to record an intervention against it and sees it under that flag; a hub
+lead changes the hub's indicator and sees how well it predicts NEET. axe-core checks every page
+(see conftest.Journey)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from careershub.learners.models import Learner, SenStatus
+from careershub.learners.tests.factories import LearnerFactory
+from careershub.risk.loading import load_indicators
+from careershub.risk.models import Intervention, RiskConfiguration, RiskFactors
+from careershub.risk.tests.factories import RiskFactorsFactory
+from conftest import Cast
+from tests.browser.conftest import Journey
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def learners(cast: Cast) -> None:
+    load_indicators()  # reference data: transactional tests flush what the migration loaded
+    red = LearnerFactory.create(
+        institution=cast.ashby,
+        legal_first_name="Robin",
+        legal_last_name="Sampleton",
+        year_group=10,
+        fsm=True,
+        sen_status=SenStatus.EHC_PLAN,
+    )
+    RiskFactorsFactory.create(learner=red, attendance_percent=Decimal("78.5"), young_carer=True)
+    LearnerFactory.create(
+        institution=cast.ashby, legal_first_name="Alex", legal_last_name="Demoworth", fsm=True, eal=True
+    )
+    LearnerFactory.create(institution=cast.ashby, legal_first_name="Sam", legal_last_name="Mockfield")
+
+
+def test_careers_leader_records_an_intervention_from_a_flag(journey: Journey, cast: Cast, learners: None) -> None:
+    page = journey.page
+    journey.sign_in("leader@ashby.example")
+    journey.follow("Risk of NEET", within="nav")
+    journey.heading().to_have_text("Risk of NEET")
+    expect(page.locator("#risk-list")).to_contain_text("Robin Sampleton")
+    expect(page.locator("td[data-rag='red']")).to_have_text("1")
+
+    page.get_by_label("Rating").select_option("red")
+    journey.press("Apply")
+    expect(page.locator("#risk-list")).not_to_contain_text("Alex Demoworth")
+
+    journey.navigate(lambda: page.locator("#risk-list").get_by_role("link", name="Robin Sampleton", exact=True).click())
+    journey.heading().to_have_text("Robin Sampleton")
+    expect(page.locator("#risk-score")).to_contain_text("Score 7")
+    young_carer = page.locator("#flag-young_carer")
+    expect(young_carer).to_contain_text("No intervention recorded for this flag.")
+    journey.navigate(lambda: young_carer.get_by_role("link", name="Record an intervention for: Young carer").click())
+
+    journey.heading().to_have_text("Record an intervention")
+    expect(page.get_by_label("Risk flag it responds to")).to_have_value(
+        str(Intervention._meta.get_field("indicator").related_model.objects.get(code="young_carer").pk)  # type: ignore[union-attr]
+    )
+    page.get_by_label("Referral").check()
+    page.get_by_label("Who is responsible").fill("Ms Khan")
+    page.get_by_label("Day").first.fill("2")
+    page.get_by_label("Month").first.fill("10")
+    page.get_by_label("Year", exact=True).first.fill("2026")
+    page.get_by_label("In progress").check()
+    page.get_by_label("What was agreed or done").fill("Referred to the young carers service")
+    journey.press("Save intervention")
+
+    expect(page.get_by_role("main")).to_contain_text("has been recorded")
+    expect(page.locator("#flag-young_carer")).to_contain_text("Referred to the young carers service")
+    expect(page.locator("#flag-young_carer")).to_contain_text("Ms Khan")
+    assert Intervention.objects.get().learner.legal_first_name == "Robin"
+
+
+def test_hub_lead_sets_the_indicator(journey: Journey, cast: Cast, learners: None) -> None:
+    page = journey.page
+    journey.sign_in("lead@north.example")
+    journey.follow("Risk of NEET indicator", within="nav")
+    journey.heading().to_have_text("Risk of NEET indicator")
+    expect(page.locator("#evaluation-not-enough")).to_be_visible()
+    page.get_by_label("Use english as an additional language").uncheck()
+    page.get_by_label("Weight of young carer").select_option("2")
+    page.get_by_label("Red from a score of").fill("5")
+    journey.press("Save the indicator")
+    expect(page.get_by_role("main")).to_contain_text("has been saved")
+    configuration = RiskConfiguration.objects.get()
+    assert "eal" not in configuration.weights and configuration.weights["young_carer"] == 2
+    assert configuration.red_threshold == 5
+
+
+def test_risk_factor_import_without_javascript(
+    no_js_journey: Journey, cast: Cast, learners: None, tmp_path: Path
+) -> None:
+    journey = no_js_journey
+    page = journey.page
+    robin = Learner.objects.get(legal_first_name="Robin")
+    alex = Learner.objects.get(legal_first_name="Alex")
+    upload = tmp_path / "risk factors.csv"
+    upload.write_text(f"UPN,Attendance %,Youth Justice\n{robin.upn},91,N\n{alex.upn},72.5,Y\nA123,abc,N\n")
+    journey.sign_in("leader@ashby.example")
+    journey.follow("Risk of NEET", within="nav")
+    journey.press("Import risk factors")
+    page.locator("input[type=file]").set_input_files(str(upload))
+    journey.press("Upload and check the file")
+    journey.heading().to_have_text("Check what the import will change")
+    expect(page.locator("#row-errors")).to_contain_text("is not a percentage like 93.5")
+    journey.press("Confirm and import")
+    expect(page.get_by_role("main")).to_contain_text("The risk factors were imported.")
+    journey.follow("Go to the risk list")
+    expect(page.locator("#risk-list")).to_contain_text("Involved with the youth justice service")
+    assert str(RiskFactors.objects.get(learner=alex).attendance_percent) == "72.5"
