@@ -36,6 +36,7 @@ def navigation_items(request: HttpRequest) -> list[dict[str, Any]]:
         items.append(("Matching", reverse("matching:index")))
     if kind in {OrganisationKind.NATIONAL, OrganisationKind.HUB, OrganisationKind.INSTITUTION}:
         items.append(("Insight", reverse("insight:index")))
+    items.extend(_neet_items(kind))
     if membership.role == Role.NATIONAL_ADMIN:
         items.append(("GIAS import", reverse("institutions:gias-import")))
     items.append(("People", reverse("organisations:team")))
@@ -48,3 +49,10 @@ def navigation_items(request: HttpRequest) -> list[dict[str, Any]]:
         active = path == href or (href != "/" and path.startswith(href))
         result.append({"href": href, "text": text, "active": active, "current": path == href})
     return result
+
+
+def _neet_items(kind: str) -> list[tuple[str, str]]:
+    """The area NEET picture (published figures) for national, hub and local-authority staff."""
+    if kind in {OrganisationKind.NATIONAL, OrganisationKind.HUB, OrganisationKind.LOCAL_AUTHORITY}:
+        return [("NEET and participation", reverse("neet:index"))]
+    return []
