@@ -54,6 +54,12 @@ class Chart:
     kind: str = "line"  # or "points"
 
 
+def _keep(charts: dict[str, Chart], chart: Chart) -> None:
+    """A chart with nothing to draw is left out (an empty Vega-Lite chart has no usable size)."""
+    if chart.points:
+        charts[chart.key] = chart
+
+
 @dataclass
 class Picture:
     area: Area
@@ -142,7 +148,7 @@ def _area_tables(picture: Picture, wanted: str | None, link: Link) -> None:
             rows.append(row)
         summary = _trend_summary(rows, columns[0][2])
         picture.tables[key] = Table(key, title, ["Year", *[name for _, _, name in columns]], rows, summary)
-        picture.charts[key] = Chart(key, title, "Per cent", points)
+        _keep(picture.charts, Chart(key, title, "Per cent", points))
     if area.level in {"national", "region"}:
         _breakdown_table(picture, area, link)
 
@@ -239,7 +245,7 @@ def _group_tables(picture: Picture, wanted: str | None, link: Link) -> None:
         "behind them, so they are not added up into one figure for the area.",
         [href for _, _, _, href in rows_for],
     )
-    picture.charts["la_neet"] = Chart("la_neet", title, "Per cent", points)
+    _keep(picture.charts, Chart("la_neet", title, "Per cent", points))
 
     periods = sorted({f.period for f in found if f.measure.source == "scorecard"})
     picture.scorecard_periods = periods
@@ -334,7 +340,7 @@ def _ks4_aggregate(picture: Picture) -> None:
         rows,
         " ".join(notes),
     )
-    picture.charts["ks4_aggregate"] = Chart("ks4_aggregate", title, "Per cent", points)
+    _keep(picture.charts, Chart("ks4_aggregate", title, "Per cent", points))
 
 
 def _rate(part: int, whole: int) -> Value:
@@ -370,6 +376,4 @@ def _benchmark_table(picture: Picture) -> None:
         rows,
         summary + f" Figures resting on fewer than {minimum} institutions are withheld ([c]).",
     )
-    picture.charts["benchmarks"] = Chart(
-        "benchmarks", "Average benchmarks fully achieved", "Benchmarks (0 to 8)", points
-    )
+    _keep(picture.charts, Chart("benchmarks", "Average benchmarks fully achieved", "Benchmarks (0 to 8)", points))

@@ -128,7 +128,7 @@ def compare_csv(request: HttpRequest) -> HttpResponse:
 
 def compare_chart(request: HttpRequest) -> HttpResponse:
     built = _comparison(request)
-    if built.chart is None:
+    if built.chart is None or not built.chart.points:
         raise Http404
     response = HttpResponse(charts.svg_for(built.chart), content_type="image/svg+xml")
     response["Cache-Control"] = "private, max-age=300"
