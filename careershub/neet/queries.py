@@ -259,6 +259,10 @@ def latest_load() -> FigureLoad | None:
     return FigureLoad.objects.first()
 
 
+def recent_loads() -> list[FigureLoad]:
+    return list(FigureLoad.objects.select_related("loaded_by")[:10])
+
+
 def la_benchmark_changes(start: datetime.date, end: datetime.date) -> list[dict[str, Any]]:
     """Per local authority: institutions reporting at both points and their average benchmarks
     fully achieved at each (the same institutions at both points, so the change is within them)."""
