@@ -67,6 +67,10 @@ class Comparison:
     left_out: int = 0
     caveats: list[str] = field(default_factory=lambda: list(CAVEATS))
 
+    @property
+    def point_options(self) -> list[str]:
+        return [point.isoformat() for point in self.points]
+
 
 def _choose(wanted: str | None, options: list[str], default: str | None) -> str | None:
     return wanted if wanted in options else default

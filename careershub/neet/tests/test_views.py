@@ -277,6 +277,8 @@ def test_comparison_correlation_matches_numpy_on_the_shown_table(client_as, cast
     r = float(np.corrcoef(x, y)[0, 1])
     assert f"Pearson&#39;s r = {r:.2f}" in page or f"Pearson's r = {r:.2f}" in page
     assert "ecological fallacy" in page and "It is not causal" in page
+    assert '<option value="2018-07-31" selected>2018-07-31</option>' in page
+    assert '<option value="2025" selected>2025</option>' in page
     trafford = next(row for row in rows if row[0] == "Trafford")
     assert trafford[2:4] == ["5.3", "4.2"]  # published LAIT figures for 2019 and 2025
     chart = client.get(reverse("neet:comparison-chart"), params)
