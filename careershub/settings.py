@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "careershub.funds",
     "careershub.destinations",
     "careershub.risk",
+    "careershub.neet",
 ]
 
 MIDDLEWARE = [

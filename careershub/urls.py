@@ -17,4 +17,5 @@ urlpatterns = [
     path("destinations/", include("careershub.destinations.urls")),
     path("funds/", include("careershub.funds.urls")),
     path("risk/", include("careershub.risk.urls")),
+    path("neet/", include("careershub.neet.urls")),
 ]

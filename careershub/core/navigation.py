@@ -46,6 +46,7 @@ def navigation_items(request: HttpRequest) -> list[dict[str, Any]]:
     if kind in {OrganisationKind.NATIONAL, OrganisationKind.HUB, OrganisationKind.INSTITUTION}:
         items.append(("Insight", reverse("insight:index")))
     items.extend(_destination_items(membership))
+    items.extend(_neet_items(kind))
     if membership.role == Role.NATIONAL_ADMIN:
         items.append(("GIAS import", reverse("institutions:gias-import")))
     items.append(("People", reverse("organisations:team")))
@@ -75,3 +76,8 @@ def _destination_items(membership: Membership) -> list[tuple[str, str]]:
     if membership.role == Role.PARTICIPATION_OFFICER:
         items.append(("Destination imports", reverse("destinations:import")))
     return items
+def _neet_items(kind: str) -> list[tuple[str, str]]:
+    """The area NEET picture (published figures) for national, hub and local-authority staff."""
+    if kind in {OrganisationKind.NATIONAL, OrganisationKind.HUB, OrganisationKind.LOCAL_AUTHORITY}:
+        return [("NEET and participation", reverse("neet:index"))]
+    return []

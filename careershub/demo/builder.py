@@ -26,6 +26,7 @@ from careershub.accounts.models import User
 from careershub.demo.destinations import load_demo_destinations
 from careershub.demo.learners import load_demo_learners
 from careershub.demo.risk import load_demo_risk
+from careershub.demo.neet import load_demo_neet
 from careershub.evaluations.generator import HistoryPlan, generate_histories
 from careershub.geography.models import LocalAuthority
 from careershub.hubs.models import CoordinatorAssignment, Hub, HubMembership, LeadBodyKind
@@ -313,6 +314,7 @@ class DemoLoader:
             load_demo_learners(self.institutions, self.users, datetime.date.today(), self.result.add)
             load_demo_destinations(self.institutions, self.users, datetime.date.today(), self.result.add)
             load_demo_risk(self.institutions, self.users, datetime.date.today(), self.result.add)
+        load_demo_neet(self.write)
         self.result.seconds = time.perf_counter() - started
         return self.result
 
