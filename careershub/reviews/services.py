@@ -463,6 +463,14 @@ def cycle_send_reminders(*, cycle: ReviewCycle, today: datetime.date, actor: Any
     return sent
 
 
+def reminders_for_running_cycles(today: datetime.date | None = None) -> int:
+    today = today or timezone.localdate()
+    return sum(
+        cycle_send_reminders(cycle=cycle, today=today)
+        for cycle in ReviewCycle.objects.filter(status=CycleStatus.RUNNING).select_related("hub__organisation")
+    )
+
+
 # Peer reviews -----------------------------------------------------------------------------
 
 

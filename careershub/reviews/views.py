@@ -347,6 +347,9 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "roles": roles,
             "benchmarks": benchmarks,
             "actions": list(review.actions.all()) if outcome_visible else [],
+            "carried": list(queries.open_actions_of(review.institution).exclude(review=review))
+            if review.participant.cycle.status != CycleStatus.COMPLETED
+            else [],
             "outcome_visible": outcome_visible,
             "queries_open": sum(1 for j in judgements.values() if j.value == JudgementValue.QUERY and not j.answer),
             "sharing_form": SharingForm(
