@@ -5,9 +5,10 @@ Each item is one criterion of one reviewed institution: what the self-evaluation
 query is left out). Two raters, two categories:
 
 - percentage agreement, with a Wilson 95% interval (`statsmodels.stats.proportion.proportion_confint`);
-- Cohen's kappa with its asymptotic 95% interval (`statsmodels.stats.inter_rater.cohens_kappa`).
-  Kappa cannot be computed when both raters put every item in one category (chance agreement is
-  then certain); it is shown as not computable, never as a number.
+- Cohen's kappa with its asymptotic 95% interval (`statsmodels.stats.inter_rater.cohens_kappa`),
+  the interval clipped to kappa's range [-1, 1]. Kappa is only computed when each rater used both
+  categories: when one rater put every item in one category, kappa is 0 by construction and says
+  nothing about consistency, so it is shown as not computable, never as a number.
 - over-claiming: the share of claimed-achieved criteria the peers did not find evidenced.
 
 A figure resting on fewer than the suppression threshold of institutions (5) is withheld for
@@ -74,13 +75,13 @@ def agreement(label: str, items: list[Item], *, minimum: int | None = None) -> A
     kappa = kappa_low = kappa_high = None
     rows_used = (table.sum(axis=1) > 0).sum()
     cols_used = (table.sum(axis=0) > 0).sum()
-    if rows_used == 2 or cols_used == 2:
+    if rows_used == 2 and cols_used == 2:
         with np.errstate(divide="ignore", invalid="ignore"):
             result = cohens_kappa(table)  # 95% intervals (its default alpha)
         kappa = _finite(result.kappa)
-        if kappa is not None:
-            kappa_low = _finite(result.kappa_low)
-            kappa_high = _finite(result.kappa_upp)
+        low_bound, high_bound = _finite(result.kappa_low), _finite(result.kappa_upp)
+        if kappa is not None and low_bound is not None and high_bound is not None:
+            kappa_low, kappa_high = max(-1.0, low_bound), min(1.0, high_bound)  # kappa lies in [-1, 1]
     claimed = [i for i in items if i.self_achieved]
     return Agreement(
         label=label,

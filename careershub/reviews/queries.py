@@ -234,3 +234,22 @@ def current_members(hub: Hub) -> QuerySet[Institution]:
     return Institution.objects.filter(
         pk__in=HubMembership.objects.current().filter(hub=hub).values("institution")
     ).order_by("name")
+
+
+def published_for(membership: Membership) -> QuerySet[PeerReview]:
+    """Completed reviews whose institutions chose to publish their strengths and area of
+    excellence to the other members of their hub (the reader's current hub)."""
+    institution_id = _own_institution_id(membership)
+    if institution_id is None:
+        return PeerReview.objects.none()
+    hubs = HubMembership.objects.current().filter(institution_id=institution_id).values("hub")
+    return (
+        PeerReview.objects.filter(
+            publish_to_hub=True,
+            participant__cycle__status=CycleStatus.COMPLETED,
+            participant__cycle__hub__in=hubs,
+        )
+        .exclude(participant__institution_id=institution_id)
+        .select_related("participant__institution", "participant__cycle")
+        .order_by("participant__institution__name")
+    )

@@ -97,6 +97,7 @@ def index(request: HttpRequest) -> HttpResponse:
         ]
         context["open_actions"] = list(queries.open_actions_of(institution)) if institution else []
         context["internal"] = queries.internal_reviews_of(institution) if institution else {}
+        context["published"] = list(queries.published_for(membership))
     return TemplateResponse(request, "reviews/index.html", context)
 
 

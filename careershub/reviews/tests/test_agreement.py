@@ -63,3 +63,12 @@ def test_moderation_agreement() -> None:
     agreeing, moderated, low, high = moderation_agreement(["agree", "agree", "partly", "disagree"])
     assert (agreeing, moderated) == (2, 4)
     assert low is not None and high is not None and low < 50 < high
+
+
+def test_kappa_needs_both_raters_to_use_both_categories_and_its_interval_stays_in_range() -> None:
+    # every criterion claimed: the self-evaluation never varies, so kappa says nothing
+    one_sided = agreement("All", items({(True, True): 8, (True, False): 4}))
+    assert one_sided.kappa is None and one_sided.percentage == pytest.approx(100 * 8 / 12)
+    strong = agreement("All", items({(True, True): 5, (True, False): 1, (False, False): 3}))
+    assert strong.kappa is not None and strong.kappa_high is not None and strong.kappa_low is not None
+    assert -1 <= strong.kappa_low <= strong.kappa <= strong.kappa_high <= 1

@@ -245,3 +245,15 @@ def test_cycle_states_refuse_changes(cast: Cast) -> None:
     assert running.cycle.status == CycleStatus.RUNNING
     with pytest.raises(services.ReviewError, match="running, so that cannot be changed"):
         services.trios_propose(cycle=running.cycle, actor=None)
+
+
+def test_published_excellence_is_shown_to_the_hubs_other_members(cast: Cast, client_as) -> None:  # type: ignore[no-untyped-def]
+    running = running_cycle(cast)
+    _complete(cast, running)
+    cedar_review = running.review_of(running.cedar)
+    services.sharing_save(review=cedar_review, share_with_trio=False, publish_to_hub=True, actor=running.cedar_leader)
+    page = client_as("careers_leader").get("/reviews/").content.decode()
+    assert "Excellence shared by others in your hub" in page and "Cedar School" in page
+    assert "Cedar School" not in client_as("other_careers_leader").get("/reviews/").content.decode()
+    # Cedar chose not to keep sharing with its trio: Ashby's careers leader no longer reaches its report
+    assert client_as("careers_leader").get(f"/reviews/{cedar_review.pk}/").status_code == 404

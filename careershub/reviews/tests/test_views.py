@@ -309,3 +309,55 @@ def test_cycle_page_query_budget(client_as, running: Running, django_assert_max_
         assert client.get(reverse("reviews:cycle", args=[running.cycle.pk])).status_code == 200
     with django_assert_max_num_queries(30):
         assert client.get(reverse("reviews:index")).status_code == 200
+
+
+def test_careers_leader_completes_the_internal_review(client_as, cast: Cast, running: Running) -> None:  # type: ignore[no-untyped-def]
+    from careershub.reviews import maturity
+
+    url = reverse("reviews:internal", args=[running.cycle.pk])
+    model = maturity.model_for(running.cycle.starts_on)
+    assert "derived" in client_as("careers_leader").get(url).content.decode()
+    form = {"version": "1", "taking_part": ["careers_leader", "senco"], "submit": "1"}
+    form.update({f"level_{t.code}": "embedded" for t in model.themes[:-1]})
+    refused = client_as("careers_leader").post(url, form)
+    assert "Choose a level for every theme before submitting" in refused.content.decode()
+    form[f"level_{model.themes[-1].code}"] = "leading"
+    form[f"evidence_{model.themes[0].code}"] = "Governors' minutes"
+    assert client_as("careers_leader").post(url, form).status_code == 302
+    internal = running.ashby_review.participant.internal_review
+    assert internal.submitted_at is not None and internal.levels[model.themes[-1].code] == "leading"
+    assert client_as("senior_leader").post(url, form).status_code == 403  # read only
+    assert "Leading" in client_as("senior_leader").get(url).content.decode()
+
+
+def test_hub_lead_adjusts_trios_and_a_conflict_is_refused_with_the_reason(client_as, cast: Cast) -> None:  # type: ignore[no-untyped-def]
+    from careershub.reviews.tests.builders import deadlines, north_member
+
+    others = [north_member(cast, f"School {n}", 812000 + n)[0] for n in range(5)]
+    cycle = services.cycle_create(
+        hub=cast.north_hub,
+        name="Adjusted",
+        starts_on=datetime.date(2026, 1, 5),
+        deadlines=deadlines(datetime.date(2026, 1, 5)),
+        institutions=[cast.ashby, *others],
+        actor=cast.hub_lead,
+    )
+    services.conflict_declare(
+        hub=cast.north_hub, first=cast.ashby, second=others[0], kind="declared", note="", actor=None
+    )
+    client = client_as("hub_lead")
+    client.post(reverse("reviews:trios", args=[cycle.pk]), {"action": "propose"})
+    cycle.refresh_from_db()
+    form = {"action": "save", "version": str(cycle.version), f"trio_{cast.ashby.pk}": "1", f"trio_{others[0].pk}": "1"}
+    form.update({f"trio_{o.pk}": "1" if n < 2 else "2" for n, o in enumerate(others) if n > 0})
+    page = client.post(reverse("reviews:trios", args=[cycle.pk]), form, follow=True).content.decode()
+    assert "Ashby High School and School 0 have a conflict" in page
+    form[f"trio_{others[0].pk}"] = "2"
+    form[f"trio_{others[3].pk}"] = "1"
+    page = client.post(reverse("reviews:trios", args=[cycle.pk]), form, follow=True).content.decode()
+    assert "The trios have been saved." in page
+    assert {p.institution_id for p in cycle.participants.filter(trio__number=1)} == {
+        cast.ashby.pk,
+        others[1].pk,
+        others[3].pk,
+    }
