@@ -120,3 +120,18 @@ def test_check_groups_refuses_with_the_reason(groups: list[list[int]], message: 
     candidates = [Candidate(i, f"S{i}") for i in range(6)]
     with pytest.raises(TrioError, match=message):
         check_groups(candidates, groups, {frozenset((0, 3))})
+
+
+def test_a_large_hub_is_grouped_quickly() -> None:
+    import random
+    import time
+
+    rng = random.Random(1)
+    candidates = [Candidate(i, f"S{i:03d}", rng.choice(KINDS), rng.randint(0, 8)) for i in range(60)]
+    pairs = list(itertools.combinations(range(60), 2))
+    conflicts = {frozenset(p) for p in rng.sample(pairs, 60)}
+    started = time.perf_counter()
+    groups = propose_trios(candidates, conflicts, seconds=20)
+    assert time.perf_counter() - started < 20
+    check_groups(candidates, groups, conflicts)
+    assert len(groups) == 20

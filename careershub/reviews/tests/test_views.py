@@ -361,3 +361,17 @@ def test_hub_lead_adjusts_trios_and_a_conflict_is_refused_with_the_reason(client
         others[1].pk,
         others[3].pk,
     }
+
+
+def test_query_budgets_of_review_agreement_and_moderation_pages(  # type: ignore[no-untyped-def]
+    client_as, cast: Cast, completed: Running, django_assert_max_num_queries
+) -> None:
+    hub_lead, analyst, admin = client_as("hub_lead"), client_as("national_analyst"), client_as("national_admin")
+    with django_assert_max_num_queries(25):
+        assert hub_lead.get(reverse("reviews:review", args=[completed.ashby_review.pk])).status_code == 200
+    with django_assert_max_num_queries(12):
+        assert analyst.get(reverse("reviews:agreement-national")).status_code == 200
+    with django_assert_max_num_queries(12):
+        assert admin.get(reverse("reviews:moderation")).status_code == 200
+    with django_assert_max_num_queries(12):
+        assert hub_lead.get(reverse("reviews:agreement-hub", args=[cast.north_hub.pk])).status_code == 200
