@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "careershub.destinations",
     "careershub.risk",
     "careershub.neet",
+    "careershub.reviews",
 ]
 
 MIDDLEWARE = [

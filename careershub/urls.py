@@ -18,4 +18,5 @@ urlpatterns = [
     path("funds/", include("careershub.funds.urls")),
     path("risk/", include("careershub.risk.urls")),
     path("neet/", include("careershub.neet.urls")),
+    path("reviews/", include("careershub.reviews.urls")),
 ]

@@ -32,6 +32,7 @@ def navigation_items(request: HttpRequest) -> list[dict[str, Any]]:
         items.append(("Activities", reverse("activities:list")))
         items.append(("Careers Leader training", reverse("training:list")))
         items.append(("Hub funding", reverse("funds:institution")))
+        items.append(("Peer review", reverse("reviews:index")))
     if kind == OrganisationKind.INSTITUTION and membership.role in {Role.CAREERS_LEADER, Role.SENIOR_LEADER}:
         items.append(("Employer encounters", reverse("employers:requests")))
         items.append(("Risk of NEET", reverse("risk:list")))
@@ -43,6 +44,7 @@ def navigation_items(request: HttpRequest) -> list[dict[str, Any]]:
         items.append(("Hubs", reverse("hubs:list")))
         items.append(("Employers", reverse("employers:offers")))
         items.append(("Matching", reverse("matching:index")))
+        items.append(("Peer review", reverse("reviews:index")))
     if kind in {OrganisationKind.NATIONAL, OrganisationKind.HUB, OrganisationKind.INSTITUTION}:
         items.append(("Insight", reverse("insight:index")))
     items.extend(_destination_items(membership))
