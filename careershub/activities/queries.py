@@ -63,7 +63,11 @@ def _meaningful(encounter: Encounter, flags: dict[str, Any]) -> bool:
 
 
 def activity_events(
-    day: datetime.date, benchmarks: list[Any] | None, provider_kind: str, flags: dict[str, Any]
+    day: datetime.date,
+    benchmarks: list[Any] | None,
+    provider_kind: str,
+    flags: dict[str, Any],
+    curriculum: bool = False,
 ) -> list[coverage.Event]:
     """The coverage events of one activity for one participant: one per benchmark it counts towards."""
     events = []
@@ -71,7 +75,7 @@ def activity_events(
         encounter = BENCHMARK_ENCOUNTERS.get(int(benchmark))
         if encounter is not None:
             meaningful = encounter == Encounter.GUIDANCE or _meaningful(encounter, flags)
-            events.append(coverage.Event(day, str(encounter), provider_kind, meaningful))
+            events.append(coverage.Event(day, str(encounter), provider_kind, meaningful, curriculum))
     return events
 
 
@@ -95,16 +99,19 @@ def coverage_data(institution: Institution) -> tuple[list[Learner], list[coverag
             "disadvantaged",
             "sen_status",
             "looked_after",
+            "considering_higher_education",
         )
     )
     events: dict[int, list[coverage.Event]] = {learner.pk: [] for learner in learners}
     # Each activity's events once, then only (learner, activity) pairs: cheaper than joining
     # every participation to its activity.
     per_activity = {
-        pk: activity_events(day, benchmarks, provider_kind, dict(zip(_CHECKLIST_FIELDS, ticks, strict=True)))
-        for pk, day, benchmarks, provider_kind, *ticks in Activity.objects.filter(institution=institution).values_list(
-            "pk", "date", "benchmarks", "provider_kind", *_CHECKLIST_FIELDS
+        pk: activity_events(
+            day, benchmarks, provider_kind, dict(zip(_CHECKLIST_FIELDS, ticks, strict=True)), curriculum
         )
+        for pk, day, benchmarks, provider_kind, curriculum, *ticks in Activity.objects.filter(
+            institution=institution
+        ).values_list("pk", "date", "benchmarks", "provider_kind", "through_curriculum", *_CHECKLIST_FIELDS)
     }
     pairs = Participation.objects.filter(activity__institution=institution, learner__left_on__isnull=True).values_list(
         "learner_id", "activity_id"
@@ -128,6 +135,7 @@ def coverage_data(institution: Institution) -> tuple[list[Learner], list[coverag
             sen=learner.sen_status != SenStatus.NONE,
             looked_after=learner.looked_after,
             events=tuple(events[learner.pk]),
+            considering_higher_education=learner.considering_higher_education,
         )
         for learner in learners
     ]
@@ -137,8 +145,9 @@ def coverage_data(institution: Institution) -> tuple[list[Learner], list[coverag
 def coverage_rules_for(institution: Institution, today: datetime.date) -> tuple[str, tuple[coverage.Rule, ...]]:
     """The framework code whose coverage rules apply to the institution today, and those rules.
 
-    Falls back to the 2024 schools rules when its framework has no rules file yet (colleges and
-    special schools: their rules are still to be written)."""
+    Schools, special schools and colleges each have their own rules file; an institution whose
+    framework has none (e.g. the 2014 frameworks, before September 2025) gets the 2024 schools
+    rules."""
     from careershub.evaluations.framework_data import NoFrameworkError, framework_for
 
     try:
@@ -160,7 +169,7 @@ def gap_list(
     by_pk = {learner.pk: learner for learner in learners}
     gaps = []
     for fact in facts:
-        if year_group is not None and fact.year_group != year_group:
+        if (year_group is not None and fact.year_group != year_group) or not coverage.applies_to(rule, fact):
             continue
         if not coverage.evaluate(rule, fact, today)[0]:
             deadline = coverage.birthday(fact.date_of_birth, rule.age) if rule.age else None

@@ -35,6 +35,7 @@ def activity_create(
     mode: str = "in_person",
     benchmarks: Iterable[int] | None = None,
     checklist: Iterable[str] = (),
+    through_curriculum: bool = False,
 ) -> Activity:
     """Record an activity; its benchmarks default to those of its type."""
     if activity_type not in ACTIVITY_TYPES:
@@ -50,6 +51,7 @@ def activity_create(
         provider_kind=provider_kind,
         mode=mode,
         benchmarks=chosen,
+        through_curriculum=through_curriculum,
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
         **{name: name in ticked for name in CHECKLIST},
     )

@@ -183,7 +183,14 @@ def test_senior_leader_reads_gap_lists_but_cannot_record(client_as, cast: Cast) 
     assert client_as("senior_leader").get(reverse("activities:create") + "?gap=bm5_each_year").status_code == 403
 
 
-def test_rules_fall_back_for_frameworks_without_rules(cast: Cast) -> None:
+def test_colleges_and_special_schools_have_their_own_rules_and_2014_falls_back(cast: Cast) -> None:
     cast.ashby.kind = "college"
     code, rules = queries.coverage_rules_for(cast.ashby, datetime.date(2026, 1, 10))
+    assert code == "gatsby-2024-colleges" and rules[0].min_count == 2 and rules[0].curriculum_min == 1
+    cast.ashby.kind = "special_school"
+    code, rules = queries.coverage_rules_for(cast.ashby, datetime.date(2026, 1, 10))
+    assert code == "gatsby-2024-special"
+    # Before September 2025 the 2014 frameworks applied: they have no rules file, so the 2024
+    # schools rules are used.
+    code, rules = queries.coverage_rules_for(cast.ashby, datetime.date(2025, 1, 10))
     assert code == queries.DEFAULT_RULES and rules == coverage.load_rules(queries.DEFAULT_RULES)
