@@ -71,6 +71,14 @@ class LearnerFacts:
     events: tuple[Event, ...] = field(default=())
     considering_higher_education: bool = False
 
+    @functools.cached_property
+    def by_encounter(self) -> dict[str, list[Event]]:
+        """The events grouped by encounter, computed once: each rule reads only its own kind."""
+        grouped: dict[str, list[Event]] = {}
+        for event in self.events:
+            grouped.setdefault(event.encounter, []).append(event)
+        return grouped
+
 
 @functools.cache
 def load_rules(framework_code: str) -> tuple[Rule, ...]:
@@ -117,7 +125,7 @@ def applies_to(rule: Rule, learner: LearnerFacts) -> bool:
 
 def evaluate(rule: Rule, learner: LearnerFacts, today: datetime.date) -> tuple[bool, bool]:
     """(met, due) for one learner and one rule."""
-    events = [e for e in learner.events if _counts(rule, e)]
+    events = [e for e in learner.by_encounter.get(rule.encounter, ()) if _counts(rule, e)]
     if rule.kind == "each_year":
         current = academic_year(today)
         needed = {current - (learner.year_group - year) for year in range(rule.from_year, learner.year_group + 1)}
