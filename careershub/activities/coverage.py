@@ -8,8 +8,9 @@ year group and by group (disadvantaged, SEN, looked after) with the gap to every
 shown outside the institution (hub and national aggregates) suppress any group smaller than
 `SUPPRESS_BELOW`.
 
-Known limitation: the "for those considering higher education" condition of the two-university-
-visits rule is not recorded yet, so that rule is computed for everyone.
+A rule may apply to a *population* only: `considering_higher_education` (the two university
+visits by 18) counts only learners marked as considering higher education; everyone else is left
+out of that rule's figures and gap list, and their learner page says it does not apply.
 """
 
 from __future__ import annotations
@@ -42,6 +43,12 @@ class Rule:
     from_year: int = 7
     meaningful_only: bool = False
     provider_kinds: tuple[str, ...] = ()
+    population: str = ""
+    curriculum_min: int = 0
+
+
+#: The populations a rule may be limited to, and the learner fact that puts a learner in it.
+POPULATIONS = {"considering_higher_education": "considering_higher_education"}
 
 
 @dataclass(frozen=True)
@@ -50,6 +57,7 @@ class Event:
     encounter: str
     provider_kind: str = ""
     meaningful: bool = True
+    curriculum: bool = False
 
 
 @dataclass(frozen=True)
@@ -61,6 +69,15 @@ class LearnerFacts:
     sen: bool = False
     looked_after: bool = False
     events: tuple[Event, ...] = field(default=())
+    considering_higher_education: bool = False
+
+    @functools.cached_property
+    def by_encounter(self) -> dict[str, list[Event]]:
+        """The events grouped by encounter, computed once: each rule reads only its own kind."""
+        grouped: dict[str, list[Event]] = {}
+        for event in self.events:
+            grouped.setdefault(event.encounter, []).append(event)
+        return grouped
 
 
 @functools.cache
@@ -73,6 +90,8 @@ def load_rules(framework_code: str) -> tuple[Rule, ...]:
     for item in data["rules"]:
         item = dict(item)
         item["provider_kinds"] = tuple(item.get("provider_kinds", ()))
+        if item.get("population", "") not in ("", *POPULATIONS):
+            raise ValueError(f"{path.name}: rule {item.get('code')}: unknown population {item['population']!r}")
         rules.append(Rule(**item))
     return tuple(rules)
 
@@ -99,14 +118,21 @@ def _counts(rule: Rule, event: Event) -> bool:
     )
 
 
+def applies_to(rule: Rule, learner: LearnerFacts) -> bool:
+    """Whether the learner is in the rule's population (everyone, for most rules)."""
+    return not rule.population or bool(getattr(learner, POPULATIONS[rule.population]))
+
+
 def evaluate(rule: Rule, learner: LearnerFacts, today: datetime.date) -> tuple[bool, bool]:
     """(met, due) for one learner and one rule."""
-    events = [e for e in learner.events if _counts(rule, e)]
+    events = [e for e in learner.by_encounter.get(rule.encounter, ()) if _counts(rule, e)]
     if rule.kind == "each_year":
         current = academic_year(today)
         needed = {current - (learner.year_group - year) for year in range(rule.from_year, learner.year_group + 1)}
         per_year = Counter(academic_year(e.date) for e in events)
-        return all(per_year[y] >= rule.min_count for y in needed), True
+        through = Counter(academic_year(e.date) for e in events if e.curriculum)
+        met = all(per_year[y] >= rule.min_count and through[y] >= rule.curriculum_min for y in needed)
+        return met, True
     deadline = birthday(learner.date_of_birth, rule.age or 0)
     before = [e for e in events if e.date < deadline]
     due = today >= deadline
@@ -133,7 +159,9 @@ def cohort_figures(
 ) -> list[dict[str, Any]]:
     """Per rule: overall %, % by year group, and for each group its %, the others' % and the gap."""
     results = []
+    everyone = learners
     for rule in rules:
+        learners = [learner for learner in everyone if applies_to(rule, learner)]
         met = {learner.pk: evaluate(rule, learner, today)[0] for learner in learners}
         by_year: dict[int, list[bool]] = {}
         for learner in learners:

@@ -38,6 +38,10 @@ class ActivityForm(forms.Form):
         required=False,
     )
 
+    through_curriculum = forms.BooleanField(
+        label="Delivered through the learners' curriculum area (colleges: Benchmark 5)", required=False
+    )
+
     def clean_activity_type(self) -> Any:
         value = self.cleaned_data["activity_type"]
         if not value:

@@ -119,6 +119,9 @@ class Activity(models.Model):
     task_set = models.BooleanField(default=False)
     employer_feedback = models.BooleanField(default=False)
     reflection = models.BooleanField(default=False)
+    # Colleges: Benchmark 5 asks that at least one of each year's employer encounters is delivered
+    # through the learner's curriculum area.
+    through_curriculum = models.BooleanField("delivered through the learners' curriculum area", default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

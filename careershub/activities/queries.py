@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.db import connections
 from django.db.models import Count, QuerySet
 
 from careershub.activities import coverage
@@ -63,7 +64,11 @@ def _meaningful(encounter: Encounter, flags: dict[str, Any]) -> bool:
 
 
 def activity_events(
-    day: datetime.date, benchmarks: list[Any] | None, provider_kind: str, flags: dict[str, Any]
+    day: datetime.date,
+    benchmarks: list[Any] | None,
+    provider_kind: str,
+    flags: dict[str, Any],
+    curriculum: bool = False,
 ) -> list[coverage.Event]:
     """The coverage events of one activity for one participant: one per benchmark it counts towards."""
     events = []
@@ -71,7 +76,7 @@ def activity_events(
         encounter = BENCHMARK_ENCOUNTERS.get(int(benchmark))
         if encounter is not None:
             meaningful = encounter == Encounter.GUIDANCE or _meaningful(encounter, flags)
-            events.append(coverage.Event(day, str(encounter), provider_kind, meaningful))
+            events.append(coverage.Event(day, str(encounter), provider_kind, meaningful, curriculum))
     return events
 
 
@@ -95,24 +100,33 @@ def coverage_data(institution: Institution) -> tuple[list[Learner], list[coverag
             "disadvantaged",
             "sen_status",
             "looked_after",
+            "considering_higher_education",
         )
     )
     events: dict[int, list[coverage.Event]] = {learner.pk: [] for learner in learners}
     # Each activity's events once, then only (learner, activity) pairs: cheaper than joining
     # every participation to its activity.
     per_activity = {
-        pk: activity_events(day, benchmarks, provider_kind, dict(zip(_CHECKLIST_FIELDS, ticks, strict=True)))
-        for pk, day, benchmarks, provider_kind, *ticks in Activity.objects.filter(institution=institution).values_list(
-            "pk", "date", "benchmarks", "provider_kind", *_CHECKLIST_FIELDS
+        pk: activity_events(
+            day, benchmarks, provider_kind, dict(zip(_CHECKLIST_FIELDS, ticks, strict=True)), curriculum
         )
+        for pk, day, benchmarks, provider_kind, curriculum, *ticks in Activity.objects.filter(
+            institution=institution
+        ).values_list("pk", "date", "benchmarks", "provider_kind", "through_curriculum", *_CHECKLIST_FIELDS)
     }
     pairs = Participation.objects.filter(activity__institution=institution, learner__left_on__isnull=True).values_list(
         "learner_id", "activity_id"
     )
-    for learner_id, activity_id in pairs.iterator(chunk_size=10000):
-        learner_events = events.get(learner_id)
-        if learner_events is not None:
-            learner_events.extend(per_activity.get(activity_id, ()))
+    # Plain rows from the database cursor: a school has tens of thousands of pairs, and building
+    # them through the ORM's row iterator cost more than everything else here.
+    sql, params = pairs.query.sql_with_params()
+    with connections[pairs.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        while chunk := cursor.fetchmany(10000):
+            for learner_id, activity_id in chunk:
+                learner_events = events.get(learner_id)
+                if learner_events is not None:
+                    learner_events.extend(per_activity.get(activity_id, ()))
     meetings = GuidanceMeeting.objects.filter(
         learner__institution=institution, learner__left_on__isnull=True
     ).values_list("learner_id", "date")
@@ -128,6 +142,7 @@ def coverage_data(institution: Institution) -> tuple[list[Learner], list[coverag
             sen=learner.sen_status != SenStatus.NONE,
             looked_after=learner.looked_after,
             events=tuple(events[learner.pk]),
+            considering_higher_education=learner.considering_higher_education,
         )
         for learner in learners
     ]
@@ -137,8 +152,9 @@ def coverage_data(institution: Institution) -> tuple[list[Learner], list[coverag
 def coverage_rules_for(institution: Institution, today: datetime.date) -> tuple[str, tuple[coverage.Rule, ...]]:
     """The framework code whose coverage rules apply to the institution today, and those rules.
 
-    Falls back to the 2024 schools rules when its framework has no rules file yet (colleges and
-    special schools: their rules are still to be written)."""
+    Schools, special schools and colleges each have their own rules file; an institution whose
+    framework has none (e.g. the 2014 frameworks, before September 2025) gets the 2024 schools
+    rules."""
     from careershub.evaluations.framework_data import NoFrameworkError, framework_for
 
     try:
@@ -160,7 +176,7 @@ def gap_list(
     by_pk = {learner.pk: learner for learner in learners}
     gaps = []
     for fact in facts:
-        if year_group is not None and fact.year_group != year_group:
+        if (year_group is not None and fact.year_group != year_group) or not coverage.applies_to(rule, fact):
             continue
         if not coverage.evaluate(rule, fact, today)[0]:
             deadline = coverage.birthday(fact.date_of_birth, rule.age) if rule.age else None

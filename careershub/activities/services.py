@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 
 from careershub.activities.models import ACTIVITY_TYPES, CHECKLIST, Activity, GuidanceMeeting, Participation
 from careershub.audit.models import AuditAction
@@ -35,6 +36,7 @@ def activity_create(
     mode: str = "in_person",
     benchmarks: Iterable[int] | None = None,
     checklist: Iterable[str] = (),
+    through_curriculum: bool = False,
 ) -> Activity:
     """Record an activity; its benchmarks default to those of its type."""
     if activity_type not in ACTIVITY_TYPES:
@@ -50,6 +52,7 @@ def activity_create(
         provider_kind=provider_kind,
         mode=mode,
         benchmarks=chosen,
+        through_curriculum=through_curriculum,
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
         **{name: name in ticked for name in CHECKLIST},
     )
@@ -79,7 +82,11 @@ def parse_identifier_list(text: str) -> tuple[list[str], list[str]]:
 @transaction.atomic
 def participants_add(*, activity: Activity, learners: Iterable[Learner], actor: Any) -> ParticipantsResult:
     """Add learners (of the activity's institution only) as participants; repeats are ignored."""
-    chosen = {learner.pk for learner in learners if learner.institution_id == activity.institution_id}
+    if isinstance(learners, QuerySet):
+        # A query set (a year group, a filter): only the keys are needed, not whole learners.
+        chosen = set(learners.filter(institution_id=activity.institution_id).values_list("pk", flat=True))
+    else:
+        chosen = {learner.pk for learner in learners if learner.institution_id == activity.institution_id}
     existing = set(activity.participations.filter(learner_id__in=chosen).values_list("learner_id", flat=True))
     new = sorted(chosen - existing)
     Participation.objects.bulk_create([Participation(activity=activity, learner_id=pk) for pk in new], batch_size=1000)

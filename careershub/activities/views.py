@@ -82,6 +82,7 @@ def activity_create(request: HttpRequest) -> HttpResponse:
             mode=data["mode"],
             benchmarks=[int(b) for b in data["benchmarks"]],
             checklist=data["checklist"],
+            through_curriculum=data["through_curriculum"],
         )
         messages.success(request, f"{activity.title} was recorded. Now add who took part.")
         target = reverse("activities:participants", args=[activity.pk])

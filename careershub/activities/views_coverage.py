@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -25,6 +26,7 @@ from careershub.activities import coverage
 from careershub.activities.queries import cohort_for, coverage_rules_for, gap_list, rule_by_code
 from careershub.audit.models import AuditAction
 from careershub.audit.services import record
+from careershub.core.pagination import pagination_params
 from careershub.institutions.models import Institution
 from careershub.learners import exports
 from careershub.learners.models import YEAR_GROUP_CHOICES
@@ -92,6 +94,9 @@ def coverage_gaps(request: HttpRequest, rule_code: str) -> HttpResponse:
     _framework_code, rule = _rule_or_404(institution, rule_code)
     form, year_group = _year_group(request)
     gaps = gap_list(institution, rule, timezone.localdate(), year_group)
+    # The page shows GAP_PAGE_SIZE learners at a time; the count, the CSV and "record an activity
+    # for these learners" always cover the whole list.
+    page = Paginator(gaps, GAP_PAGE_SIZE).get_page(request.GET.get("page"))
     can_manage = can_manage_learners(request.membership)  # type: ignore[attr-defined]
     query = gap_query(rule.code, year_group)
     return TemplateResponse(
@@ -103,6 +108,8 @@ def coverage_gaps(request: HttpRequest, rule_code: str) -> HttpResponse:
             "form": form,
             "year_group": year_group,
             "gaps": gaps,
+            "page": page,
+            "pagination": pagination_params(request, page),
             "today": timezone.localdate(),
             "can_manage": can_manage,
             "csv_url": reverse("activities:coverage-gaps-csv", args=[rule.code])
@@ -112,6 +119,8 @@ def coverage_gaps(request: HttpRequest, rule_code: str) -> HttpResponse:
         },
     )
 
+
+GAP_PAGE_SIZE = 100
 
 GAP_HEADER = [
     "UPN",

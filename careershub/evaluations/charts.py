@@ -176,6 +176,11 @@ def clean_svg(svg: str, *, chart_id: str, title: str, description: str, responsi
     desc_element.text = description
     root.insert(0, desc_element)
     root.insert(0, title_element)
+    # Registered again here, not only at import: other code in the same process (WeasyPrint's
+    # PDF metadata) re-registers namespaces, which otherwise turned every tag into `ns0:svg`
+    # after the first PDF, and browsers do not draw that inline.
+    ET.register_namespace("", SVG_NS)
+    ET.register_namespace("xlink", XLINK_NS)
     return ET.tostring(root, encoding="unicode")
 
 

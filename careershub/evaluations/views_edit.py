@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
+from careershub.activities.prefill import cohort_prefills, learner_numbers_prefill
 from careershub.evaluations import framework_data, scoring, services
 from careershub.evaluations.forms import BenchmarkAnswersForm, LearnerNumbersForm, StartForm
 from careershub.evaluations.models import Evaluation, EvaluationStatus
@@ -137,6 +138,12 @@ def learner_numbers(request: HttpRequest, pk: int) -> HttpResponse:
     initial: dict[str, Any] = {"version": evaluation.learner_numbers_version}
     for code, count in evaluation.learner_numbers.items():
         initial[f"yg_{code}"] = count
+    # Numbers on roll from the learner records: filled in when none are saved yet, shown with
+    # their source either way; the careers leader keeps them by saving or changes them.
+    suggested = learner_numbers_prefill(evaluation)
+    if suggested is not None and not evaluation.learner_numbers:
+        for code, count in suggested.numbers.items():
+            initial[f"yg_{code}"] = count
     form = LearnerNumbersForm(request.POST or None, spec=spec, initial=initial)
     conflict = None
     if request.method == "POST" and form.is_valid():
@@ -161,6 +168,10 @@ def learner_numbers(request: HttpRequest, pk: int) -> HttpResponse:
             "evaluation": evaluation,
             "form": form,
             "conflict": conflict,
+            "suggested": suggested,
+            "suggested_rows": [(g.label, suggested.numbers.get(g.code, 0)) for g in spec.year_groups]
+            if suggested
+            else [],
             "theirs": [(g.label, (conflict.theirs or {}).get(g.code, "–")) for g in spec.year_groups]
             if conflict
             else [],
@@ -184,9 +195,15 @@ def benchmark(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     stored = {a.question_code: a for a in evaluation.answers.select_related("updated_by")}
     versions = {code: answer.version for code, answer in stored.items()}
     initial = {f"q_{code}": answer.value for code, answer in stored.items()}
-    # Answers the platform already knows (e.g. a trained careers leader from the training
-    # records) are suggested, never saved until the careers leader saves the page.
-    prefills = evaluation_prefills(evaluation) if editable else {}
+    # Answers the platform already knows (a trained careers leader from the training records,
+    # cohort proportions from the learner records) are suggested, never saved until the careers
+    # leader saves the page. A suggestion is selected only for an unanswered question; beside an
+    # answer already saved it is shown with its source, so that the careers leader can compare.
+    prefills: dict[str, Any] = {}
+    if editable:
+        questions = {q.code for q in benchmark_spec.questions}
+        cohort = {code: s for code, s in cohort_prefills(evaluation).items() if code in questions}
+        prefills = {**cohort, **evaluation_prefills(evaluation)}
     for code, prefill in prefills.items():
         initial.setdefault(f"q_{code}", prefill.value)
     year_groups = _year_groups(evaluation)

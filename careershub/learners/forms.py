@@ -97,3 +97,18 @@ class LearnerFilterForm(forms.Form):
     sen_status = forms.ChoiceField(label="SEN status", choices=[("", "Any"), *SenStatus.choices], required=False)
     looked_after = forms.ChoiceField(label="Looked after", choices=YES_NO_ANY, required=False)
     include_left = forms.BooleanField(label="Include learners who have left", required=False)
+
+
+class CareersDetailsForm(forms.Form):
+    intended_destination = forms.CharField(
+        label="Intended destination",
+        help_text="For example, A levels at Ashby Sixth Form, or an engineering apprenticeship.",
+        max_length=200,
+        required=False,
+    )
+    considering_higher_education = forms.BooleanField(
+        label="Considering applying to higher education",
+        help_text="Benchmark 7 expects two visits to universities by 18 for these learners.",
+        required=False,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)

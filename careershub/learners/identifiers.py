@@ -8,7 +8,9 @@ letter). The check letter: multiply the character in each position 2–13 by its
 `UPN_ALPHABET` (0 → A … 22 → Z; I, O and S are never used). In a temporary UPN the letter in
 position 13 counts as its index in the same alphabet. Worked example: `B801200005001` — digits
 8,0,1,2,0,0,0,0,5,0,0,1 weighted 2…13 sum to 93; 93 mod 23 = 1 → B.
-(shared/reference/domain.md, section 9.1, from the govtalk UPN v2.0 standard.)
+(shared/reference/domain.md, section 9.1, from the govtalk UPN v2.0 standard.) The weighting
+matches the DfE school census check 1510 and its worked example as MIS suppliers publish it, and
+python-stdnum's `stdnum.gb.upn` (tests/test_identifiers.py).
 
 ULN (Unique Learner Number, Learning Records Service): 10 digits, the first not zero; the
 digits weighted 10, 9, …, 1 add up to a number whose remainder after dividing by 11 is 10.

@@ -65,9 +65,10 @@ FIELD_LABELS: dict[str, str] = {
     "looked_after": "Looked after",
     "eal": "English as an additional language",
     "sex": "Sex",
+    "considering_higher_education": "Considering higher education",
 }
 REQUIRED_FIELDS = ("legal_first_name", "legal_last_name", "date_of_birth", "year_group")
-BOOLEAN_FIELDS = ("disadvantaged", "fsm", "looked_after", "eal")
+BOOLEAN_FIELDS = ("disadvantaged", "fsm", "looked_after", "eal", "considering_higher_education")
 
 HEADER_NAMES: dict[str, tuple[str, ...]] = {
     "upn": ("upn", "uniquepupilnumber", "pupilupn", "studentupn"),
@@ -101,6 +102,13 @@ HEADER_NAMES: dict[str, tuple[str, ...]] = {
     "looked_after": ("lookedafter", "incare", "cla", "childlookedafter", "lac", "lookedafterchild"),
     "eal": ("eal", "englishasanadditionallanguage", "englishadditionallanguage", "ealstatus"),
     "sex": ("sex", "gender", "legalsex"),
+    "considering_higher_education": (
+        "consideringhighereducation",
+        "consideringhe",
+        "heintention",
+        "higheducationintention",
+        "intendshighereducation",
+    ),
 }
 
 _TRUE = frozenset({"y", "yes", "true", "t", "1", "eligible"})

@@ -77,6 +77,13 @@ class Learner(models.Model):
     sex = models.CharField(max_length=1, choices=Sex.choices, blank=True, default=Sex.UNKNOWN)
     # Intended destination: part of the learner careers record (Benchmark 3).
     intended_destination = models.CharField(max_length=200, blank=True)
+    # Considering higher education: the Benchmark 7 expectation of two university visits by 18
+    # applies only to learners considering applying to higher education (imported or recorded
+    # by the careers leader; nothing else about the learner's plans is kept).
+    considering_higher_education = models.BooleanField("considering higher education", default=False)
+    # Rises with each change of the careers details above, so that two people editing them at
+    # once cannot silently overwrite each other (`services.learner_update_careers_details`).
+    careers_details_version = models.PositiveIntegerField(default=0)
     # When the learner left (absent from a full import): left learners stay for the retention
     # period so that the records of those still here are complete, then are deleted.
     left_on = models.DateField(null=True, blank=True, db_index=True)

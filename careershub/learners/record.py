@@ -24,6 +24,7 @@ class RuleStatus:
     text: str
     met: bool
     due: bool
+    applies: bool = True
 
 
 def record_context(learner: Learner, today: datetime.date) -> dict[str, Any]:
@@ -36,16 +37,26 @@ def record_context(learner: Learner, today: datetime.date) -> dict[str, Any]:
     events = []
     for activity in activities:
         flags = {name: getattr(activity, name) for name in CHECKLIST}
-        events.extend(activity_events(activity.date, activity.benchmarks, activity.provider_kind, flags))
+        events.extend(
+            activity_events(
+                activity.date, activity.benchmarks, activity.provider_kind, flags, activity.through_curriculum
+            )
+        )
     events.extend(coverage.Event(meeting.date, "guidance") for meeting in meetings)
     facts = coverage.LearnerFacts(
         pk=learner.pk,
         date_of_birth=learner.date_of_birth,
         year_group=learner.year_group,
         events=tuple(events),
+        considering_higher_education=learner.considering_higher_education,
     )
     _code, rules = coverage_rules_for(learner.institution, today)
-    statuses = [RuleStatus(rule.benchmark, rule.text, *coverage.evaluate(rule, facts, today)) for rule in rules]
+    statuses = [
+        RuleStatus(rule.benchmark, rule.text, *coverage.evaluate(rule, facts, today))
+        if coverage.applies_to(rule, facts)
+        else RuleStatus(rule.benchmark, rule.text, met=False, due=False, applies=False)
+        for rule in rules
+    ]
     return {
         "learner": learner,
         "institution": learner.institution,

@@ -374,6 +374,70 @@ def apply_plan(*, institution: Institution, plan: Plan, today: datetime.date) ->
         Learner.objects.filter(pk__in=[learner.pk for learner in plan.leaving]).update(left_on=today, updated_at=now)
 
 
+# Careers details ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CareersDetailsConflict:
+    """Someone else saved the careers details after the user loaded them: theirs, for the page."""
+
+    intended_destination: str
+    considering_higher_education: bool
+    version: int
+
+
+def learner_update_careers_details(
+    *,
+    learner: Learner,
+    actor: Any,
+    intended_destination: str,
+    considering_higher_education: bool,
+    expected_version: int,
+) -> CareersDetailsConflict | None:
+    """Save a learner's intended destination and whether they are considering higher education.
+
+    Saved only if nobody else saved them since the user loaded version `expected_version`;
+    otherwise nothing changes and their values come back. Audited with before and after.
+    """
+    with transaction.atomic():
+        current = Learner.objects.select_for_update().get(pk=learner.pk)
+        if current.careers_details_version != expected_version:
+            return CareersDetailsConflict(
+                current.intended_destination, current.considering_higher_education, current.careers_details_version
+            )
+        before = {
+            "intended_destination": current.intended_destination,
+            "considering_higher_education": current.considering_higher_education,
+        }
+        current.intended_destination = intended_destination.strip()
+        current.considering_higher_education = considering_higher_education
+        current.careers_details_version += 1
+        current.save(
+            update_fields=[
+                "intended_destination",
+                "considering_higher_education",
+                "careers_details_version",
+                "updated_at",
+            ]
+        )
+        record(
+            actor=actor,
+            organisation=current.institution.organisation,
+            action=AuditAction.UPDATE,
+            instance=current,
+            before=before,
+            after={
+                "intended_destination": current.intended_destination,
+                "considering_higher_education": current.considering_higher_education,
+            },
+            label=f"Careers details of learner {current.identifier}",
+        )
+    learner.intended_destination = current.intended_destination
+    learner.considering_higher_education = current.considering_higher_education
+    learner.careers_details_version = current.careers_details_version
+    return None
+
+
 # Retention -------------------------------------------------------------------------------------
 
 

@@ -7,20 +7,21 @@ of a learner page, and every export, is recorded in the audit trail.
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from careershub.audit.models import AuditAction
 from careershub.audit.services import record as audit_record
 from careershub.core.pagination import pagination_params
 from careershub.institutions.models import Institution
-from careershub.learners import exports, record
-from careershub.learners.forms import LearnerFilterForm
+from careershub.learners import exports, record, services
+from careershub.learners.forms import CareersDetailsForm, LearnerFilterForm
 from careershub.learners.models import Learner
 from careershub.learners.queries import can_manage_learners, filter_learners, learner_institution, learners_for
 
@@ -121,4 +122,40 @@ def learner_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_manage": can_manage_learners(request.membership),  # type: ignore[attr-defined]
             "page_title": learner.display_name,
         },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def learner_careers_details(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a learner's intended destination and whether they are considering higher education."""
+    learner: Learner = get_object_or_404(learners_for(request.membership).select_related("institution"), pk=pk)  # type: ignore[attr-defined]
+    if not can_manage_learners(request.membership):  # type: ignore[attr-defined]
+        raise PermissionDenied
+    initial = {
+        "intended_destination": learner.intended_destination,
+        "considering_higher_education": learner.considering_higher_education,
+        "version": learner.careers_details_version,
+    }
+    form = CareersDetailsForm(request.POST or None, initial=initial)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        conflict = services.learner_update_careers_details(
+            learner=learner,
+            actor=request.user,
+            intended_destination=form.cleaned_data["intended_destination"],
+            considering_higher_education=form.cleaned_data["considering_higher_education"],
+            expected_version=form.cleaned_data["version"],
+        )
+        if conflict is None:
+            messages.success(request, "Careers details saved.")
+            return redirect("learners:detail", pk=learner.pk)
+        # Keep what the user typed; move the version on so that saving again keeps theirs.
+        data = request.POST.copy()
+        data["version"] = str(conflict.version)
+        form = CareersDetailsForm(data)
+        form.is_valid()
+    return TemplateResponse(
+        request,
+        "learners/careers_details.html",
+        {"learner": learner, "form": form, "conflict": conflict, "page_title": "Change careers details"},
     )

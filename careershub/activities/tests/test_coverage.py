@@ -65,3 +65,30 @@ def test_cohort_percentages_gaps_and_suppression() -> None:
     [suppressed] = coverage.cohort_figures(learners, [rule], TODAY, suppress=True)
     assert suppressed["groups"][0]["percent"] is None and suppressed["groups"][0]["gap"] is None
     assert suppressed["percent"] == 80
+
+
+def test_college_rule_needs_two_encounters_a_year_one_through_the_curriculum_area() -> None:
+    [rule] = [r for r in coverage.load_rules("gatsby-2024-colleges") if r.benchmark == 5]
+    born = datetime.date(2009, 10, 1)
+    day = datetime.date(2025, 10, 5)  # this academic year (TODAY is in it)
+
+    def learner(*events: Event) -> LearnerFacts:
+        return LearnerFacts(1, born, 12, events=events)
+
+    assert coverage.academic_year(day) == coverage.academic_year(TODAY)
+    assert not coverage.evaluate(rule, learner(Event(day, "employer"), Event(day, "employer")), TODAY)[0]
+    assert not coverage.evaluate(rule, learner(Event(day, "employer", curriculum=True)), TODAY)[0]
+    assert coverage.evaluate(rule, learner(Event(day, "employer", curriculum=True), Event(day, "employer")), TODAY)[0]
+
+
+def test_university_visits_rule_counts_only_learners_considering_higher_education() -> None:
+    [rule] = [r for r in coverage.load_rules("gatsby-2024-schools") if r.code == "bm7_university_by_18"]
+    born = datetime.date(2008, 6, 1)
+    visit = Event(datetime.date(2025, 1, 1), "provider", "university")
+    considering = [
+        LearnerFacts(n, born, 13, considering_higher_education=True, events=(visit, visit)) for n in range(6)
+    ]
+    others = [LearnerFacts(10 + n, born, 13) for n in range(20)]
+    assert coverage.applies_to(rule, considering[0]) and not coverage.applies_to(rule, others[0])
+    [figure] = coverage.cohort_figures(considering + others, [rule], TODAY)
+    assert (figure["learners"], figure["met"], figure["percent"], figure["gap_list"]) == (6, 6, 100, [])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import re
 from urllib.parse import urlsplit
 
 import pytest
@@ -183,7 +184,35 @@ def test_senior_leader_reads_gap_lists_but_cannot_record(client_as, cast: Cast) 
     assert client_as("senior_leader").get(reverse("activities:create") + "?gap=bm5_each_year").status_code == 403
 
 
-def test_rules_fall_back_for_frameworks_without_rules(cast: Cast) -> None:
+def test_colleges_and_special_schools_have_their_own_rules_and_2014_falls_back(cast: Cast) -> None:
     cast.ashby.kind = "college"
     code, rules = queries.coverage_rules_for(cast.ashby, datetime.date(2026, 1, 10))
+    assert code == "gatsby-2024-colleges" and rules[0].min_count == 2 and rules[0].curriculum_min == 1
+    cast.ashby.kind = "special_school"
+    code, rules = queries.coverage_rules_for(cast.ashby, datetime.date(2026, 1, 10))
+    assert code == "gatsby-2024-special"
+    # Before September 2025 the 2014 frameworks applied: they have no rules file, so the 2024
+    # schools rules are used.
+    code, rules = queries.coverage_rules_for(cast.ashby, datetime.date(2025, 1, 10))
     assert code == queries.DEFAULT_RULES and rules == coverage.load_rules(queries.DEFAULT_RULES)
+
+
+def test_gap_list_is_paginated_within_the_same_query_budget(  # type: ignore[no-untyped-def]
+    client_as, cast: Cast, django_assert_max_num_queries, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from careershub.activities import views_coverage
+
+    monkeypatch.setattr(views_coverage, "GAP_PAGE_SIZE", 10)
+    year7(cast, 25)
+    client = client_as("careers_leader")
+    url = reverse("activities:coverage-gaps", args=["bm8_by_16"])
+    with django_assert_max_num_queries(9):
+        first = client.get(url).content.decode()
+    assert "25 learners" in first and "Showing learners 1 to 10 of 25" in first
+    assert len(re.findall(r'href="/learners/\d+/"', first)) == 10
+    with django_assert_max_num_queries(9):
+        last = client.get(url, {"page": "3"}).content.decode()
+    assert "Showing learners 21 to 25 of 25" in last and len(re.findall(r'href="/learners/\d+/"', last)) == 5
+    # The CSV always holds the whole list.
+    rows = list(csv.reader(io.StringIO(client.get(url + "gaps.csv").content.decode())))
+    assert len(rows) == 26

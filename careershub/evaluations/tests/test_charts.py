@@ -139,3 +139,14 @@ def test_clean_svg_refuses_anything_but_svg() -> None:
 def test_rendering_is_cached_for_the_same_figures() -> None:
     spec = charts.benchmark_bar_spec(PERCENTAGES)
     assert charts.render_svg(spec) is charts.render_svg(charts.benchmark_bar_spec(PERCENTAGES))
+
+
+def test_svg_stays_unprefixed_after_another_library_registers_the_svg_namespace() -> None:
+    """WeasyPrint's PDF metadata re-registers XML namespaces; after a PDF, inline charts once came
+    out as `<ns0:svg>`, which browsers do not draw inside HTML."""
+    ET.register_namespace("svgx", charts.SVG_NS)  # drops the default ("") mapping for SVG
+    try:
+        chart = charts.benchmark_bar_chart([(n, 50) for n in range(1, 9)])
+        assert str(chart.inline_svg).startswith("<svg ") and "ns0:" not in str(chart.inline_svg)
+    finally:
+        ET.register_namespace("", charts.SVG_NS)

@@ -208,7 +208,7 @@ def test_trained_careers_leader_is_suggested_with_its_source(client_as, cast: Ca
         actor=cast.careers_leader,
     )
     content = client_as("careers_leader").get(reverse("evaluations:benchmark", args=[draft.pk, 1])).content.decode()
-    assert "Suggested from your Careers Leader training records" in content
+    assert "Suggested. From the Careers Leader training record" in content
     assert "Jo Patel completed Careers Leader Training (CDI)" in content
     assert 'name="q_1.1a" type="radio" value="yes" checked' in content or 'value="yes" checked' in content
     assert not Answer.objects.filter(evaluation=draft, question_code="1.1a").exists()  # suggested, not saved

@@ -17,6 +17,36 @@ def test_worked_example_from_the_standard() -> None:
     assert identifiers.validate_upn(" B8012 0000 5001 ") == "B801200005001"
 
 
+def test_published_census_example_uses_the_same_weights() -> None:
+    """The DfE school census check 1510 ("UPN invalid (wrong check letter at character 1)"), as
+    MIS suppliers' help pages reproduce it (Arbor, Pupil Asset): "multiply the second digit by 2
+    etc.", with digit 13 of a temporary UPN valued by its place in A=0 … Z=22 (no I, O, S), and
+    the worked example B207000016049 with the terms (2x2)+(4x7)+(9x1)+(10x6)+(12x4)+(13x9).
+
+    Those terms are exactly position × digit for positions 2–13, the weighting used here (and in
+    the govtalk UPN v2.0 standard quoted in domain.md, which has no worked example). The published
+    example then adds them up to 267 and answers Q; the terms add up to 266, which leaves 13, the
+    remainder the example itself states, and 13 is P in its own table: the example has an
+    addition slip. The correct UPN is P207000016049 (python-stdnum agrees: see below).
+    """
+    body = "207000016049"
+    terms = [(position, int(char)) for position, char in enumerate(body, start=2) if char != "0"]
+    assert terms == [(2, 2), (4, 7), (9, 1), (10, 6), (12, 4), (13, 9)]
+    assert sum(p * d for p, d in terms) == 266 and 266 % 23 == 13 and identifiers.UPN_ALPHABET[13] == "P"
+    assert identifiers.upn_check_letter(body) == "P"
+    assert identifiers.validate_upn("P207000016049") == "P207000016049"
+    with pytest.raises(IdentifierError, match="should be P"):
+        identifiers.validate_upn("B207000016049")
+
+
+@given(digits, last)
+def test_check_letter_agrees_with_python_stdnum(body: str, final: str) -> None:
+    """An independent, well-kept implementation of the same standard (stdnum.gb.upn)."""
+    from stdnum.gb import upn as stdnum_upn
+
+    assert identifiers.upn_check_letter(body + final) == stdnum_upn.calc_check_digit(body + final)
+
+
 @pytest.mark.parametrize(
     ("value", "reason"),
     [

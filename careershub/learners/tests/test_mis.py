@@ -157,3 +157,13 @@ def test_too_many_rows_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_semicolon_separated_files_are_read() -> None:
     data = builders.csv_bytes(builders.learner_rows(2)).decode().replace(",", ";").encode()
     assert [r.errors for r in parse_all(data)] == [[], []]
+
+
+def test_considering_higher_education_column_is_recognised_and_parsed() -> None:
+    mapping = mis.suggest_mapping(["UPN", "Considering HE", "Surname"])
+    assert mapping["Considering HE"] == "considering_higher_education"
+    columns = mis.column_indexes(["Considering HE"], {"Considering HE": "considering_higher_education"})
+    row = mis.parse_row(2, ["Y"], columns, datetime.date(2026, 1, 1))
+    assert row.values["considering_higher_education"] is True
+    bad = mis.parse_row(3, ["maybe"], columns, datetime.date(2026, 1, 1))
+    assert ("Considering higher education", "'maybe' is not yes or no") in bad.errors

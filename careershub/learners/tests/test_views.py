@@ -196,3 +196,41 @@ def test_import_list_query_budget(client_as, cast: Cast, django_assert_max_num_q
         upload(client, builders.csv_bytes(builders.learner_rows(1)))
     with django_assert_max_num_queries(8):
         assert client.get(reverse("learners:import")).status_code == 200
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_careers_details_are_changed_by_the_careers_leader_only(client_as, cast: Cast, persona: str) -> None:  # type: ignore[no-untyped-def]
+    learner = LearnerFactory.create(institution=cast.ashby)
+    url = reverse("learners:careers-details", args=[learner.pk])
+    response = client_as(persona).get(url)
+    expected = {"anonymous": 302, "careers_leader": 200, "senior_leader": 403, "outsider": 403}.get(persona, 404)
+    assert response.status_code == expected
+    data = {"intended_destination": "Apprenticeship", "considering_higher_education": "on", "version": "0"}
+    response = client_as(persona).post(url, data)
+    assert response.status_code == (302 if persona in {"careers_leader", "anonymous"} else expected)
+    learner.refresh_from_db()
+    changed = persona == "careers_leader"
+    assert (learner.intended_destination == "Apprenticeship") == changed
+    assert learner.considering_higher_education == changed
+    events = AuditEvent.objects.filter(action=AuditAction.UPDATE, object_type="learners.Learner")
+    assert events.count() == (1 if changed else 0)
+
+
+def test_careers_details_stale_save_is_refused_with_theirs_shown(client_as, cast: Cast) -> None:  # type: ignore[no-untyped-def]
+    learner = LearnerFactory.create(institution=cast.ashby)
+    url = reverse("learners:careers-details", args=[learner.pk])
+    client = client_as("careers_leader")
+    assert client.post(url, {"intended_destination": "A levels", "version": "0"}).status_code == 302
+    # A second person who loaded version 0 saves later: refused, theirs shown, nothing overwritten.
+    response = client.post(
+        url, {"intended_destination": "College", "considering_higher_education": "on", "version": "0"}
+    )
+    content = response.content.decode()
+    assert response.status_code == 200 and "Someone else changed these details" in content and "A levels" in content
+    learner.refresh_from_db()
+    assert (learner.intended_destination, learner.considering_higher_education) == ("A levels", False)
+    # Saving again (the form now carries the new version) deliberately keeps theirs.
+    assert 'name="version" value="1"' in content or 'value="1"' in content
+    assert client.post(url, {"intended_destination": "College", "version": "1"}).status_code == 302
+    learner.refresh_from_db()
+    assert learner.intended_destination == "College" and learner.careers_details_version == 2
