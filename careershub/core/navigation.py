@@ -25,6 +25,7 @@ def navigation_items(request: HttpRequest) -> list[dict[str, Any]]:
         items.append(("Activities", reverse("activities:list")))
         items.append(("Careers Leader training", reverse("training:list")))
         items.append(("Hub funding", reverse("funds:institution")))
+        items.append(("Careers programme", reverse("programmes:list")))
     if kind == OrganisationKind.INSTITUTION and membership.role in {Role.CAREERS_LEADER, Role.SENIOR_LEADER}:
         items.append(("Employer encounters", reverse("employers:requests")))
     if kind == OrganisationKind.EMPLOYER:
@@ -34,6 +35,7 @@ def navigation_items(request: HttpRequest) -> list[dict[str, Any]]:
         items.append(("Hubs", reverse("hubs:list")))
         items.append(("Employers", reverse("employers:offers")))
         items.append(("Matching", reverse("matching:index")))
+        items.append(("Programme templates", reverse("programmes:templates")))
     if kind in {OrganisationKind.NATIONAL, OrganisationKind.HUB, OrganisationKind.INSTITUTION}:
         items.append(("Insight", reverse("insight:index")))
     if membership.role == Role.NATIONAL_ADMIN:
