@@ -24,6 +24,7 @@ from django.db import transaction
 
 from careershub.accounts.models import User
 from careershub.demo.learners import load_demo_learners
+from careershub.demo.programmes import load_demo_programmes
 from careershub.evaluations.generator import HistoryPlan, generate_histories
 from careershub.geography.models import LocalAuthority
 from careershub.hubs.models import CoordinatorAssignment, Hub, HubMembership, LeadBodyKind
@@ -309,6 +310,7 @@ class DemoLoader:
         self._evaluation_histories()
         with transaction.atomic():
             load_demo_learners(self.institutions, self.users, datetime.date.today(), self.result.add)
+            load_demo_programmes(self.institutions, self.users, datetime.date.today(), self.result.add)
         self.result.seconds = time.perf_counter() - started
         return self.result
 
