@@ -242,3 +242,20 @@ def test_list_and_plan_pages_query_budget(client_as, cast: Cast, django_assert_m
             assert client.get(reverse(name, args=[plan.pk])).status_code == 200
     with django_assert_max_num_queries(10):
         assert client.get(reverse("programmes:list")).status_code == 200
+
+
+def test_template_pages_query_budget(client_as, cast: Cast, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+    for n in range(6):
+        template = make_template(cast)
+        for m in range(4):
+            make_example(template, cast, title=f"Example {n}.{m}")
+    client = client_as("hub_lead")
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("programmes:templates")).status_code == 200
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("programmes:template", args=[template.pk])).status_code == 200
+    plan = make_plan(cast)
+    leader = client_as("careers_leader")
+    leader.get(reverse("programmes:list"))
+    with django_assert_max_num_queries(10):
+        assert leader.get(reverse("programmes:template-choose", args=[plan.pk])).status_code == 200
