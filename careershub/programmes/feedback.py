@@ -10,7 +10,8 @@ Protection against spam and repeats, none of which needs anything personal to be
 - a signed cookie per link after a successful answer, so the same browser is told it has
   already answered;
 - a rate limit per IP address in the cache (`PROGRAMMES_FEEDBACK_RATE`: answers per hour per
-  address and link). It is generous, because a class answers from one school network.
+  address and link; the address as django-axes resolves it for the sign-in lock-out). It is
+  generous, because a class answers from one school network.
 """
 
 from __future__ import annotations

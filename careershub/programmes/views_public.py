@@ -64,7 +64,10 @@ def public_plan_pdf(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _client_ip(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", "unknown"))
+    """The address the sign-in lock-out uses too (django-axes' resolution, proxy-aware as configured)."""
+    from axes.helpers import get_client_ip_address
+
+    return get_client_ip_address(request) or "unknown"
 
 
 @login_not_required
