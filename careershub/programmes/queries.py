@@ -235,3 +235,60 @@ def delivery(membership: Membership, plan: Plan, today: datetime.date) -> Delive
         used.update(a.pk for a in chosen)
         rows.append(DeliveryRow(planned, (start, end), status, chosen))
     return Delivery(rows, [a for a in recorded if a.pk not in used])
+
+
+# The hub's view ---------------------------------------------------------------------------------
+
+
+@dataclass
+class MemberProgramme:
+    institution_name: str
+    plan: Plan | None
+    activity_count: int
+    feedback_count: int
+
+
+def hub_programmes(hub_pk: int, academic_year: int) -> list[MemberProgramme]:
+    """Each current member institution of the hub with its plan for the year (if any), how many
+    activities it plans and how many feedback answers it has had. Three queries."""
+    members = list(
+        HubMembership.objects.filter(hub_id=hub_pk, left_on__isnull=True)
+        .select_related("institution")
+        .order_by("institution__name")
+    )
+    plans = {
+        plan.institution_id: plan
+        for plan in Plan.objects.filter(
+            institution__in=[m.institution_id for m in members], academic_year=academic_year
+        ).annotate(activity_count=Count("activities", distinct=True))
+    }
+    answers = dict(
+        FeedbackResponse.objects.filter(link__plan__in=list(plans.values()))
+        .values_list("link__plan_id")
+        .annotate(n=Count("pk"))
+        .values_list("link__plan_id", "n")
+    )
+    rows = []
+    for member in members:
+        plan = plans.get(member.institution_id)
+        rows.append(
+            MemberProgramme(
+                member.institution.name,
+                plan,
+                getattr(plan, "activity_count", 0) if plan else 0,
+                answers.get(plan.pk, 0) if plan else 0,
+            )
+        )
+    return rows
+
+
+def hub_feedback_answers(hub_pk: int, academic_year: int) -> dict[str, list[tuple[dict[str, str], str]]]:
+    """Every member institution's feedback answers for the year, by audience (ratings only)."""
+    members = HubMembership.objects.filter(hub_id=hub_pk, left_on__isnull=True).values("institution")
+    result: dict[str, list[tuple[dict[str, str], str]]] = defaultdict(list)
+    rows = FeedbackResponse.objects.filter(
+        link__plan__institution__in=members, link__plan__academic_year=academic_year
+    ).values_list("link__audience", "ratings")
+    for audience, ratings in rows:
+        result[audience].append((ratings or {}, ""))
+    return result

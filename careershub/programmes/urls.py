@@ -28,6 +28,7 @@ urlpatterns = [
     path(
         "templates/<int:pk>/activities/<int:example_pk>/delete/", views_templates.example_delete, name="example-delete"
     ),
+    path("hubs/<int:hub_pk>/", views_templates.hub_programmes, name="hub"),
     path("p/<str:token>/", views_public.public_plan, name="public"),
     path("p/<str:token>/plan.pdf", views_public.public_plan_pdf, name="public-pdf"),
     path("f/<str:token>/", views_public.feedback_form, name="feedback-form"),

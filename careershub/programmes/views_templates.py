@@ -9,13 +9,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 
+from careershub.activities.coverage import academic_year
 from careershub.hubs.queries import hubs_for
 from careershub.organisations.decorators import require_roles
 from careershub.organisations.models import Role
-from careershub.programmes import queries, services
+from careershub.programmes import feedback, queries, services
 from careershub.programmes.forms import ActivityForm, TemplateForm
-from careershub.programmes.models import PlanTemplate, TemplateActivity
+from careershub.programmes.models import Audience, PlanTemplate, TemplateActivity, academic_year_label
 from careershub.programmes.views import _conflict_form
 
 READERS = tuple(queries.TEMPLATE_READERS)
@@ -38,7 +40,12 @@ def template_list(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(
         request,
         "programmes/template_list.html",
-        {"templates": templates, "can_edit": membership.role == Role.HUB_LEAD, "page_title": "Programme templates"},
+        {
+            "templates": templates,
+            "hubs": list(hubs_for(membership).order_by("name")),
+            "can_edit": membership.role == Role.HUB_LEAD,
+            "page_title": "Programme templates",
+        },
     )
 
 
@@ -194,5 +201,33 @@ def example_delete(request: HttpRequest, pk: int, example_pk: int) -> HttpRespon
             "thing": example.title,
             "back": reverse("programmes:template", args=[template.pk]),
             "page_title": "Remove example activity",
+        },
+    )
+
+
+@require_roles(*READERS)
+def hub_programmes(request: HttpRequest, hub_pk: int) -> HttpResponse:
+    """Which member institutions have planned and published this year's programme, and what the
+    hub's feedback says overall, suppressed (the hub is beyond each school)."""
+    hub = get_object_or_404(hubs_for(request.membership), pk=hub_pk)  # type: ignore[attr-defined]
+    year = academic_year(timezone.localdate())
+    rows = queries.hub_programmes(hub.pk, year)
+    answers = queries.hub_feedback_answers(hub.pk, year)
+    summaries = [
+        feedback.summarise(code, str(label), answers[code], suppress=True, with_comments=False)
+        for code, label in Audience.choices
+        if answers.get(code)
+    ]
+    return TemplateResponse(
+        request,
+        "programmes/hub.html",
+        {
+            "hub": hub,
+            "rows": rows,
+            "year_label": academic_year_label(year),
+            "planned": sum(1 for r in rows if r.plan),
+            "published": sum(1 for r in rows if r.plan and r.plan.is_published),
+            "summaries": summaries,
+            "page_title": f"Careers programmes in {hub.name}",
         },
     )

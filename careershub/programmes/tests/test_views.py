@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from careershub.activities.coverage import academic_year
 from careershub.audit.models import AuditEvent
 from careershub.programmes import services
 from careershub.programmes.models import PlannedActivity
@@ -259,3 +261,29 @@ def test_template_pages_query_budget(client_as, cast: Cast, django_assert_max_nu
     leader.get(reverse("programmes:list"))
     with django_assert_max_num_queries(10):
         assert leader.get(reverse("programmes:template-choose", args=[plan.pk])).status_code == 200
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_hub_programmes_page(client_as, cast: Cast, persona: str) -> None:  # type: ignore[no-untyped-def]
+    plan = services.plan_create(
+        institution=cast.ashby, academic_year=academic_year(timezone.localdate()), actor=cast.careers_leader
+    )
+    make_activity(plan, cast)
+    services.plan_publish_settings(plan=plan, expected_version=1, actor=cast.careers_leader, is_published=True)
+    link = services.feedback_link_open(plan=plan, audience="learners", actor=cast.careers_leader)
+    for n in range(3):
+        services.feedback_submit(link=link, ratings={"know": "5"}, comment="secret comment", nonce=f"x{n}")
+    response = client_as(persona).get(reverse("programmes:hub", args=[cast.north_hub.pk]))
+    assert response.status_code == expected(persona, TEMPLATE_READERS, {"other_hub_lead"})
+    if response.status_code == 200:
+        content = response.content.decode()
+        assert "<strong>1</strong> of 1 members have a plan" in content
+        assert plan.public_token in content and "Brook College" not in content
+        assert "fewer than 5 answers (not shown)" in content and "secret comment" not in content
+
+
+def test_hub_programmes_query_budget(client_as, cast: Cast, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+    client = client_as("hub_lead")
+    client.get(reverse("programmes:templates"))
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("programmes:hub", args=[cast.north_hub.pk])).status_code == 200
