@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from careershub.funds.models import Allocation, Claim, ClaimStatus, Fund
 from conftest import Cast
 from tests.browser.conftest import Journey
+from tests.browser.test_programmes import warm_up
 
 pytestmark = pytest.mark.browser
 
@@ -24,6 +25,8 @@ RECEIPT = (
 def test_hub_lead_allocates_and_approves_a_claim(journey: Journey, cast: Cast, tmp_path: Path) -> None:
     page = journey.page
     main = page.get_by_role("main")
+
+    warm_up(journey)
 
     # The hub lead adds the fund and allocates part of it to Ashby High School.
     journey.sign_in("lead@north.example")

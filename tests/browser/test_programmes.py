@@ -19,6 +19,12 @@ from tests.browser.conftest import Journey
 pytestmark = pytest.mark.browser
 
 
+def warm_up(journey: Journey) -> None:
+    """The live server's first request imports every app (charts, PDF), which can take longer than
+    a page's time limit on a busy machine; make it outside the journey's page checks."""
+    assert journey.page.request.get(journey.base_url + "/health/", timeout=60_000).ok
+
+
 def test_build_publish_and_collect_feedback(journey: Journey, cast: Cast, settings) -> None:  # type: ignore[no-untyped-def]
     settings.PROGRAMMES_FEEDBACK_MIN_SECONDS = 1
     template = make_template(cast)
@@ -34,6 +40,7 @@ def test_build_publish_and_collect_feedback(journey: Journey, cast: Cast, settin
     )
     page = journey.page
     main = page.get_by_role("main")
+    warm_up(journey)
     year = academic_year(timezone.localdate())
     year_label = f"{year} to {year + 1}"
 
@@ -138,3 +145,27 @@ def test_build_publish_and_collect_feedback(journey: Journey, cast: Cast, settin
     journey.follow("Feedback on the programme", within="main")
     expect(main).to_contain_text("Learners: 1 answer")
     expect(main).to_contain_text("More employers")
+
+
+def test_feedback_form_works_without_javascript(no_js_journey: Journey, cast: Cast, settings) -> None:  # type: ignore[no-untyped-def]
+    from careershub.programmes import services
+
+    settings.PROGRAMMES_FEEDBACK_MIN_SECONDS = 1
+    plan = services.plan_create(
+        institution=cast.ashby, academic_year=academic_year(timezone.localdate()), actor=cast.careers_leader
+    )
+    link = services.feedback_link_open(plan=plan, audience="parents", actor=cast.careers_leader)
+    journey = no_js_journey
+    page = journey.page
+    warm_up(journey)
+    journey.goto(f"/programmes/f/{link.token}/")
+    # Sent without an answer: the error summary names the statements to answer.
+    page.wait_for_timeout(1100)
+    journey.press("Send feedback")
+    expect(page.get_by_role("alert")).to_contain_text("Choose an answer for")
+    for code in ("know", "involved", "information"):
+        page.locator(f"input[name='s_{code}'][value='4']").check()
+    page.wait_for_timeout(1100)
+    journey.press("Send feedback")
+    expect(page.get_by_role("main")).to_contain_text("Thank you for your feedback")
+    assert FeedbackResponse.objects.get(link=link).ratings == {"know": "4", "involved": "4", "information": "4"}
