@@ -124,12 +124,11 @@ def _plan(
     plan = services.plan_create(institution=institution, academic_year=year, actor=leader)
     examples = list(template.activities.order_by("pk"))
     result = services.copy_from_template(plan=plan, template=template, activities=examples, actor=leader)
-    kept_back = {a.pk for a in result.copied if a.title != KEPT_BACK}
-    services.publish_activities(plan=plan, published_ids=kept_back, actor=leader)
     plan = services.plan_publish_settings(
         plan=plan,
         expected_version=plan.version,
         actor=leader,
+        published_ids={a.pk for a in result.copied if a.title != KEPT_BACK},
         is_published=True,
         introduction=(
             "Our careers programme helps every pupil plan their next steps. "

@@ -135,11 +135,18 @@ class PublishForm(forms.Form):
     activities = forms.MultipleChoiceField(
         label="Activities to publish", required=False, widget=forms.CheckboxSelectMultiple
     )
+    #: The activities the form listed when it was opened: one added since is left as it is.
+    shown = forms.CharField(widget=forms.HiddenInput, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, activity_choices: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["activities"].choices = activity_choices  # type: ignore[attr-defined]
+        self.fields["shown"].initial = ",".join(str(pk) for pk, _title in activity_choices)
+
+    def shown_ids(self) -> set[int]:
+        text = self.cleaned_data.get("shown") or ""
+        return {int(part) for part in text.split(",") if part.strip().isdigit()}
 
 
 class FeedbackLinkForm(forms.Form):

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from careershub.audit.models import AuditAction
@@ -132,12 +133,18 @@ def _in_year(plan: Plan, day: datetime.date | None) -> None:
 def plan_create(*, institution: Institution, academic_year: int, actor: Any) -> Plan:
     if Plan.objects.filter(institution=institution, academic_year=academic_year).exists():
         raise ProgrammeError(f"{institution.name} already has a plan for {academic_year} to {academic_year + 1}.")
-    plan = Plan.objects.create(
-        institution=institution,
-        academic_year=academic_year,
-        framework=framework_version_for(institution, academic_year),
-        created_by=_actor(actor),
-    )
+    try:
+        with transaction.atomic():
+            plan = Plan.objects.create(
+                institution=institution,
+                academic_year=academic_year,
+                framework=framework_version_for(institution, academic_year),
+                created_by=_actor(actor),
+            )
+    except IntegrityError as exc:  # started at the same moment by someone else
+        raise ProgrammeError(
+            f"{institution.name} already has a plan for {academic_year} to {academic_year + 1}."
+        ) from exc
     record(
         actor=actor,
         organisation=institution.organisation,
@@ -149,8 +156,20 @@ def plan_create(*, institution: Institution, academic_year: int, actor: Any) -> 
 
 
 @transaction.atomic
-def plan_publish_settings(*, plan: Plan, expected_version: int, actor: Any, **changes: Any) -> Plan:
-    """Change what the plan publishes (the introduction, whether it is published, which fields)."""
+def plan_publish_settings(
+    *,
+    plan: Plan,
+    expected_version: int,
+    actor: Any,
+    published_ids: set[int] | None = None,
+    shown_ids: set[int] | None = None,
+    **changes: Any,
+) -> Plan:
+    """Change what the plan publishes (the introduction, whether it is published, which fields)
+    and, with `published_ids`, which of the activities the person was shown (`shown_ids`) it
+    publishes. Changing an activity's publication elsewhere raises the plan's version, so this
+    form, saved on an older version, is refused rather than silently undoing it; an activity
+    added since the form was opened is not in `shown_ids` and is left alone."""
     unknown = set(changes) - set(PUBLISH_FIELDS)
     if unknown:
         raise TypeError(f"Cannot change {', '.join(sorted(unknown))}")
@@ -170,6 +189,8 @@ def plan_publish_settings(*, plan: Plan, expected_version: int, actor: Any, **ch
         before=before,
         after=snapshot(locked, PUBLISH_FIELDS),
     )
+    if published_ids is not None:
+        _publish_activities(locked, published_ids, shown_ids, actor)
     return locked
 
 
@@ -237,6 +258,8 @@ def planned_activity_update(
     locked.version += 1
     locked.updated_by = _actor(actor)
     locked.save()
+    if before["is_published"] != locked.is_published:
+        _touch_plan(locked.plan_id)
     record(
         actor=actor,
         organisation=locked.plan.institution.organisation,
@@ -260,11 +283,12 @@ def planned_activity_delete(*, activity: PlannedActivity, actor: Any) -> None:
     )
 
 
-@transaction.atomic
-def publish_activities(*, plan: Plan, published_ids: set[int], actor: Any) -> int:
-    """Choose which activities the published page shows; returns how many changed."""
+def _publish_activities(plan: Plan, published_ids: set[int], shown_ids: set[int] | None, actor: Any) -> int:
     changed = 0
-    for activity in PlannedActivity.objects.select_for_update().filter(plan=plan):
+    activities = PlannedActivity.objects.select_for_update().filter(plan=plan)
+    if shown_ids is not None:
+        activities = activities.filter(pk__in=shown_ids)
+    for activity in activities:
         wanted = activity.pk in published_ids
         if activity.is_published != wanted:
             activity.is_published = wanted
@@ -280,6 +304,11 @@ def publish_activities(*, plan: Plan, published_ids: set[int], actor: Any) -> in
             )
             changed += 1
     return changed
+
+
+def _touch_plan(plan_id: int) -> None:
+    """Raise the plan's version: what it publishes has changed."""
+    Plan.objects.filter(pk=plan_id).update(version=F("version") + 1)
 
 
 @dataclass(frozen=True)

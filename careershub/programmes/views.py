@@ -242,6 +242,8 @@ def plan_publish(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user,
                 introduction=data["introduction"],
                 is_published=data["is_published"],
+                published_ids={int(v) for v in data["activities"]},
+                shown_ids=form.shown_ids(),
                 **{name: name in chosen for name, _label in form.fields["fields_shown"].choices},  # type: ignore[attr-defined]
             )
         except services.Conflict as conflict:
@@ -249,9 +251,6 @@ def plan_publish(request: HttpRequest, pk: int) -> HttpResponse:
             theirs = conflict.theirs
             form = _conflict_form(form, request, plan.version, conflict, **kwargs)
         else:
-            services.publish_activities(
-                plan=plan, published_ids={int(v) for v in data["activities"]}, actor=request.user
-            )
             messages.success(
                 request,
                 "Your plan is published." if data["is_published"] else "Your publishing choices have been saved.",

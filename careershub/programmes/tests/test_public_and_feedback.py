@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import pytest
 from django.core.cache import cache
@@ -20,7 +21,7 @@ def _clear_cache() -> None:
     cache.clear()
 
 
-def publish(cast: Cast, **choices: object):  # type: ignore[no-untyped-def]
+def publish(cast: Cast, **choices: Any):  # type: ignore[no-untyped-def]
     plan = make_plan(cast)
     shown = make_activity(plan, cast, title="Visits to Trafford Park", owner="Jo Patel", budget_pence=45_050)
     hidden = make_activity(plan, cast, title="Secret pilot", is_published=False)
@@ -225,3 +226,34 @@ def test_feedback_data_file_is_valid() -> None:
     assert set(specs) == {"learners", "parents", "staff", "employers"}
     with pytest.raises(feedback.FeedbackDataError):
         feedback.parse({"scale": [], "audiences": {"learners": {"intro": "x", "statements": [], "comment": "y"}}})
+
+
+def test_publish_form_leaves_activities_it_did_not_show_alone(client_as, cast: Cast) -> None:  # type: ignore[no-untyped-def]
+    plan, shown, hidden = publish(cast)
+    client = client_as("careers_leader")
+    page = client.get(reverse("programmes:publish", args=[plan.pk])).content.decode()
+    assert f'name="shown" value="{shown.pk},{hidden.pk}"' in page or f'value="{hidden.pk},{shown.pk}"' in page
+    form = {"is_published": "on", "introduction": "Hello", "version": str(plan.version), "activities": [str(shown.pk)]}
+    # Added after the form was opened: published by default, and not unpublished by this save.
+    late = make_activity(plan, cast, title="Added meanwhile")
+    shown_then = f"{shown.pk},{hidden.pk}"
+    response = client.post(reverse("programmes:publish", args=[plan.pk]), {**form, "shown": shown_then})
+    assert response.status_code == 302
+    late.refresh_from_db()
+    hidden.refresh_from_db()
+    assert late.is_published and not hidden.is_published
+
+
+def test_publishing_an_activity_elsewhere_makes_an_open_publish_form_stale(client_as, cast: Cast) -> None:  # type: ignore[no-untyped-def]
+    plan, shown, hidden = publish(cast)
+    loaded_version = plan.version
+    services.planned_activity_update(
+        activity=hidden, expected_version=hidden.version, actor=cast.careers_leader, is_published=True
+    )
+    response = client_as("careers_leader").post(
+        reverse("programmes:publish", args=[plan.pk]),
+        {"is_published": "on", "introduction": "Hello", "version": str(loaded_version), "activities": [str(shown.pk)]},
+    )
+    assert "changed this after you opened it" in response.content.decode()
+    hidden.refresh_from_db()
+    assert hidden.is_published
