@@ -272,7 +272,14 @@ def planned_activity_update(
 
 
 @transaction.atomic
-def planned_activity_delete(*, activity: PlannedActivity, actor: Any) -> None:
+def planned_activity_delete(*, activity: PlannedActivity, actor: Any, expected_version: int | None = None) -> None:
+    """Delete it; with `expected_version`, only if nobody changed it since the person looked."""
+    if expected_version is not None:
+        current = (
+            PlannedActivity.objects.select_for_update().filter(pk=activity.pk).values_list("version", flat=True).first()
+        )
+        if current is not None and current != expected_version:
+            raise Conflict({}, "", None)
     organisation = activity.plan.institution.organisation
     before = snapshot(activity, ["plan", *PLANNED_FIELDS])
     pk, label = activity.pk, str(activity)
@@ -522,7 +529,17 @@ def template_activity_update(
 
 
 @transaction.atomic
-def template_activity_delete(*, activity: TemplateActivity, actor: Any) -> None:
+def template_activity_delete(*, activity: TemplateActivity, actor: Any, expected_version: int | None = None) -> None:
+    """Delete it; with `expected_version`, only if nobody changed it since the person looked."""
+    if expected_version is not None:
+        current = (
+            TemplateActivity.objects.select_for_update()
+            .filter(pk=activity.pk)
+            .values_list("version", flat=True)
+            .first()
+        )
+        if current is not None and current != expected_version:
+            raise Conflict({}, "", None)
     organisation = activity.template.hub.organisation
     before = snapshot(activity, ["template", *ACTIVITY_FIELDS])
     pk, label = activity.pk, str(activity)

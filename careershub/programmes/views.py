@@ -57,6 +57,10 @@ def _conflict_form(form: Any, request: HttpRequest, version: int, error: service
     return again
 
 
+def _version(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
 @require_roles(*READERS)
 def plan_list(request: HttpRequest) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
@@ -199,7 +203,15 @@ def activity_delete(request: HttpRequest, pk: int, activity_pk: int) -> HttpResp
     plan = _plan(request, pk, edit=True)
     activity = _activity(plan, activity_pk)
     if request.method == "POST":
-        services.planned_activity_delete(activity=activity, actor=request.user)
+        try:
+            services.planned_activity_delete(
+                activity=activity, actor=request.user, expected_version=_version(request.POST.get("version"))
+            )
+        except services.Conflict:
+            messages.error(
+                request, f"“{activity.title}” was changed by someone else after you opened it. Check it first."
+            )
+            return redirect("programmes:plan", plan.pk)
         messages.success(request, f"“{activity.title}” has been removed from the plan.")
         return redirect("programmes:plan", plan.pk)
     return TemplateResponse(
@@ -207,6 +219,7 @@ def activity_delete(request: HttpRequest, pk: int, activity_pk: int) -> HttpResp
         "programmes/confirm_delete.html",
         {
             "thing": activity.title,
+            "version": activity.version,
             "back": reverse("programmes:plan", args=[plan.pk]),
             "page_title": "Remove planned activity",
         },

@@ -18,7 +18,7 @@ from careershub.organisations.models import Role
 from careershub.programmes import feedback, queries, services
 from careershub.programmes.forms import ActivityForm, TemplateForm
 from careershub.programmes.models import Audience, PlanTemplate, TemplateActivity, academic_year_label
-from careershub.programmes.views import _conflict_form
+from careershub.programmes.views import _conflict_form, _version
 
 READERS = tuple(queries.TEMPLATE_READERS)
 
@@ -191,7 +191,15 @@ def example_delete(request: HttpRequest, pk: int, example_pk: int) -> HttpRespon
     template = _template(request, pk, edit=True)
     example = _example(template, example_pk)
     if request.method == "POST":
-        services.template_activity_delete(activity=example, actor=request.user)
+        try:
+            services.template_activity_delete(
+                activity=example, actor=request.user, expected_version=_version(request.POST.get("version"))
+            )
+        except services.Conflict:
+            messages.error(
+                request, f"“{example.title}” was changed by someone else after you opened it. Check it first."
+            )
+            return redirect("programmes:template", template.pk)
         messages.success(request, f"“{example.title}” has been removed from the template.")
         return redirect("programmes:template", template.pk)
     return TemplateResponse(
@@ -199,6 +207,7 @@ def example_delete(request: HttpRequest, pk: int, example_pk: int) -> HttpRespon
         "programmes/confirm_delete.html",
         {
             "thing": example.title,
+            "version": example.version,
             "back": reverse("programmes:template", args=[template.pk]),
             "page_title": "Remove example activity",
         },

@@ -287,3 +287,16 @@ def test_hub_programmes_query_budget(client_as, cast: Cast, django_assert_max_nu
     client.get(reverse("programmes:templates"))
     with django_assert_max_num_queries(10):
         assert client.get(reverse("programmes:hub", args=[cast.north_hub.pk])).status_code == 200
+
+
+def test_removing_an_activity_changed_since_is_refused(client_as, cast: Cast) -> None:  # type: ignore[no-untyped-def]
+    plan = make_plan(cast)
+    activity = make_activity(plan, cast)
+    url = reverse("programmes:activity-delete", args=[plan.pk, activity.pk])
+    assert 'name="version" value="1"' in client_as("careers_leader").get(url).content.decode()
+    services.planned_activity_update(activity=activity, expected_version=1, actor=cast.careers_leader, owner="Alex")
+    response = client_as("careers_leader").post(url, {"version": "1"}, follow=True)
+    assert "was changed by someone else after you opened it" in response.content.decode()
+    assert PlannedActivity.objects.filter(pk=activity.pk).exists()
+    assert client_as("careers_leader").post(url, {"version": "2"}).status_code == 302
+    assert not PlannedActivity.objects.filter(pk=activity.pk).exists()
