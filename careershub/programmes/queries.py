@@ -188,13 +188,24 @@ def matches(planned: PlannedActivity, activity: Activity, activity_years: set[in
     """A recorded activity delivers a planned one when everything the plan says agrees with it:
     the same type (when the plan names one), a year group in common (when both have year groups)
     and a benchmark in common (when both have benchmarks)."""
-    if planned.activity_type and planned.activity_type != activity.activity_type:
-        return False
-    planned_years = {n for n in (year_number(code) for code in planned.year_groups) if n is not None}
-    if planned_years and activity_years and not planned_years & activity_years:
-        return False
-    recorded_benchmarks = {int(b) for b in activity.benchmarks or ()}
-    return not (planned.benchmarks and recorded_benchmarks and not set(planned.benchmarks) & recorded_benchmarks)
+    return _Matcher(planned).matches(activity, activity_years)
+
+
+class _Matcher:
+    """One planned activity's conditions, worked out once for all the recorded activities."""
+
+    def __init__(self, planned: PlannedActivity) -> None:
+        self.activity_type = planned.activity_type
+        self.years = {n for n in (year_number(code) for code in planned.year_groups) if n is not None}
+        self.benchmarks = set(planned.benchmarks)
+
+    def matches(self, activity: Activity, activity_years: set[int]) -> bool:
+        if self.activity_type and self.activity_type != activity.activity_type:
+            return False
+        if self.years and activity_years and not self.years & activity_years:
+            return False
+        recorded = {int(b) for b in activity.benchmarks or ()}
+        return not (self.benchmarks and recorded and not self.benchmarks & recorded)
 
 
 def delivery(membership: Membership, plan: Plan, today: datetime.date) -> Delivery:
@@ -220,7 +231,8 @@ def delivery(membership: Membership, plan: Plan, today: datetime.date) -> Delive
     used: set[int] = set()
     for planned in planned_activities(plan):
         start, end = planned.window()
-        found = [a for a in recorded if a.date >= start and matches(planned, a, years[a.pk])]
+        matcher = _Matcher(planned)
+        found = [a for a in recorded if a.date >= start and matcher.matches(a, years[a.pk])]
         on_time = [a for a in found if a.date <= end]
         if on_time:
             status, chosen = DeliveryStatus.DELIVERED, on_time
