@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "careershub.risk",
     "careershub.neet",
     "careershub.reviews",
+    "careershub.programmes",
 ]
 
 MIDDLEWARE = [

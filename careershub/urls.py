@@ -19,4 +19,5 @@ urlpatterns = [
     path("risk/", include("careershub.risk.urls")),
     path("neet/", include("careershub.neet.urls")),
     path("reviews/", include("careershub.reviews.urls")),
+    path("programmes/", include("careershub.programmes.urls")),
 ]

@@ -33,6 +33,7 @@ def navigation_items(request: HttpRequest) -> list[dict[str, Any]]:
         items.append(("Careers Leader training", reverse("training:list")))
         items.append(("Hub funding", reverse("funds:institution")))
         items.append(("Peer review", reverse("reviews:index")))
+        items.append(("Careers programme", reverse("programmes:list")))
     if kind == OrganisationKind.INSTITUTION and membership.role in {Role.CAREERS_LEADER, Role.SENIOR_LEADER}:
         items.append(("Employer encounters", reverse("employers:requests")))
         items.append(("Risk of NEET", reverse("risk:list")))
@@ -45,6 +46,7 @@ def navigation_items(request: HttpRequest) -> list[dict[str, Any]]:
         items.append(("Employers", reverse("employers:offers")))
         items.append(("Matching", reverse("matching:index")))
         items.append(("Peer review", reverse("reviews:index")))
+        items.append(("Programme templates", reverse("programmes:templates")))
     if kind in {OrganisationKind.NATIONAL, OrganisationKind.HUB, OrganisationKind.INSTITUTION}:
         items.append(("Insight", reverse("insight:index")))
     items.extend(_destination_items(membership))
