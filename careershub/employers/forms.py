@@ -160,6 +160,8 @@ class OfferForm(forms.Form):
     accessibility_notes = forms.CharField(
         label="Accessibility notes (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+    #: The version of the offer the form was opened on (edits only): a stale save is refused.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

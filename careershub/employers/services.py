@@ -247,3 +247,98 @@ def offer_withdraw(*, offer: Offer, actor: Any = None) -> Offer:
         after=snapshot(locked, ["status"]),
     )
     return locked
+
+
+OFFER_FIELDS = [
+    "title",
+    "kind",
+    "sessions",
+    "learners_per_session",
+    "available_from",
+    "available_to",
+    "delivery",
+    "year_groups",
+    "sector",
+    "accessibility_notes",
+]
+
+
+class StaleEdit(EmployerError):
+    """Someone else saved the record after this edit started: nothing was changed."""
+
+
+@transaction.atomic
+def offer_update(
+    *,
+    offer: Offer,
+    expected_version: int,
+    title: str,
+    kind: EncounterType | str,
+    sessions: int,
+    learners_per_session: int,
+    available_from: datetime.date,
+    available_to: datetime.date,
+    delivery: Delivery | str,
+    year_groups: Iterable[YearGroup | str],
+    sector: str = "",
+    accessibility_notes: str = "",
+    today: datetime.date | None = None,
+    actor: Any = None,
+) -> Offer:
+    """Change a published offer. Refused, changing nothing, when the offer was saved by someone
+    else since `expected_version` was read, or when it would be invalid, or when it would leave
+    fewer sessions than its confirmed matches already use."""
+    from careershub.matching.models import Match, MatchStatus  # matching builds on employers
+
+    today = today or datetime.date.today()
+    locked = Offer.objects.select_for_update().select_related("employer__organisation").get(pk=offer.pk)
+    if locked.version != expected_version:
+        raise StaleEdit(
+            "Someone else changed this offer while you were editing it. Nothing was saved: "
+            "check the offer as it is now and make your change again."
+        )
+    if locked.status != OfferStatus.PUBLISHED:
+        raise EmployerError("A withdrawn offer cannot be changed.")
+    if sessions < 1 or learners_per_session < 1:
+        raise EmployerError("An offer needs at least 1 session and at least 1 learner per session.")
+    if available_to < available_from:
+        raise EmployerError("The end of the availability window must be on or after its start.")
+    if available_to < today:
+        raise EmployerError("The availability window is in the past.")
+    employer = locked.employer
+    if delivery == Delivery.IN_PERSON and not employer.has_location:
+        raise EmployerError("An in-person offer needs a location: add your location to your employer profile first.")
+    groups = sorted({str(group) for group in year_groups}, key=int)
+    if not groups:
+        raise EmployerError("Choose at least one suitable year group.")
+    confirmed = Match.objects.filter(offer=locked, status=MatchStatus.CONFIRMED).select_related("request")
+    used = sum(-(-m.request.learners // learners_per_session) for m in confirmed)
+    if used > sessions:
+        raise EmployerError(
+            f"Confirmed matches already need {used} sessions of this offer at {learners_per_session} learners "
+            "a session: keep at least that many, or ask the hub to change the matches first."
+        )
+    before = snapshot(locked, OFFER_FIELDS)
+    locked.title = title
+    locked.kind = kind
+    locked.sessions = sessions
+    locked.learners_per_session = learners_per_session
+    locked.available_from = available_from
+    locked.available_to = available_to
+    locked.delivery = delivery
+    locked.latitude = employer.latitude if delivery == Delivery.IN_PERSON else None
+    locked.longitude = employer.longitude if delivery == Delivery.IN_PERSON else None
+    locked.year_groups = groups
+    locked.sector = sector or employer.sic_section
+    locked.accessibility_notes = accessibility_notes
+    locked.version += 1
+    locked.save()
+    record(
+        actor=actor,
+        organisation=employer.organisation,
+        action=AuditAction.UPDATE,
+        instance=locked,
+        before=before,
+        after=snapshot(locked, OFFER_FIELDS),
+    )
+    return locked

@@ -11,6 +11,7 @@ urlpatterns = [
     path("offers/", views.offer_list, name="offers"),
     path("offers/new/", views.offer_create, name="offer-create"),
     path("offers/<int:pk>/", views.offer_detail, name="offer"),
+    path("offers/<int:pk>/edit/", views.offer_edit, name="offer-edit"),
     path("offers/<int:pk>/withdraw/", views.offer_withdraw, name="offer-withdraw"),
     path("requests/", views.request_list, name="requests"),
     path("requests/new/", views.request_create, name="request-create"),

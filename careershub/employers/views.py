@@ -167,6 +167,46 @@ def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@require_roles(Role.EMPLOYER_CONTACT)
+def offer_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The employer changes its own published offer; an edit started before someone else's save
+    is refused (optimistic version), so neither overwrites the other."""
+    membership = request.membership  # type: ignore[attr-defined]
+    offer = get_object_or_404(queries.offers_for(membership), pk=pk)
+    if not queries.can_manage_offers(membership) or offer.status != OfferStatus.PUBLISHED:
+        raise PermissionDenied
+    initial = {field: getattr(offer, field) for field in services.OFFER_FIELDS} | {"version": offer.version}
+    form = OfferForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.offer_update(
+                offer=offer,
+                expected_version=data["version"] if data["version"] is not None else -1,
+                title=data["title"],
+                kind=data["kind"],
+                sessions=data["sessions"],
+                learners_per_session=data["learners_per_session"],
+                available_from=data["available_from"],
+                available_to=data["available_to"],
+                delivery=data["delivery"],
+                year_groups=data["year_groups"],
+                sector=data["sector"],
+                accessibility_notes=data["accessibility_notes"],
+                actor=request.user,
+            )
+        except services.EmployerError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"{data['title']} has been updated.")
+            return redirect("employers:offer", pk=offer.pk)
+    return TemplateResponse(
+        request,
+        "employers/offer_form.html",
+        {"form": form, "submit_text": "Save changes", "page_title": f"Change {offer.title}"},
+    )
+
+
 @require_POST
 def offer_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
