@@ -342,3 +342,82 @@ def offer_update(
         after=snapshot(locked, OFFER_FIELDS),
     )
     return locked
+
+
+REQUEST_FIELDS = [
+    "kind",
+    "year_group",
+    "learners",
+    "window_start",
+    "window_end",
+    "delivery",
+    "max_travel_km",
+    "sectors",
+    "notes",
+]
+
+
+@transaction.atomic
+def request_update(
+    *,
+    school_request: SchoolRequest,
+    expected_version: int,
+    kind: EncounterType | str,
+    year_group: YearGroup | str,
+    learners: int,
+    window_start: datetime.date,
+    window_end: datetime.date,
+    delivery: RequestDelivery | str,
+    max_travel_km: int,
+    sectors: Iterable[str] = (),
+    notes: str = "",
+    today: datetime.date | None = None,
+    actor: Any = None,
+) -> SchoolRequest:
+    """Change an open request that has no confirmed match. A save based on an older version is
+    refused, changing nothing."""
+    from careershub.matching.models import Match, MatchStatus  # matching builds on employers
+
+    today = today or datetime.date.today()
+    locked = (
+        SchoolRequest.objects.select_for_update().select_related("institution__organisation").get(pk=school_request.pk)
+    )
+    if locked.version != expected_version:
+        raise StaleEdit(
+            "Someone else changed this request while you were editing it. Nothing was saved: "
+            "check the request as it is now and make your change again."
+        )
+    if Match.objects.filter(request=locked, status=MatchStatus.CONFIRMED).exists():
+        raise EmployerError("This request has a confirmed match, so it cannot be changed: ask your Careers Hub.")
+    institution = locked.institution
+    if learners < 1:
+        raise EmployerError("A request needs at least 1 learner.")
+    if window_end < window_start:
+        raise EmployerError("The end of the preferred window must be on or after its start.")
+    if window_end < today:
+        raise EmployerError("The preferred window is in the past.")
+    if not 0 <= max_travel_km <= 100:
+        raise EmployerError("The maximum travel distance must be between 0 and 100 km.")
+    if delivery != RequestDelivery.VIRTUAL and (institution.latitude is None or institution.longitude is None):
+        raise EmployerError(f"{institution.name} has no recorded location, so only a virtual encounter can be matched.")
+    before = snapshot(locked, REQUEST_FIELDS)
+    locked.kind = kind
+    locked.year_group = year_group
+    locked.learners = learners
+    locked.window_start = window_start
+    locked.window_end = window_end
+    locked.delivery = delivery
+    locked.max_travel_km = max_travel_km
+    locked.sectors = sorted(set(sectors))
+    locked.notes = notes
+    locked.version += 1
+    locked.save()
+    record(
+        actor=actor,
+        organisation=institution.organisation,
+        action=AuditAction.UPDATE,
+        instance=locked,
+        before=before,
+        after=snapshot(locked, REQUEST_FIELDS),
+    )
+    return locked

@@ -16,4 +16,5 @@ urlpatterns = [
     path("requests/", views.request_list, name="requests"),
     path("requests/new/", views.request_create, name="request-create"),
     path("requests/<int:pk>/", views.request_detail, name="request"),
+    path("requests/<int:pk>/edit/", views.request_edit, name="request-edit"),
 ]

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from careershub.employers import queries, services
 from careershub.employers.forms import ComplianceForm, ContactForm, EmployerProfileForm, OfferForm, RequestForm
-from careershub.employers.models import Employer, OfferStatus
+from careershub.employers.models import Employer, OfferStatus, RequestStatus
 from careershub.organisations.decorators import require_roles
 from careershub.organisations.models import Role
 
@@ -276,5 +276,48 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return TemplateResponse(
         request,
         "employers/request_detail.html",
-        {"school_request": school_request, "page_title": str(school_request)},
+        {
+            "school_request": school_request,
+            "can_edit": queries.can_make_requests(request.membership)  # type: ignore[attr-defined]
+            and school_request.status == RequestStatus.OPEN,
+            "page_title": str(school_request),
+        },
+    )
+
+
+@require_roles(Role.CAREERS_LEADER)
+def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The careers leader changes the school's open request (optimistic version, as offers)."""
+    membership = request.membership  # type: ignore[attr-defined]
+    school_request = get_object_or_404(queries.requests_for(membership), pk=pk)
+    if not queries.can_make_requests(membership) or school_request.status != RequestStatus.OPEN:
+        raise PermissionDenied
+    initial = {field: getattr(school_request, field) for field in services.REQUEST_FIELDS}
+    form = RequestForm(request.POST or None, initial=initial | {"version": school_request.version})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.request_update(
+                school_request=school_request,
+                expected_version=data["version"] if data["version"] is not None else -1,
+                kind=data["kind"],
+                year_group=data["year_group"],
+                learners=data["learners"],
+                window_start=data["window_start"],
+                window_end=data["window_end"],
+                delivery=data["delivery"],
+                max_travel_km=data["max_travel_km"],
+                sectors=data["sectors"],
+                notes=data["notes"],
+                actor=request.user,
+            )
+        except services.EmployerError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Your request has been updated.")
+            return redirect("employers:request", pk=school_request.pk)
+    return TemplateResponse(
+        request,
+        "employers/request_form.html",
+        {"form": form, "submit_text": "Save changes", "page_title": "Change your request"},
     )
