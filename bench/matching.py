@@ -97,7 +97,9 @@ def places(rng: random.Random) -> list[tuple[str, float, float]]:
     return found
 
 
-def instance(n_requests: int, n_offers: int, where: list[tuple[str, float, float]], seed: int) -> solver.Instance:
+def instance(
+    n_requests: int, n_offers: int, where: list[tuple[str, float, float]], seed: int, virtual_share: float = 0.2
+) -> solver.Instance:
     rng = random.Random(seed)  # noqa: S311 - benchmark data, not security
     kinds = [k for k, _ in KINDS]
     weights = [w for _, w in KINDS]
@@ -106,7 +108,7 @@ def instance(n_requests: int, n_offers: int, where: list[tuple[str, float, float
     for i in range(n_requests):
         _, lat, lon = schools[i % len(schools)]
         start = rng.randrange(0, 70)
-        kind = rng.choices(kinds, weights)[0]
+        kind = rng.choices(kinds if virtual_share else kinds[:-1], weights if virtual_share else weights[:-1])[0]
         delivery = (
             "virtual" if kind == "virtual_tour" else rng.choices(["in_person", "either", "virtual"], [6, 3, 1])[0]
         )
@@ -139,8 +141,8 @@ def instance(n_requests: int, n_offers: int, where: list[tuple[str, float, float
         lat, lon = lat + rng.gauss(0, 3) / 111.0, lon + rng.gauss(0, 3) / 68.0
         sector = rng.choice(SECTORS)
         for _ in range(min(rng.randrange(1, 5), n_offers - len(offers))):
-            kind = rng.choices(kinds, weights)[0]
-            virtual = kind == "virtual_tour" or rng.random() < 0.2
+            kind = rng.choices(kinds if virtual_share else kinds[:-1], weights if virtual_share else weights[:-1])[0]
+            virtual = kind == "virtual_tour" or rng.random() < virtual_share
             start = rng.randrange(0, 60)
             low = rng.randrange(0, 5)
             offers.append(
@@ -170,9 +172,19 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--cpsat-up-to", type=int, default=200)
     parser.add_argument("--time-limit", type=float, default=30.0)
+    parser.add_argument("--lp-time-limit", type=float, default=300.0)
+    parser.add_argument(
+        "--virtual-share",
+        type=float,
+        default=0.2,
+        help="share of offers that are virtual (plus every virtual tour); 0: in person only, no virtual requests",
+    )
     args = parser.parse_args()
     where = places(random.Random(args.seed))  # noqa: S311 - benchmark data
-    print(f"{len(where)} real institutions placed; solver HiGHS (scipy {__import__('scipy').__version__})")
+    print(
+        f"{len(where)} real institutions placed; solver HiGHS (scipy {__import__('scipy').__version__}); "
+        f"virtual share {args.virtual_share}; time limit {args.time_limit:g} s"
+    )
     header = (
         f"{'requests':>8} {'offers':>6} {'pairs':>8} {'find s':>6} {'solve s':>7} {'total s':>7} "
         f"{'optimum':>9} {'LP bound':>11} {'LP gap':>7} {'LP s':>5} {'greedy':>9} {'gain':>6} {'CP-SAT':>9} {'CP s':>6}"
@@ -180,7 +192,7 @@ def main() -> None:
     print(header)
     for size in args.sizes.split(","):
         n_requests, n_offers = (int(part) for part in size.split("x"))
-        inst = instance(n_requests, n_offers, where, args.seed)
+        inst = instance(n_requests, n_offers, where, args.seed, args.virtual_share)
         started = time.perf_counter()
         found = solver.candidates(inst)
         find_s = time.perf_counter() - started
@@ -192,7 +204,7 @@ def main() -> None:
         if problems:
             raise SystemExit(f"The solution breaks constraints: {problems[:3]}")
         started = time.perf_counter()
-        bound = solver.lp_bound(inst, time_limit_s=args.time_limit)
+        bound = solver.lp_bound(inst, time_limit_s=args.lp_time_limit)
         lp_s = time.perf_counter() - started
         baseline = solver.objective(inst, solver.greedy(inst))
         value = result.objective if result.status == "optimal" else result.best_found

@@ -99,8 +99,10 @@ def round_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     match_round = get_object_or_404(queries.rounds_for(request.membership), pk=pk)  # type: ignore[attr-defined]
-    matches = match_round.matches.select_related("request__institution", "offer__employer").order_by(
-        "status", "-score", "pk"
+    matches = (
+        match_round.matches.select_related("request__institution", "offer__employer")
+        .prefetch_related("offer__employer__compliance_facts")
+        .order_by("status", "-score", "pk")
     )
     return TemplateResponse(
         request,

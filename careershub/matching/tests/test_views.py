@@ -285,3 +285,26 @@ def test_round_page_query_budget(client_as, cast: Cast, django_assert_max_num_qu
     client = client_as("hub_lead")
     with django_assert_max_num_queries(12):
         assert client.get(reverse("matching:round", args=[match_round.pk])).status_code == 200
+
+
+def test_round_page_warns_of_expiring_checks(client_as, cast: Cast, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+    import datetime
+
+    from careershub.employers.models import ComplianceFact
+
+    employer = employer_for(cast)
+    today = datetime.date.today()
+    ComplianceFact.objects.create(
+        employer=employer, kind="dbs", checked_on=today - datetime.timedelta(days=300), expires_on=today
+    )
+    ComplianceFact.objects.create(
+        employer=employer, kind="insurance", checked_on=today, expires_on=today + datetime.timedelta(days=365)
+    )
+    offer_for(employer)
+    request_for(locate(cast.ashby))
+    match_round = services.round_solve(match_round=services.round_create(hub=cast.north_hub, name="R"))
+    client = client_as("hub_lead")
+    with django_assert_max_num_queries(15):
+        content = client.get(reverse("matching:round", args=[match_round.pk])).content.decode()
+    assert "DBS check expires soon" in content
+    assert "liability insurance expires" not in content
