@@ -19,7 +19,7 @@ from careershub.employers.sic import section_choices, sections
 from careershub.hubs.models import Hub
 from careershub.hubs.queries import can_manage_hub, hubs_for
 from careershub.learners.queries import filter_learners, learners_for
-from careershub.matching import delivery, queries, services
+from careershub.matching import delivery, lmi, queries, services
 from careershub.matching.forms import DeliveryForm, EmployerFeedbackForm
 from careershub.matching.models import Match
 from careershub.organisations.decorators import require_roles
@@ -77,13 +77,24 @@ def hub_rounds(request: HttpRequest, pk: int) -> HttpResponse:
 @require_roles(*HUB_READERS)
 def hub_priorities(request: HttpRequest, pk: int) -> HttpResponse:
     hub = _hub(request, pk, manage=True)
-    form = PrioritiesForm(request.POST or None, initial={"sectors": services.hub_priority_sectors(hub)})
+    current = services.hub_priority_sectors(hub)
+    form = PrioritiesForm(request.POST or None, initial={"sectors": current})
     if request.method == "POST" and form.is_valid():
         services.priorities_set(hub=hub, sectors=form.cleaned_data["sectors"], actor=request.user)
         messages.success(request, "Priority sectors saved.")
         return redirect("matching:hub", pk=hub.pk)
+    figures, not_covered = lmi.hub_figures(hub, current)
     return TemplateResponse(
-        request, "matching/priorities.html", {"hub": hub, "form": form, "page_title": "Priority sectors"}
+        request,
+        "matching/priorities.html",
+        {
+            "hub": hub,
+            "form": form,
+            "figures": figures,
+            "not_covered": not_covered,
+            "year": lmi.YEAR,
+            "page_title": "Priority sectors",
+        },
     )
 
 
