@@ -228,3 +228,17 @@ class RequestForm(forms.Form):
         if error:
             self.add_error("window_end", error)
         return data
+
+
+class AdviserForm(forms.Form):
+    institution: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        queryset=None,  # set per hub
+        label="School or college",
+        required=False,
+        empty_label="Not an Enterprise Adviser",
+        help_text="An Enterprise Adviser volunteers with one school or college of the hub.",
+    )
+
+    def __init__(self, *args: Any, institutions: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["institution"].queryset = institutions  # type: ignore[attr-defined]

@@ -421,3 +421,57 @@ def request_update(
         after=snapshot(locked, REQUEST_FIELDS),
     )
     return locked
+
+
+@transaction.atomic
+def employer_set_cornerstone(*, employer: Employer, is_cornerstone: bool, actor: Any = None) -> Employer:
+    """The hub names (or stops naming) the employer one of its Cornerstone Employers."""
+    locked = Employer.objects.select_for_update().select_related("hub__organisation").get(pk=employer.pk)
+    if locked.hub is None:
+        raise EmployerError("Only an employer in a Careers Hub can be a Cornerstone Employer.")
+    before = snapshot(locked, ["is_cornerstone"])
+    locked.is_cornerstone = is_cornerstone
+    locked.save(update_fields=["is_cornerstone"])
+    record(
+        actor=actor,
+        organisation=locked.hub.organisation,
+        action=AuditAction.UPDATE,
+        instance=locked,
+        before=before,
+        after=snapshot(locked, ["is_cornerstone"]),
+    )
+    return locked
+
+
+@transaction.atomic
+def contact_set_adviser(
+    *, contact: EmployerContact, institution: Institution | None, today: datetime.date | None = None, actor: Any = None
+) -> EmployerContact:
+    """Make a contact the Enterprise Adviser of one institution, a current member of the
+    employer's hub (or end it, with `institution=None`)."""
+    from careershub.hubs.models import HubMembership
+
+    locked = (
+        EmployerContact.objects.select_for_update().select_related("employer__hub__organisation").get(pk=contact.pk)
+    )
+    hub = locked.employer.hub
+    if hub is None:
+        raise EmployerError("The employer is not in a Careers Hub.")
+    if (
+        institution is not None
+        and not HubMembership.objects.current(today).filter(hub=hub, institution=institution).exists()
+    ):
+        raise EmployerError(f"{institution.name} is not a member of {hub.name}.")
+    before = snapshot(locked, ["is_enterprise_adviser", "adviser_institution"])
+    locked.is_enterprise_adviser = institution is not None
+    locked.adviser_institution = institution
+    locked.save(update_fields=["is_enterprise_adviser", "adviser_institution"])
+    record(
+        actor=actor,
+        organisation=hub.organisation,
+        action=AuditAction.UPDATE,
+        instance=locked,
+        before=before,
+        after=snapshot(locked, ["is_enterprise_adviser", "adviser_institution"]),
+    )
+    return locked

@@ -11,8 +11,17 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 
 from careershub.employers import queries, services
-from careershub.employers.forms import ComplianceForm, ContactForm, EmployerProfileForm, OfferForm, RequestForm
+from careershub.employers.forms import (
+    AdviserForm,
+    ComplianceForm,
+    ContactForm,
+    EmployerProfileForm,
+    OfferForm,
+    RequestForm,
+)
 from careershub.employers.models import Employer, OfferStatus, RequestStatus
+from careershub.employers.queries import institutions_of_hub
+from careershub.hubs.queries import can_manage_hub
 from careershub.organisations.decorators import require_roles
 from careershub.organisations.models import Role
 
@@ -100,10 +109,11 @@ def employer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "employers/detail.html",
         {
             "employer": employer,
-            "contacts": employer.contacts.all(),
+            "contacts": employer.contacts.select_related("adviser_institution"),
             "compliance": employer.compliance_facts.all(),
             "offers": employer.offers.all(),
             "is_own": employer.organisation_id == request.membership.organisation_id,  # type: ignore[attr-defined]
+            "can_manage": employer.hub is not None and can_manage_hub(request.membership, employer.hub),  # type: ignore[attr-defined]
             "page_title": employer.name,
         },
     )
@@ -320,4 +330,53 @@ def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "employers/request_form.html",
         {"form": form, "submit_text": "Save changes", "page_title": "Change your request"},
+    )
+
+
+def _managed_employer(request: HttpRequest, pk: int) -> Employer:
+    """An employer of a hub the user manages (hub lead of its hub, or national admin)."""
+    employer = get_object_or_404(queries.employers_for(request.membership).select_related("hub"), pk=pk)  # type: ignore[attr-defined]
+    if employer.hub is None or not can_manage_hub(request.membership, employer.hub):  # type: ignore[attr-defined]
+        raise PermissionDenied
+    return employer
+
+
+@require_POST
+@require_roles(*HUB_AND_NATIONAL)
+def employer_cornerstone(request: HttpRequest, pk: int) -> HttpResponse:
+    employer = _managed_employer(request, pk)
+    choice = request.POST.get("cornerstone") == "yes"
+    try:
+        services.employer_set_cornerstone(employer=employer, is_cornerstone=choice, actor=request.user)
+    except services.EmployerError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, f"{employer.name} is {'now' if choice else 'no longer'} a Cornerstone Employer of the hub."
+        )
+    return redirect("employers:detail", pk=employer.pk)
+
+
+@require_roles(*HUB_AND_NATIONAL)
+def contact_adviser(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse:
+    employer = _managed_employer(request, pk)
+    contact = get_object_or_404(employer.contacts.all(), pk=contact_pk)
+    institutions = institutions_of_hub(employer.hub)  # type: ignore[arg-type]
+    form = AdviserForm(
+        request.POST or None, institutions=institutions, initial={"institution": contact.adviser_institution_id}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contact_set_adviser(
+                contact=contact, institution=form.cleaned_data["institution"], actor=request.user
+            )
+        except services.EmployerError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"{contact.full_name}'s Enterprise Adviser link has been saved.")
+            return redirect("employers:detail", pk=employer.pk)
+    return TemplateResponse(
+        request,
+        "employers/adviser_form.html",
+        {"form": form, "page_title": f"Enterprise Adviser: {contact.full_name}"},
     )
