@@ -160,6 +160,8 @@ class OfferForm(forms.Form):
     accessibility_notes = forms.CharField(
         label="Accessibility notes (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+    #: The version of the offer the form was opened on (edits only): a stale save is refused.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -213,6 +215,8 @@ class RequestForm(forms.Form):
         },
     )
     notes = forms.CharField(label="Notes (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    #: The version of the request the form was opened on (edits only): a stale save is refused.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -224,3 +228,17 @@ class RequestForm(forms.Form):
         if error:
             self.add_error("window_end", error)
         return data
+
+
+class AdviserForm(forms.Form):
+    institution: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        queryset=None,  # set per hub
+        label="School or college",
+        required=False,
+        empty_label="Not an Enterprise Adviser",
+        help_text="An Enterprise Adviser volunteers with one school or college of the hub.",
+    )
+
+    def __init__(self, *args: Any, institutions: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["institution"].queryset = institutions  # type: ignore[attr-defined]

@@ -164,6 +164,7 @@ class Offer(models.Model):
     sector = models.CharField("SIC 2007 section", max_length=1, blank=True)
     accessibility_notes = models.TextField(blank=True)
     status = models.CharField(max_length=10, choices=OfferStatus.choices, default=OfferStatus.PUBLISHED)
+    version = models.PositiveIntegerField(default=1, help_text="Raised by every edit; a stale edit is refused")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -204,6 +205,7 @@ class SchoolRequest(models.Model):
     )
     notes = models.TextField(blank=True)
     status = models.CharField(max_length=10, choices=RequestStatus.choices, default=RequestStatus.OPEN)
+    version = models.PositiveIntegerField(default=1, help_text="Raised by every edit; a stale edit is refused")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -12,7 +12,8 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from careershub.employers.models import Employer, Offer, SchoolRequest
-from careershub.hubs.models import HubMembership
+from careershub.hubs.models import Hub, HubMembership
+from careershub.institutions.models import Institution
 from careershub.organisations.models import Membership, OrganisationKind, Role
 
 
@@ -57,3 +58,9 @@ def can_manage_offers(membership: Membership) -> bool:
 
 def can_make_requests(membership: Membership) -> bool:
     return membership.role == Role.CAREERS_LEADER
+
+
+def institutions_of_hub(hub: Hub) -> QuerySet[Institution]:
+    """The hub's current member institutions (for linking an Enterprise Adviser)."""
+    members = HubMembership.objects.current().filter(hub=hub).values("institution")
+    return Institution.objects.filter(pk__in=members).order_by("name")

@@ -11,8 +11,17 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 
 from careershub.employers import queries, services
-from careershub.employers.forms import ComplianceForm, ContactForm, EmployerProfileForm, OfferForm, RequestForm
-from careershub.employers.models import Employer, OfferStatus
+from careershub.employers.forms import (
+    AdviserForm,
+    ComplianceForm,
+    ContactForm,
+    EmployerProfileForm,
+    OfferForm,
+    RequestForm,
+)
+from careershub.employers.models import Employer, OfferStatus, RequestStatus
+from careershub.employers.queries import institutions_of_hub
+from careershub.hubs.queries import can_manage_hub
 from careershub.organisations.decorators import require_roles
 from careershub.organisations.models import Role
 
@@ -100,10 +109,11 @@ def employer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "employers/detail.html",
         {
             "employer": employer,
-            "contacts": employer.contacts.all(),
+            "contacts": employer.contacts.select_related("adviser_institution"),
             "compliance": employer.compliance_facts.all(),
             "offers": employer.offers.all(),
             "is_own": employer.organisation_id == request.membership.organisation_id,  # type: ignore[attr-defined]
+            "can_manage": employer.hub is not None and can_manage_hub(request.membership, employer.hub),  # type: ignore[attr-defined]
             "page_title": employer.name,
         },
     )
@@ -164,6 +174,46 @@ def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "employers/offer_detail.html",
         {"offer": offer, "can_withdraw": can_withdraw, "page_title": offer.title},
+    )
+
+
+@require_roles(Role.EMPLOYER_CONTACT)
+def offer_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The employer changes its own published offer; an edit started before someone else's save
+    is refused (optimistic version), so neither overwrites the other."""
+    membership = request.membership  # type: ignore[attr-defined]
+    offer = get_object_or_404(queries.offers_for(membership), pk=pk)
+    if not queries.can_manage_offers(membership) or offer.status != OfferStatus.PUBLISHED:
+        raise PermissionDenied
+    initial = {field: getattr(offer, field) for field in services.OFFER_FIELDS} | {"version": offer.version}
+    form = OfferForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.offer_update(
+                offer=offer,
+                expected_version=data["version"] if data["version"] is not None else -1,
+                title=data["title"],
+                kind=data["kind"],
+                sessions=data["sessions"],
+                learners_per_session=data["learners_per_session"],
+                available_from=data["available_from"],
+                available_to=data["available_to"],
+                delivery=data["delivery"],
+                year_groups=data["year_groups"],
+                sector=data["sector"],
+                accessibility_notes=data["accessibility_notes"],
+                actor=request.user,
+            )
+        except services.EmployerError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"{data['title']} has been updated.")
+            return redirect("employers:offer", pk=offer.pk)
+    return TemplateResponse(
+        request,
+        "employers/offer_form.html",
+        {"form": form, "submit_text": "Save changes", "page_title": f"Change {offer.title}"},
     )
 
 
@@ -236,5 +286,97 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return TemplateResponse(
         request,
         "employers/request_detail.html",
-        {"school_request": school_request, "page_title": str(school_request)},
+        {
+            "school_request": school_request,
+            "can_edit": queries.can_make_requests(request.membership)  # type: ignore[attr-defined]
+            and school_request.status == RequestStatus.OPEN,
+            "page_title": str(school_request),
+        },
+    )
+
+
+@require_roles(Role.CAREERS_LEADER)
+def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The careers leader changes the school's open request (optimistic version, as offers)."""
+    membership = request.membership  # type: ignore[attr-defined]
+    school_request = get_object_or_404(queries.requests_for(membership), pk=pk)
+    if not queries.can_make_requests(membership) or school_request.status != RequestStatus.OPEN:
+        raise PermissionDenied
+    initial = {field: getattr(school_request, field) for field in services.REQUEST_FIELDS}
+    form = RequestForm(request.POST or None, initial=initial | {"version": school_request.version})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.request_update(
+                school_request=school_request,
+                expected_version=data["version"] if data["version"] is not None else -1,
+                kind=data["kind"],
+                year_group=data["year_group"],
+                learners=data["learners"],
+                window_start=data["window_start"],
+                window_end=data["window_end"],
+                delivery=data["delivery"],
+                max_travel_km=data["max_travel_km"],
+                sectors=data["sectors"],
+                notes=data["notes"],
+                actor=request.user,
+            )
+        except services.EmployerError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Your request has been updated.")
+            return redirect("employers:request", pk=school_request.pk)
+    return TemplateResponse(
+        request,
+        "employers/request_form.html",
+        {"form": form, "submit_text": "Save changes", "page_title": "Change your request"},
+    )
+
+
+def _managed_employer(request: HttpRequest, pk: int) -> Employer:
+    """An employer of a hub the user manages (hub lead of its hub, or national admin)."""
+    employer = get_object_or_404(queries.employers_for(request.membership).select_related("hub"), pk=pk)  # type: ignore[attr-defined]
+    if employer.hub is None or not can_manage_hub(request.membership, employer.hub):  # type: ignore[attr-defined]
+        raise PermissionDenied
+    return employer
+
+
+@require_POST
+@require_roles(*HUB_AND_NATIONAL)
+def employer_cornerstone(request: HttpRequest, pk: int) -> HttpResponse:
+    employer = _managed_employer(request, pk)
+    choice = request.POST.get("cornerstone") == "yes"
+    try:
+        services.employer_set_cornerstone(employer=employer, is_cornerstone=choice, actor=request.user)
+    except services.EmployerError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, f"{employer.name} is {'now' if choice else 'no longer'} a Cornerstone Employer of the hub."
+        )
+    return redirect("employers:detail", pk=employer.pk)
+
+
+@require_roles(*HUB_AND_NATIONAL)
+def contact_adviser(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse:
+    employer = _managed_employer(request, pk)
+    contact = get_object_or_404(employer.contacts.all(), pk=contact_pk)
+    institutions = institutions_of_hub(employer.hub)  # type: ignore[arg-type]
+    form = AdviserForm(
+        request.POST or None, institutions=institutions, initial={"institution": contact.adviser_institution_id}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contact_set_adviser(
+                contact=contact, institution=form.cleaned_data["institution"], actor=request.user
+            )
+        except services.EmployerError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"{contact.full_name}'s Enterprise Adviser link has been saved.")
+            return redirect("employers:detail", pk=employer.pk)
+    return TemplateResponse(
+        request,
+        "employers/adviser_form.html",
+        {"form": form, "page_title": f"Enterprise Adviser: {contact.full_name}"},
     )

@@ -116,3 +116,59 @@ class Match(models.Model):
         if t.get("travel"):
             lines.append(f"Travel ({t['travel']} km): −{t['travel']}")
         return lines
+
+
+class Delivery(models.Model):
+    """A confirmed match that took place, recorded by the school. It creates the school's activity
+    (careershub.activities), whose participants are the learners who took part; the learners
+    themselves are kept there, not here. Only the count is copied, for the hub's summaries."""
+
+    match = models.OneToOneField(Match, on_delete=models.CASCADE, related_name="delivery")
+    delivered_on = models.DateField()
+    activity = models.OneToOneField(
+        "activities.Activity", on_delete=models.SET_NULL, null=True, blank=True, related_name="employer_delivery"
+    )
+    participant_count = models.PositiveIntegerField(default=0)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-delivered_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.match} on {self.delivered_on}"
+
+
+class FeedbackSide(models.TextChoices):
+    EMPLOYER = "employer", "Employer"
+    SCHOOL = "school", "School or college"
+
+
+class Feedback(models.Model):
+    """Short, structured feedback after delivery: one per side. `would_host_again` is the
+    employer's answer, `rating` the school's (1 to 5)."""
+
+    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="feedback")
+    side = models.CharField(max_length=10, choices=FeedbackSide.choices)
+    met_criteria = models.BooleanField("met the meaningful-encounter criteria")
+    would_host_again = models.BooleanField(null=True, blank=True)
+    rating = models.PositiveSmallIntegerField(null=True, blank=True)
+    comment = models.CharField(max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["match", "side"]
+        constraints = [
+            models.UniqueConstraint(fields=["match", "side"], name="one_feedback_per_side"),
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5), name="feedback_rating_1_to_5"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_side_display()} feedback on {self.match}"

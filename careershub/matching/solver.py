@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from ortools.sat.python import cp_model
 from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import coo_matrix
+from scipy.sparse import coo_matrix, csr_matrix
 
 SERVED = 100
 OPPORTUNITY_AREA = 30
@@ -142,6 +142,10 @@ class Result:
     matches: dict[int, int]  # request key -> offer key
     terms: dict[tuple[int, int], Terms]
     message: str = ""
+    #: When the time ran out: the best allocation's objective found so far and the proven upper
+    #: bound (for the bench's report; such an allocation is not offered to users as optimal).
+    best_found: float = 0.0
+    bound: float = float("nan")
 
 
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -198,8 +202,9 @@ def score(request: RequestSpec, offer: OfferSpec, priority_sectors: Iterable[str
     )
 
 
-def arcs(instance: Instance) -> dict[tuple[int, int], Terms]:
-    """Every eligible (request, offer) pair that is not excluded, with its terms."""
+def arcs_reference(instance: Instance) -> dict[tuple[int, int], Terms]:
+    """Every eligible pair by checking each (request, offer) in turn: the definition, for tests.
+    `candidates` finds the same pairs without looking at every one."""
     result = {}
     for request in instance.requests:
         for offer in instance.offers:
@@ -209,6 +214,152 @@ def arcs(instance: Instance) -> dict[tuple[int, int], Terms]:
             if eligible(request, offer):
                 result[pair] = score(request, offer, instance.priority_sectors)
     return result
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """The eligible (request, offer) pairs as parallel arrays: indexes into `instance.requests`
+    and `instance.offers`, the sessions the pair uses, its travel and its score."""
+
+    request: np.ndarray
+    offer: np.ndarray
+    sessions: np.ndarray
+    travel: np.ndarray
+    weight: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.request)
+
+
+_EMPTY = np.zeros(0, dtype=np.int64)
+_EARTH_KM = 6371.0
+
+
+def _unit_vectors(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    phi, lam = np.radians(lat), np.radians(lon)
+    return np.column_stack([np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)])
+
+
+def _haversine(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray) -> np.ndarray:
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dp, dl = p2 - p1, np.radians(lon2 - lon1)
+    a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    return 2 * _EARTH_KM * np.arcsin(np.minimum(1.0, np.sqrt(a)))
+
+
+def candidates(instance: Instance) -> Candidates:
+    """The eligible pairs, found without trying every pair: in-person offers through a k-d tree
+    of their places (one per encounter type, searched within each request's travel limit), virtual
+    offers by type; then year group, windows, delivery and sessions are checked on the arrays.
+    Gives exactly the pairs `eligible` accepts (a property test compares it with `arcs_reference`)."""
+    from scipy.spatial import cKDTree
+
+    requests, offers = instance.requests, instance.offers
+    if not requests or not offers:
+        return Candidates(_EMPTY, _EMPTY, _EMPTY, _EMPTY, _EMPTY)
+    nan = float("nan")
+    r_kind = np.array([r.kind for r in requests])
+    o_kind = np.array([o.kind for o in offers])
+    r_lat = np.array([nan if r.latitude is None else r.latitude for r in requests])
+    r_lon = np.array([nan if r.longitude is None else r.longitude for r in requests])
+    o_lat = np.array([nan if o.latitude is None else o.latitude for o in offers])
+    o_lon = np.array([nan if o.longitude is None else o.longitude for o in offers])
+    r_in_person = np.array([r.delivery != "virtual" for r in requests])
+    r_virtual = np.array([r.delivery != "in_person" for r in requests])
+    o_virtual = np.array([o.delivery == "virtual" for o in offers])
+    r_max = np.array([r.max_travel_km for r in requests], dtype=np.int64)
+    r_located = ~(np.isnan(r_lat) | np.isnan(r_lon))
+    o_located = ~(np.isnan(o_lat) | np.isnan(o_lon))
+    parts_r: list[np.ndarray] = []
+    parts_o: list[np.ndarray] = []
+    for kind in np.unique(o_kind):
+        same_kind_requests = r_kind == kind
+        # Virtual offers: every request of the type that takes a virtual encounter.
+        v_offers = np.flatnonzero((o_kind == kind) & o_virtual)
+        v_requests = np.flatnonzero(same_kind_requests & r_virtual)
+        if len(v_offers) and len(v_requests):
+            parts_r.append(np.repeat(v_requests, len(v_offers)))
+            parts_o.append(np.tile(v_offers, len(v_requests)))
+        # In-person offers: within the travel limit (+0.5 km: distances are rounded), by k-d tree.
+        p_offers = np.flatnonzero((o_kind == kind) & ~o_virtual & o_located)
+        p_requests = np.flatnonzero(same_kind_requests & r_in_person & r_located)
+        if len(p_offers) and len(p_requests):
+            tree = cKDTree(_unit_vectors(o_lat[p_offers], o_lon[p_offers]))
+            radius = 2 * np.sin(np.minimum((r_max[p_requests] + 0.5) / _EARTH_KM, np.pi) / 2) * 1.000001
+            found = tree.query_ball_point(_unit_vectors(r_lat[p_requests], r_lon[p_requests]), r=radius)
+            lengths = np.array([len(f) for f in found], dtype=np.int64)
+            if lengths.sum():
+                parts_r.append(np.repeat(p_requests, lengths))
+                parts_o.append(p_offers[np.concatenate([np.asarray(f, dtype=np.int64) for f in found])])
+    if not parts_r:
+        return Candidates(_EMPTY, _EMPTY, _EMPTY, _EMPTY, _EMPTY)
+    ri = np.concatenate(parts_r)
+    oi = np.concatenate(parts_o)
+    # Year group, windows and sessions.
+    o_years = [o.year_groups for o in offers]
+    r_year = [r.year_group for r in requests]
+    year_ok = np.fromiter((r_year[a] in o_years[b] for a, b in zip(ri, oi, strict=True)), dtype=bool, count=len(ri))
+    r_start = np.array([r.window_start.toordinal() for r in requests])
+    r_end = np.array([r.window_end.toordinal() for r in requests])
+    o_start = np.array([o.available_from.toordinal() for o in offers])
+    o_end = np.array([o.available_to.toordinal() for o in offers])
+    window_ok = (r_end[ri] >= o_start[oi]) & (o_end[oi] >= r_start[ri])
+    learners = np.array([r.learners for r in requests], dtype=np.int64)
+    per_session = np.array([o.learners_per_session for o in offers], dtype=np.int64)
+    o_sessions = np.array([o.sessions for o in offers], dtype=np.int64)
+    usable = (per_session[oi] > 0) & (o_sessions[oi] > 0)
+    needed = -(-learners[ri] // np.maximum(per_session[oi], 1))
+    keep = year_ok & window_ok & usable & (needed <= o_sessions[oi])
+    ri, oi, needed = ri[keep], oi[keep], needed[keep]
+    # Travel in whole kilometres (0 for a virtual offer), as `travel_km` rounds it.
+    travel = np.zeros(len(ri), dtype=np.int64)
+    physical = ~o_virtual[oi]
+    travel[physical] = np.round(
+        _haversine(r_lat[ri[physical]], r_lon[ri[physical]], o_lat[oi[physical]], o_lon[oi[physical]])
+    ).astype(np.int64)
+    keep = travel <= r_max[ri]
+    if instance.excluded:
+        r_keys = np.array([r.key for r in requests])
+        o_keys = np.array([o.key for o in offers])
+        keep &= np.fromiter(
+            ((int(r_keys[a]), int(o_keys[b])) not in instance.excluded for a, b in zip(ri, oi, strict=True)),
+            dtype=bool,
+            count=len(ri),
+        )
+    ri, oi, needed, travel = ri[keep], oi[keep], needed[keep], travel[keep]
+    # Scores: the same terms as `score`.
+    need = np.array([sum(_need_terms(r)) for r in requests], dtype=np.int64)
+    o_sector = [o.sector for o in offers]
+    priority = np.array([bool(s) and s in instance.priority_sectors for s in o_sector], dtype=np.int64)
+    r_sectors = [r.sectors for r in requests]
+    asked = np.fromiter(
+        (bool(o_sector[b]) and o_sector[b] in r_sectors[a] for a, b in zip(ri, oi, strict=True)),
+        dtype=np.int64,
+        count=len(ri),
+    )
+    weight = SERVED + need[ri] + PRIORITY_SECTOR * priority[oi] + REQUESTED_SECTOR * asked - travel
+    order = np.lexsort((oi, ri))
+    return Candidates(ri[order], oi[order], needed[order], travel[order], weight[order])
+
+
+def _need_terms(request: RequestSpec) -> tuple[int, int, int, int]:
+    return (
+        round(max(0.0, min(100.0, request.fsm_percent))),
+        OPPORTUNITY_AREA if request.opportunity_area else 0,
+        _gap(request.benchmark5_percent),
+        _gap(request.benchmark6_percent),
+    )
+
+
+def arcs(instance: Instance) -> dict[tuple[int, int], Terms]:
+    """Every eligible (request, offer) pair that is not excluded, with its terms."""
+    found = candidates(instance)
+    return {
+        (instance.requests[a].key, instance.offers[b].key): score(
+            instance.requests[a], instance.offers[b], instance.priority_sectors
+        )
+        for a, b in zip(found.request.tolist(), found.offer.tolist(), strict=True)
+    }
 
 
 def check(instance: Instance, matches: dict[int, int]) -> list[str]:
@@ -246,140 +397,162 @@ def objective(instance: Instance, matches: dict[int, int]) -> int:
     return sum(score(requests[r], offers[o], instance.priority_sectors).total for r, o in matches.items())
 
 
-def _model_rows(instance: Instance, pairs: list[tuple[int, int]]) -> list[tuple[list[int], list[int], int]]:
-    """The linear constraints as (variable indexes, coefficients, upper bound) rows."""
-    offers = {o.key: o for o in instance.offers}
-    requests = {r.key: r for r in instance.requests}
-    by_request: dict[int, list[int]] = {}
-    by_offer: dict[int, list[int]] = {}
-    by_employer: dict[int, list[int]] = {}
-    for i, (r_key, o_key) in enumerate(pairs):
-        by_request.setdefault(r_key, []).append(i)
-        by_offer.setdefault(o_key, []).append(i)
-        by_employer.setdefault(offers[o_key].employer_key, []).append(i)
-    rows: list[tuple[list[int], list[int], int]] = []
-    for indexes in by_request.values():
-        rows.append((indexes, [1] * len(indexes), 1))
-    for o_key, indexes in by_offer.items():
-        offer = offers[o_key]
-        rows.append((indexes, [sessions_needed(requests[pairs[i][0]], offer) for i in indexes], offer.sessions))
-    for e_key, indexes in by_employer.items():
-        cap = instance.employer_caps.get(e_key)
-        if cap is not None:
-            rows.append((indexes, [1] * len(indexes), cap))
-    return rows
+def _matrix(instance: Instance, found: Candidates) -> tuple[csr_matrix, np.ndarray]:
+    """The constraint rows A x <= b: one per request (at most one offer), one per offer (its
+    sessions) and one per employer with a cap."""
+    n_requests, n_offers = len(instance.requests), len(instance.offers)
+    employer_keys = sorted(instance.employer_caps)
+    employer_row = {key: n_requests + n_offers + i for i, key in enumerate(employer_keys)}
+    o_employer_row = np.array([employer_row.get(o.employer_key, -1) for o in instance.offers], dtype=np.int64)
+    n = len(found)
+    columns = np.arange(n)
+    capped = o_employer_row[found.offer] >= 0
+    rows = np.concatenate([found.request, n_requests + found.offer, o_employer_row[found.offer][capped]])
+    cols = np.concatenate([columns, columns, columns[capped]])
+    values = np.concatenate([np.ones(n), found.sessions.astype(float), np.ones(int(capped.sum()))])
+    upper = np.concatenate(
+        [
+            np.ones(n_requests),
+            np.array([o.sessions for o in instance.offers], dtype=float),
+            np.array([instance.employer_caps[key] for key in employer_keys], dtype=float),
+        ]
+    )
+    matrix = coo_matrix((values, (rows, cols)), shape=(len(upper), n)).tocsr()
+    return matrix, upper
+
+
+def _pinned_columns(instance: Instance, found: Candidates) -> np.ndarray:
+    if not instance.pinned:
+        return _EMPTY
+    r_keys = np.array([r.key for r in instance.requests])[found.request]
+    o_keys = np.array([o.key for o in instance.offers])[found.offer]
+    index = {(int(a), int(b)): i for i, (a, b) in enumerate(zip(r_keys, o_keys, strict=True))}
+    return np.array([index[pair] for pair in instance.pinned], dtype=np.int64)
 
 
 def _solve_highs(
-    instance: Instance, pairs: list[tuple[int, int]], weights: list[int], time_limit_s: float, relax: bool = False
-) -> tuple[str, float, list[bool]]:
-    rows = _model_rows(instance, pairs)
-    data_rows, data_cols, data_vals, upper = [], [], [], []
-    for row, (indexes, coefficients, bound) in enumerate(rows):
-        data_rows += [row] * len(indexes)
-        data_cols += indexes
-        data_vals += coefficients
-        upper.append(bound)
-    matrix = coo_matrix((data_vals, (data_rows, data_cols)), shape=(len(rows), len(pairs))).tocsr()
-    lower_bounds = np.zeros(len(pairs))
-    index = {pair: i for i, pair in enumerate(pairs)}
-    for pair in instance.pinned:
-        lower_bounds[index[pair]] = 1
+    instance: Instance, found: Candidates, time_limit_s: float, relax: bool = False
+) -> tuple[str, float, np.ndarray, tuple[float, float]]:
+    matrix, upper = _matrix(instance, found)
+    lower_bounds = np.zeros(len(found))
+    lower_bounds[_pinned_columns(instance, found)] = 1
     result = milp(
-        -np.array(weights, dtype=float),
-        constraints=LinearConstraint(matrix, -np.inf, np.array(upper, dtype=float)),
-        integrality=np.zeros(len(pairs)) if relax else np.ones(len(pairs)),
-        bounds=Bounds(lower_bounds, np.ones(len(pairs))),
-        options={"mip_rel_gap": 0.0, "time_limit": time_limit_s},
+        -found.weight.astype(float),
+        constraints=LinearConstraint(matrix, -np.inf, upper),
+        integrality=np.zeros(len(found)) if relax else np.ones(len(found)),
+        bounds=Bounds(lower_bounds, np.ones(len(found))),
+        options={"mip_rel_gap": 0.0, "time_limit": time_limit_s, "presolve": True},
     )
     if result.status == 0:
-        return "optimal", -float(result.fun), [bool(v > 0.5) for v in result.x]
+        return "optimal", -float(result.fun), np.asarray(result.x) > 0.5, (-float(result.fun), -float(result.fun))
     if result.status == 2:
-        return "infeasible", 0.0, []
-    return "timeout", 0.0, []
+        return "infeasible", 0.0, np.zeros(0, dtype=bool), (0.0, 0.0)
+    best = -float(result.fun) if result.x is not None else 0.0
+    bound = -float(getattr(result, "mip_dual_bound", float("nan")) or float("nan"))
+    return "timeout", 0.0, np.zeros(0, dtype=bool), (best, bound)
 
 
 def _solve_cpsat(
-    instance: Instance, pairs: list[tuple[int, int]], weights: list[int], time_limit_s: float, workers: int
-) -> tuple[str, float, list[bool]]:
-    rows = _model_rows(instance, pairs)
+    instance: Instance, found: Candidates, time_limit_s: float, workers: int
+) -> tuple[str, float, np.ndarray, tuple[float, float]]:
+    matrix, upper = _matrix(instance, found)
     model = cp_model.CpModel()
-    x = [model.new_bool_var(f"x{i}") for i in range(len(pairs))]
-    for indexes, coefficients, bound in rows:
-        model.add(sum(c * x[i] for i, c in zip(indexes, coefficients, strict=True)) <= bound)
-    index = {pair: i for i, pair in enumerate(pairs)}
-    for pair in instance.pinned:
-        model.add(x[index[pair]] == 1)
-    model.maximize(sum(w * x[i] for i, w in enumerate(weights)))
+    x = [model.new_bool_var(f"x{i}") for i in range(len(found))]
+    for row in range(matrix.shape[0]):
+        start, end = matrix.indptr[row], matrix.indptr[row + 1]
+        if start == end:
+            continue
+        terms = [int(c) * x[i] for i, c in zip(matrix.indices[start:end], matrix.data[start:end], strict=True)]
+        model.add(sum(terms) <= int(upper[row]))
+    for i in _pinned_columns(instance, found):
+        model.add(x[int(i)] == 1)
+    model.maximize(sum(int(w) * x[i] for i, w in enumerate(found.weight)))
     cp_solver = cp_model.CpSolver()
     cp_solver.parameters.max_time_in_seconds = time_limit_s
     cp_solver.parameters.num_workers = workers
     status = cp_solver.solve(model)
     if status == cp_model.OPTIMAL:
-        return "optimal", cp_solver.objective_value, [bool(cp_solver.value(v)) for v in x]
+        value = cp_solver.objective_value
+        return "optimal", value, np.array([bool(cp_solver.value(v)) for v in x], dtype=bool), (value, value)
     if status == cp_model.INFEASIBLE:
-        return "infeasible", 0.0, []
-    return "timeout", 0.0, []
+        return "infeasible", 0.0, np.zeros(0, dtype=bool), (0.0, 0.0)
+    best = cp_solver.objective_value if status == cp_model.FEASIBLE else 0.0
+    return "timeout", 0.0, np.zeros(0, dtype=bool), (best, cp_solver.best_objective_bound)
 
 
 def solve(instance: Instance, *, engine: str = "highs", time_limit_s: float = 30.0, workers: int = 2) -> Result:
     """Solve to proven optimality (HiGHS branch and cut by default, or OR-Tools CP-SAT),
     or say plainly why there is no allocation."""
-    candidates = arcs(instance)
+    found = candidates(instance)
+    pairs = {
+        (instance.requests[a].key, instance.offers[b].key)
+        for a, b in zip(found.request.tolist(), found.offer.tolist(), strict=True)
+    }
     for pair in instance.pinned:
-        if pair not in candidates:
+        if pair not in pairs:
             return Result(
                 "infeasible", 0, {}, {}, f"Pinned match {pair} is no longer possible (see its offer and request)."
             )
-    if not candidates:
+    if not len(found):
         return Result(
             "empty", 0, {}, {}, "No request can be served by any offer: check types, year groups, windows and travel."
         )
-    pairs = sorted(candidates)
-    weights = [candidates[p].total for p in pairs]
     if engine == "cpsat":
-        status, value, chosen = _solve_cpsat(instance, pairs, weights, time_limit_s, workers)
+        status, value, chosen, (best, bound) = _solve_cpsat(instance, found, time_limit_s, workers)
     else:
-        status, value, chosen = _solve_highs(instance, pairs, weights, time_limit_s)
+        status, value, chosen, (best, bound) = _solve_highs(instance, found, time_limit_s)
     if status == "infeasible":
         return Result(
             "infeasible", 0, {}, {}, "The pinned and confirmed matches break an offer's sessions or an employer's cap."
         )
     if status != "optimal":
-        return Result("timeout", 0, {}, {}, f"The solver did not prove an optimum in {time_limit_s:g} seconds.")
-    matches = {p[0]: p[1] for p, on in zip(pairs, chosen, strict=True) if on}
-    terms = {(r, o): candidates[(r, o)] for r, o in matches.items()}
+        return Result(
+            "timeout",
+            0,
+            {},
+            {},
+            f"The solver did not prove an optimum in {time_limit_s:g} seconds.",
+            best_found=best,
+            bound=bound,
+        )
+    matches: dict[int, int] = {}
+    terms: dict[tuple[int, int], Terms] = {}
+    for a, b in zip(found.request[chosen].tolist(), found.offer[chosen].tolist(), strict=True):
+        request, offer = instance.requests[a], instance.offers[b]
+        matches[request.key] = offer.key
+        terms[(request.key, offer.key)] = score(request, offer, instance.priority_sectors)
     return Result("optimal", round(value), matches, terms)
 
 
 def lp_bound(instance: Instance, *, time_limit_s: float = 60.0) -> float:
     """The LP relaxation's optimum: an upper bound on any allocation's objective."""
-    candidates = arcs(instance)
-    if not candidates:
+    found = candidates(instance)
+    if not len(found):
         return 0.0
-    pairs = sorted(candidates)
-    status, value, _ = _solve_highs(instance, pairs, [candidates[p].total for p in pairs], time_limit_s, relax=True)
+    status, value, _, _ = _solve_highs(instance, found, time_limit_s, relax=True)
     return value if status == "optimal" else float("nan")
 
 
 def greedy(instance: Instance) -> dict[int, int]:
     """A nearest-first baseline (not used to allocate; for comparison only): take the eligible
-    pairs from the shortest travel up, keeping each that still fits."""
-    candidates = arcs(instance)
-    requests = {r.key: r for r in instance.requests}
-    offers = {o.key: o for o in instance.offers}
-    left = {o.key: o.sessions for o in instance.offers}
+    pairs from the shortest travel up (best score first among equals), keeping each that still fits."""
+    found = candidates(instance)
+    left = [o.sessions for o in instance.offers]
+    employer_of = [o.employer_key for o in instance.offers]
     taken: dict[int, int] = {}
+    served = [False] * len(instance.requests)
     matches: dict[int, int] = {}
-    for (r_key, o_key), terms in sorted(candidates.items(), key=lambda item: (item[1].travel, -item[1].total, item[0])):
-        offer = offers[o_key]
-        need = sessions_needed(requests[r_key], offer)
-        cap = instance.employer_caps.get(offer.employer_key)
-        if r_key in matches or left[o_key] < need or (cap is not None and taken.get(offer.employer_key, 0) >= cap):
+    order = np.lexsort((found.offer, found.request, -found.weight, found.travel))
+    for i in order.tolist():
+        a, b, need = int(found.request[i]), int(found.offer[i]), int(found.sessions[i])
+        employer = employer_of[b]
+        cap = instance.employer_caps.get(employer)
+        if served[a] or left[b] < need or (cap is not None and taken.get(employer, 0) >= cap):
             continue
-        if terms.total <= 0:
+        if found.weight[i] <= 0:
             continue
-        matches[r_key] = o_key
-        left[o_key] -= need
-        taken[offer.employer_key] = taken.get(offer.employer_key, 0) + 1
+        served[a] = True
+        matches[instance.requests[a].key] = instance.offers[b].key
+        left[b] -= need
+        taken[employer] = taken.get(employer, 0) + 1
     return matches

@@ -13,4 +13,7 @@ urlpatterns = [
     path("matches/<int:pk>/review/", views.match_review, name="match-review"),
     path("replies/", views.responses, name="responses"),
     path("matches/<int:pk>/reply/", views.respond, name="respond"),
+    path("matches/<int:pk>/delivered/", views.deliver, name="deliver"),
+    path("matches/<int:pk>/feedback/", views.feedback, name="feedback"),
+    path("hubs/<int:pk>/feedback/", views.hub_feedback, name="hub-feedback"),
 ]

@@ -14,13 +14,19 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 
+from careershub.activities import services as activity_services
 from careershub.employers.sic import section_choices, sections
 from careershub.hubs.models import Hub
 from careershub.hubs.queries import can_manage_hub, hubs_for
-from careershub.matching import queries, services
+from careershub.learners.queries import filter_learners, learners_for
+from careershub.matching import delivery, lmi, queries, services
+from careershub.matching.forms import DeliveryForm, EmployerFeedbackForm
+from careershub.matching.models import Match
 from careershub.organisations.decorators import require_roles
 from careershub.organisations.models import OrganisationKind, Role
 
+#: Learner counts below this are withheld from the hub's summaries.
+SMALL_NUMBER = 5
 HUB_READERS = (Role.HUB_LEAD, Role.ENTERPRISE_COORDINATOR, Role.NATIONAL_ADMIN, Role.NATIONAL_ANALYST)
 
 
@@ -71,13 +77,24 @@ def hub_rounds(request: HttpRequest, pk: int) -> HttpResponse:
 @require_roles(*HUB_READERS)
 def hub_priorities(request: HttpRequest, pk: int) -> HttpResponse:
     hub = _hub(request, pk, manage=True)
-    form = PrioritiesForm(request.POST or None, initial={"sectors": services.hub_priority_sectors(hub)})
+    current = services.hub_priority_sectors(hub)
+    form = PrioritiesForm(request.POST or None, initial={"sectors": current})
     if request.method == "POST" and form.is_valid():
         services.priorities_set(hub=hub, sectors=form.cleaned_data["sectors"], actor=request.user)
         messages.success(request, "Priority sectors saved.")
         return redirect("matching:hub", pk=hub.pk)
+    figures, not_covered = lmi.hub_figures(hub, current)
     return TemplateResponse(
-        request, "matching/priorities.html", {"hub": hub, "form": form, "page_title": "Priority sectors"}
+        request,
+        "matching/priorities.html",
+        {
+            "hub": hub,
+            "form": form,
+            "figures": figures,
+            "not_covered": not_covered,
+            "year": lmi.YEAR,
+            "page_title": "Priority sectors",
+        },
     )
 
 
@@ -93,8 +110,10 @@ def round_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     match_round = get_object_or_404(queries.rounds_for(request.membership), pk=pk)  # type: ignore[attr-defined]
-    matches = match_round.matches.select_related("request__institution", "offer__employer").order_by(
-        "status", "-score", "pk"
+    matches = (
+        match_round.matches.select_related("request__institution", "offer__employer")
+        .prefetch_related("offer__employer__compliance_facts")
+        .order_by("status", "-score", "pk")
     )
     return TemplateResponse(
         request,
@@ -166,3 +185,108 @@ def respond(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, "Thank you: your reply has been sent to the Careers Hub.")
     return redirect("matching:responses")
+
+
+def _answerable(request: HttpRequest, pk: int) -> Match:
+    return get_object_or_404(queries.matches_to_answer(request.membership), pk=pk)  # type: ignore[attr-defined]
+
+
+@require_roles(Role.CAREERS_LEADER)
+def deliver(request: HttpRequest, pk: int) -> HttpResponse:
+    """The school's careers leader records that an accepted match took place, who took part and
+    its feedback; this creates the activity in the school's careers records."""
+    membership = request.membership  # type: ignore[attr-defined]
+    match = _answerable(request, pk)
+    if membership.organisation.kind != OrganisationKind.INSTITUTION:
+        raise PermissionDenied
+    if not delivery.can_deliver(match) or hasattr(match, "delivery"):
+        messages.error(request, "This encounter cannot be recorded as delivered (not accepted by both, or done).")
+        return redirect("matching:responses")
+    form = DeliveryForm(request.POST or None, checklist=delivery.checklist_for(match))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        institution = match.request.institution
+        on_roll = learners_for(membership).filter(institution=institution, left_on__isnull=True)
+        unknown: list[str] = []
+        if data["how"] == "upns":
+            tokens, invalid = activity_services.parse_identifier_list(data["upns"])
+            chosen, missing = activity_services.learners_by_identifiers(institution, tokens)
+            unknown = invalid + missing
+        elif data["how"] == "registration_group":
+            chosen = list(filter_learners(on_roll, {"registration_group": data["registration_group"]}))
+        else:
+            chosen = list(on_roll.filter(year_group=int(match.request.year_group)))
+        if unknown:
+            form.add_error("upns", f"{len(unknown)} could not be found on roll: {', '.join(unknown[:20])}")
+        else:
+            try:
+                done = delivery.delivery_record(
+                    match=match,
+                    delivered_on=data["delivered_on"],
+                    learners=chosen,
+                    checklist=data["checklist"],
+                    met_criteria=data["met_criteria"] == "yes",
+                    rating=data["rating"],
+                    comment=data["comment"],
+                    actor=request.user,
+                )
+            except delivery.DeliveryError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(
+                    request, f"Recorded: {done.participant_count} learners now have this encounter in their records."
+                )
+                if done.activity_id:
+                    return redirect("activities:detail", pk=done.activity_id)
+                return redirect("matching:responses")
+    return TemplateResponse(
+        request,
+        "matching/deliver.html",
+        {"form": form, "match": match, "page_title": "Record that the encounter took place"},
+    )
+
+
+@require_roles(Role.EMPLOYER_CONTACT)
+def feedback(request: HttpRequest, pk: int) -> HttpResponse:
+    match = _answerable(request, pk)
+    if not hasattr(match, "delivery"):
+        messages.error(request, "You can give feedback once the school has recorded the encounter.")
+        return redirect("matching:responses")
+    form = EmployerFeedbackForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            delivery.employer_feedback(
+                match=match,
+                met_criteria=data["met_criteria"] == "yes",
+                would_host_again=data["would_host_again"] == "yes",
+                comment=data["comment"],
+                actor=request.user,
+            )
+        except delivery.DeliveryError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Thank you for your feedback.")
+            return redirect("matching:responses")
+    return TemplateResponse(
+        request, "matching/feedback.html", {"form": form, "match": match, "page_title": "Feedback on the encounter"}
+    )
+
+
+@require_roles(*HUB_READERS)
+def hub_feedback(request: HttpRequest, pk: int) -> HttpResponse:
+    """Delivered encounters and feedback per employer and per offer. Learner counts under 5 are
+    withheld."""
+    hub = _hub(request, pk)
+    deliveries = list(queries.deliveries_for(request.membership).filter(match__round__hub=hub))  # type: ignore[attr-defined]
+    return TemplateResponse(
+        request,
+        "matching/hub_feedback.html",
+        {
+            "hub": hub,
+            "by_employer": delivery.summarise(deliveries, by="employer"),
+            "by_offer": delivery.summarise(deliveries, by="offer"),
+            "small": SMALL_NUMBER,
+            "page_title": f"Delivered encounters and feedback: {hub.name}",
+        },
+    )

@@ -203,3 +203,12 @@ def test_employer_cap_and_infeasible_pins() -> None:
         result = solver.solve(pinned, engine=engine)
         assert result.status == "infeasible"
         assert "cap" in result.message
+
+
+@given(instances())
+@settings(max_examples=150, deadline=None)
+def test_candidates_are_exactly_the_eligible_pairs(instance: Instance) -> None:
+    fast = solver.arcs(instance)
+    slow = solver.arcs_reference(instance)
+    assert fast.keys() == slow.keys()
+    assert all(fast[pair].total == slow[pair].total for pair in slow)

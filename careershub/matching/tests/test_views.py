@@ -285,3 +285,43 @@ def test_round_page_query_budget(client_as, cast: Cast, django_assert_max_num_qu
     client = client_as("hub_lead")
     with django_assert_max_num_queries(12):
         assert client.get(reverse("matching:round", args=[match_round.pk])).status_code == 200
+
+
+def test_round_page_warns_of_expiring_checks(client_as, cast: Cast, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+    import datetime
+
+    from careershub.employers.models import ComplianceFact
+
+    employer = employer_for(cast)
+    today = datetime.date.today()
+    ComplianceFact.objects.create(
+        employer=employer, kind="dbs", checked_on=today - datetime.timedelta(days=300), expires_on=today
+    )
+    ComplianceFact.objects.create(
+        employer=employer, kind="insurance", checked_on=today, expires_on=today + datetime.timedelta(days=365)
+    )
+    offer_for(employer)
+    request_for(locate(cast.ashby))
+    match_round = services.round_solve(match_round=services.round_create(hub=cast.north_hub, name="R"))
+    client = client_as("hub_lead")
+    with django_assert_max_num_queries(15):
+        content = client.get(reverse("matching:round", args=[match_round.pk])).content.decode()
+    assert "DBS check expires soon" in content
+    assert "liability insurance expires" not in content
+
+
+def test_priority_sectors_beside_local_labour_market(client_as, cast: Cast) -> None:  # type: ignore[no-untyped-def]
+    from careershub.matching import lmi
+
+    trafford = cast.ashby.local_authority
+    assert trafford is not None and trafford.lsip_area is not None
+    cast.north_hub.local_authorities.add(trafford)
+    HubSectorPriorities.objects.create(hub=cast.north_hub, sectors=["C"])
+    figures, missing = lmi.hub_figures(cast.north_hub, ["C"])
+    assert [area.area for area in figures] == [trafford.lsip_area.name] and not missing
+    manufacturing = next(row for row in figures[0].rows if row.industry == "Manufacturing")
+    assert manufacturing.priority and manufacturing.sections == ("C",)
+    assert abs(sum(row.share for row in figures[0].rows) - 1) < 0.02
+    content = client_as("hub_lead").get(reverse("matching:priorities", args=[cast.north_hub.pk])).content.decode()
+    assert f"People in employment by industry, {trafford.lsip_area.name}, 2022" in content
+    assert "Manufacturing (C) <strong" in content
