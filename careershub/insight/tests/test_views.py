@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 
 from careershub.evaluations import generator
 from careershub.hubs.models import HubMembership
+from careershub.insight.services import facts_refresh
 from careershub.institutions.models import Institution
 from careershub.institutions.tests.factories import InstitutionFactory
 from conftest import PERSONAS, Cast
@@ -36,6 +37,7 @@ def write_results(institutions: list[Institution], seed: int = 1) -> None:
     )
     scores = generator.simulate_scores(frame, seed=seed, hub_effect=1.0, last_year=2024)
     generator.write_histories_bulk(frame, scores, seed=seed, until=datetime.date(2025, 7, 31))
+    facts_refresh()
 
 
 @pytest.fixture
