@@ -10,5 +10,6 @@ urlpatterns = [
     path("<str:level>/<int:pk>/", views.area_dashboard, name="dashboard"),
     path("<str:level>/<int:pk>/tables/<str:table>.csv", views.table_csv, name="table-csv"),
     path("<str:level>/<int:pk>/insight.xlsx", views.workbook, name="xlsx"),
+    path("<str:level>/<int:pk>/report.pdf", views.report_pdf, name="report-pdf"),
     path("<str:level>/<int:pk>/charts/<str:table>.svg", views.chart, name="chart"),
 ]

@@ -13,7 +13,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from careershub.insight import charts, dashboard, exports, queries, services
+from careershub.insight import charts, dashboard, exports, queries, report, services
 from careershub.insight.aggregates import Group
 from careershub.insight.suppression import SUPPRESSED, primary, threshold
 from careershub.organisations.models import Membership, OrganisationKind
@@ -144,6 +144,13 @@ def workbook(request: HttpRequest, level: str, pk: int) -> HttpResponse:
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         f"{_file_stem(context)}.xlsx",
     )
+
+
+def report_pdf(request: HttpRequest, level: str, pk: int) -> HttpResponse:
+    context = _build(request, level, pk)
+    if context["dashboard"] is None:
+        raise Http404
+    return _download(report.report_pdf(context), "application/pdf", f"{_file_stem(context)}.pdf")
 
 
 def chart(request: HttpRequest, level: str, pk: int, table: str) -> HttpResponse:

@@ -191,3 +191,77 @@ def test_dashboard_query_budget(client_as, data: Cast, django_assert_max_num_que
             assert client.get(url, {"point": POINT}).status_code == 200
     with django_assert_max_num_queries(14):
         assert client.get(reverse("insight:institution", args=[data.ashby.urn])).status_code == 200
+
+
+def _document_text(document) -> str:  # type: ignore[no-untyped-def]
+    pieces: list[str] = []
+
+    def walk(box) -> None:  # type: ignore[no-untyped-def]
+        text = getattr(box, "text", None)
+        if isinstance(text, str):
+            pieces.append(text)
+        for child in getattr(box, "children", ()):
+            walk(child)
+
+    for page in document.pages:
+        walk(page._page_box)
+    return " ".join(pieces)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_pdf_report_for_national_and_hub_staff(client_as, data: Cast, persona: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from careershub.insight import report
+
+    monkeypatch.setattr(report, "report_pdf", lambda context: b"%PDF-1.7 stub")
+    response = client_as(persona).get(reverse("insight:report-pdf", args=["hub", data.south_hub.pk]), {"point": POINT})
+    assert response.status_code == expected(persona, NATIONAL | HUB)
+    if response.status_code == 200:
+        assert response["Content-Type"] == "application/pdf"
+        assert response["Content-Disposition"] == (
+            f'attachment; filename="insight-hub-{data.south_hub.pk}-{POINT}.pdf"'
+        )
+
+
+def test_pdf_report_content_is_suppressed_and_lists_no_institution(client_as, data: Cast, rf) -> None:  # type: ignore[no-untyped-def]
+    from careershub.insight import report, views
+
+    national = client_as("national_analyst")
+    assert (
+        national.get(reverse("insight:report-pdf", args=["hub", data.north_hub.pk]), {"point": POINT}).content[:4]
+        == b"%PDF"
+    )
+    request = rf.get("/", {"point": POINT})
+    request.membership = national_membership(data)
+    north = report_text(views._build(request, "hub", data.north_hub.pk))
+    south = report_text(views._build(request, "hub", data.south_hub.pk))
+    # North Hub has 3 members: every headline figure is withheld; South Hub's 12 are shown.
+    assert "Institutions reporting [c]" in north and "Average benchmarks fully achieved [c]" in north
+    assert "Institutions reporting 12" in south
+    for text in (north, south):
+        assert "Difference-in-differences" in text and "Matched comparison" in text
+        assert "95% confidence interval" in text and "clustered by institution" in text
+        assert "Ashby High School" not in text and "Brook College" not in text
+    document = report.report_document(views._build(request, "hub", data.south_hub.pk))
+    images = []
+
+    def walk(box) -> None:  # type: ignore[no-untyped-def]
+        if type(box).__name__.endswith("ReplacedBox"):
+            images.append(box)
+        for child in getattr(box, "children", ()):
+            walk(child)
+
+    for page in document.pages:
+        walk(page._page_box)
+    assert len(images) == 4  # every chart, from data: URIs
+
+
+def national_membership(data: Cast):  # type: ignore[no-untyped-def]
+    from careershub.organisations.models import Membership, Role
+
+    return Membership.objects.filter(role=Role.NATIONAL_ANALYST).select_related("organisation").first()
+
+
+def report_text(context: dict) -> str:  # type: ignore[type-arg]
+    from careershub.insight import report
+
+    return " ".join(_document_text(report.report_document(context)).split())
