@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.formats import date_format
 
 from careershub.insight import charts, dashboard, exports, queries, report, services
 from careershub.insight.aggregates import Group
@@ -162,15 +163,15 @@ def chart(request: HttpRequest, level: str, pk: int, table: str) -> HttpResponse
     return response
 
 
-def _suppressed(group: Group) -> dict[str, Any]:
+def _suppressed(group: Group) -> list[dashboard.Value]:
     hidden = primary(group.count)
-    return {
-        "count": SUPPRESSED if hidden else group.count,
-        "average": SUPPRESSED if hidden or not group.count else group.average,
-    }
+    return [
+        SUPPRESSED if hidden else group.count,
+        SUPPRESSED if hidden or not group.count else group.average,
+    ]
 
 
-def institution(request: HttpRequest, urn: int) -> HttpResponse:
+def _institution_context(request: HttpRequest, urn: int) -> dict[str, Any]:
     membership = _membership(request)
     if not queries.can_use_insight(membership):
         raise PermissionDenied
@@ -179,22 +180,52 @@ def institution(request: HttpRequest, urn: int) -> HttpResponse:
     results = queries.institution_results(found)
     points = [r.point for r in reversed(results)]
     point = _chosen_point(request, points)
-    comparisons: list[dict[str, Any]] = []
     own = next((r for r in results if r.point == point), None)
+    tables: dict[str, dashboard.Table] = {}
     if point is not None and own is not None:
-        comparisons = [
-            {"name": name, **_suppressed(group)} for name, group in queries.institution_comparisons(found, point)
-        ]
-    return TemplateResponse(
-        request,
-        "insight/institution.html",
-        {
-            "institution": found,
-            "results": results,
-            "own": own,
-            "point": point,
-            "points": points,
-            "comparisons": comparisons,
-            "page_title": f"Benchmark insight: {found.name}",
-        },
+        rows: list[list[dashboard.Value]] = [[found.name, 1, own.benchmarks_fully_achieved]]
+        rows += [[name, *_suppressed(group)] for name, group in queries.institution_comparisons(found, point)]
+        tables["comparison"] = dashboard.Table(
+            "comparison",
+            f"Benchmarks fully achieved at {date_format(point, 'j F Y')}",
+            ["Compared with", "Institutions", "Average benchmarks fully achieved"],
+            rows,
+            f"Averages resting on fewer than {threshold()} institutions are withheld and shown as [c].",
+        )
+    tables["history"] = dashboard.Table(
+        "history",
+        "Results at each measurement point",
+        ["Measurement point", "Benchmarks fully achieved"],
+        [[r.point.isoformat(), r.benchmarks_fully_achieved] for r in results],
+    )
+    return {
+        "institution": found,
+        "results": results,
+        "own": own,
+        "point": point,
+        "points": points,
+        "tables": tables,
+        "page_title": f"Benchmark insight: {found.name}",
+    }
+
+
+def institution(request: HttpRequest, urn: int) -> HttpResponse:
+    return TemplateResponse(request, "insight/institution.html", _institution_context(request, urn))
+
+
+def institution_csv(request: HttpRequest, urn: int, table: str) -> HttpResponse:
+    context = _institution_context(request, urn)
+    if table not in context["tables"]:
+        raise Http404
+    name = f"insight-institution-{urn}-{context['point']}-{table}.csv"
+    return _download(exports.csv_bytes(context["tables"][table]), "text/csv; charset=utf-8", name)
+
+
+def institution_xlsx(request: HttpRequest, urn: int) -> HttpResponse:
+    context = _institution_context(request, urn)
+    content = exports.xlsx_bytes(context["tables"].values(), title=context["institution"].name)
+    return _download(
+        content,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        f"insight-institution-{urn}-{context['point']}.xlsx",
     )

@@ -265,3 +265,53 @@ def report_text(context: dict) -> str:  # type: ignore[type-arg]
     from careershub.insight import report
 
     return " ".join(_document_text(report.report_document(context)).split())
+
+
+def _csv_rows(response) -> list[list[str]]:  # type: ignore[no-untyped-def]
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_institution_exports_follow_the_page_access(client_as, data: Cast, persona: str) -> None:  # type: ignore[no-untyped-def]
+    client = client_as(persona)
+    csv_response = client.get(reverse("insight:institution-csv", args=[data.ashby.urn, "comparison"]), {"point": POINT})
+    xlsx_response = client.get(reverse("insight:institution-xlsx", args=[data.ashby.urn]), {"point": POINT})
+    page = client.get(reverse("insight:institution", args=[data.ashby.urn]), {"point": POINT})
+    assert csv_response.status_code == xlsx_response.status_code == page.status_code
+    if page.status_code == 200:
+        assert csv_response["Content-Disposition"] == (
+            f'attachment; filename="insight-institution-{data.ashby.urn}-{POINT}-comparison.csv"'
+        )
+        assert xlsx_response.content[:2] == b"PK"
+
+
+def test_institution_exports_are_suppressed_and_neutralised(client_as, data: Cast) -> None:  # type: ignore[no-untyped-def]
+    client = client_as("national_analyst")
+    # Ashby is in North Hub (3 members): the hub's figures are withheld in CSV and XLSX alike.
+    rows = _csv_rows(
+        client.get(reverse("insight:institution-csv", args=[data.ashby.urn, "comparison"]), {"point": POINT})
+    )
+    assert rows[0] == ["Compared with", "Institutions", "Average benchmarks fully achieved"]
+    by_name = {row[0]: row[1:] for row in rows[1:]}
+    assert by_name[data.north_hub.name] == ["[c]", "[c]"]
+    assert by_name["England"][0] == "35"
+    book = load_workbook(
+        io.BytesIO(client.get(reverse("insight:institution-xlsx", args=[data.ashby.urn]), {"point": POINT}).content)
+    )
+    sheet = {row[0].value: [c.value for c in row[1:]] for row in book["comparison"].iter_rows(min_row=3)}
+    assert sheet[data.north_hub.name] == ["[c]", "[c]"]
+    assert set(book.sheetnames) == {"comparison", "history"}
+    # An institution whose name a spreadsheet would run as a formula.
+    risky = Institution.objects.get(urn=730000)
+    rows = _csv_rows(client.get(reverse("insight:institution-csv", args=[risky.urn, "comparison"]), {"point": POINT}))
+    assert rows[1][0] == "'" + risky.name
+    book = load_workbook(
+        io.BytesIO(client.get(reverse("insight:institution-xlsx", args=[risky.urn]), {"point": POINT}).content)
+    )
+    cells = [c for row in book["comparison"].iter_rows() for c in row]
+    assert all(c.data_type != "f" for c in cells)
+    assert book["comparison"]["A3"].value == "'" + risky.name
+    history = _csv_rows(client.get(reverse("insight:institution-csv", args=[risky.urn, "history"]), {"point": POINT}))
+    assert history[0] == ["Measurement point", "Benchmarks fully achieved"] and len(history) > 5
+    assert client.get(reverse("insight:institution-csv", args=[risky.urn, "nothing"])).status_code == 404
