@@ -20,6 +20,7 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    FloatField,
     IntegerField,
     Max,
     OuterRef,
@@ -30,6 +31,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Cast
 from django.http import Http404
 
 from careershub.evaluations.models import MeasurementResult
@@ -360,8 +362,11 @@ def fsm_edges_at(point: datetime.date) -> list[float]:
     """National FSM quintile edges among the institutions reporting at `point`."""
     from careershub.insight.dashboard import fsm_quintile_edges
 
-    values = InsightFact.objects.filter(point=point, percent_fsm__isnull=False).values_list("percent_fsm", flat=True)
-    return fsm_quintile_edges([float(v) for v in values])  # type: ignore[arg-type]
+    # Read as floats by the database (the same doubles as float(Decimal)), not as Decimals.
+    values = InsightFact.objects.filter(point=point, percent_fsm__isnull=False).values_list(
+        Cast("percent_fsm", FloatField()), flat=True
+    )
+    return fsm_quintile_edges(list(values))
 
 
 def _groups(queryset: QuerySet[InsightFact], *fields: str, **expressions: Any) -> list[dict[str, Any]]:
