@@ -25,6 +25,7 @@ from django.db import transaction
 from careershub.accounts.models import User
 from careershub.demo.destinations import load_demo_destinations
 from careershub.demo.employers import load_demo_employers
+from careershub.demo.insight import load_demo_insight
 from careershub.demo.learners import load_demo_learners
 from careershub.demo.risk import load_demo_risk
 from careershub.demo.neet import load_demo_neet
@@ -321,6 +322,7 @@ class DemoLoader:
         load_demo_reviews(self.hubs, self.users, datetime.date.today(), self.result.add)
             load_demo_programmes(self.institutions, self.users, datetime.date.today(), self.result.add)
             load_demo_employers(self.hubs, self.institutions, self.users, datetime.date.today(), self.result.add)
+        load_demo_insight(self.result.add)
         self.result.seconds = time.perf_counter() - started
         return self.result
 

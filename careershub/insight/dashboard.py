@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from statistics import quantiles
 from typing import Any
 
+from careershub.insight.aggregates import Aggregates, Group
 from careershub.insight.suppression import SUPPRESSED, primary, suppress_partition, threshold
 from careershub.institutions.models import InstitutionKind
 
@@ -43,24 +44,24 @@ def _partition_table(
     key: str,
     title: str,
     label: str,
-    groups: list[tuple[str, list[int]]],
+    groups: list[tuple[str, Group]],
     *,
     links: list[str | None] | None = None,
 ) -> Table:
     """Rows of (group, institutions, average) that partition the total, with a total row."""
-    counts = [len(scores) for _, scores in groups]
+    counts = [group.count for _, group in groups]
     decision = suppress_partition(counts)
     rows: list[list[Value]] = []
-    for index, (name, scores) in enumerate(groups):
+    for index, (name, group) in enumerate(groups):
         if index in decision.rows:
             rows.append([name, SUPPRESSED, SUPPRESSED])
         else:
-            rows.append([name, len(scores), _average(scores)])
-    everything = [s for _, scores in groups for s in scores]
+            rows.append([name, group.count, group.average])
+    everything = Group(sum(g.count for _, g in groups), sum(g.total for _, g in groups))
     if decision.total:
         rows.append(["Total", SUPPRESSED, SUPPRESSED])
     else:
-        rows.append(["Total", len(everything), _average(everything)])
+        rows.append(["Total", everything.count, everything.average])
     shown = [(row[0], row[2]) for row in rows[:-1] if row[1] not in (SUPPRESSED, 0)]
     summary = ""
     if shown:
@@ -83,12 +84,6 @@ def fsm_quintile_edges(values: Sequence[float]) -> list[float]:
     return [round(edge, 1) for edge in quantiles(values, n=5)] if len(values) >= 5 else []
 
 
-def _quintile(value: Any, edges: list[float]) -> int | None:
-    if value is None or not edges:
-        return None
-    return sum(1 for edge in edges if float(value) > edge) + 1
-
-
 @dataclass
 class Dashboard:
     point: datetime.date
@@ -102,22 +97,20 @@ class Dashboard:
 def build_dashboard(
     *,
     point: datetime.date,
-    rows: list[dict[str, Any]],
+    figures: Aggregates,
     trend_rows: list[dict[str, Any]],
-    fsm_edges: list[float],
-    hub_names: dict[int, str],
-    areas: tuple[str, dict[int, str], str] | None,
+    areas: tuple[str, dict[int, str]] | None,
     full_access: bool,
     area_link: Any = None,
 ) -> Dashboard:
+    """The dashboard's tables, suppressed. `trend_rows` hold point, count and total."""
     minimum = threshold()
-    scores = [r["benchmarks_fully_achieved"] for r in rows]
-    count = len(scores)
+    count = figures.count
     small = primary(count, minimum)
     tables: dict[str, Table] = {}
 
-    average = _average(scores)
-    all_eight = round(100 * sum(1 for s in scores if s == 8) / count, 1) if count else None
+    average = figures.average
+    all_eight = round(100 * figures.all_eight / count, 1) if count else None
     tables["summary"] = Table(
         "summary",
         "Summary",
@@ -137,8 +130,7 @@ def build_dashboard(
     )
 
     benchmark_rows: list[list[Value]] = []
-    for number in range(1, 9):
-        achieved = sum(1 for r in rows if number in (r["achieved"] or []))
+    for number, achieved in enumerate(figures.benchmarks, start=1):
         share = round(100 * achieved / count, 1) if count else None
         benchmark_rows.append([f"Benchmark {number}", SUPPRESSED if small else share])
     shown = [(row[0], row[1]) for row in benchmark_rows if isinstance(row[1], float)]
@@ -156,7 +148,7 @@ def build_dashboard(
         ),
     )
 
-    counts = [sum(1 for s in scores if s == n) for n in range(9)]
+    counts = list(figures.distribution)
     decision = suppress_partition(counts, minimum)
     distribution_rows: list[list[Value]] = []
     for n, number in enumerate(counts):
@@ -187,7 +179,7 @@ def build_dashboard(
             [
                 item["point"].isoformat(),
                 SUPPRESSED if hidden else item["count"],
-                SUPPRESSED if hidden else round(float(item["average"]), 2),
+                SUPPRESSED if hidden else Group(item["count"], item["total"]).average,
             ]
         )
     shown_trend = [row for row in trend_table_rows if isinstance(row[2], float)]
@@ -204,54 +196,43 @@ def build_dashboard(
         ),
     )
 
-    by_kind: dict[str, list[int]] = {}
-    for r in rows:
-        by_kind.setdefault(KIND_LABELS.get(r["institution__kind"], r["institution__kind"]), []).append(
-            r["benchmarks_fully_achieved"]
-        )
-    tables["by_kind"] = _partition_table("by_kind", "By kind of institution", "Kind", sorted(by_kind.items()))
+    by_kind = sorted(
+        ((KIND_LABELS.get(kind, kind), group) for kind, group in figures.by_kind.items()), key=lambda item: item[0]
+    )
+    tables["by_kind"] = _partition_table("by_kind", "By kind of institution", "Kind", by_kind)
 
-    quintile_groups: dict[str, list[int]] = {f"Quintile {q}": [] for q in range(1, 6)}
-    quintile_groups["FSM not known"] = []
-    for r in rows:
-        q = _quintile(r["institution__percent_fsm"], fsm_edges)
-        quintile_groups["FSM not known" if q is None else f"Quintile {q}"].append(r["benchmarks_fully_achieved"])
     tables["by_fsm"] = _partition_table(
         "by_fsm",
         "By disadvantage (national quintile of pupils eligible for free school meals; 1 = least)",
         "FSM quintile",
-        list(quintile_groups.items()),
+        [(f"Quintile {q}", figures.by_fsm.get(q, Group(0, 0))) for q in range(1, 6)]
+        + [("FSM not known", figures.by_fsm.get(None, Group(0, 0)))],
     )
-
-    members = [r["benchmarks_fully_achieved"] for r in rows if r["hub_id"]]
-    others = [r["benchmarks_fully_achieved"] for r in rows if not r["hub_id"]]
     tables["by_membership"] = _partition_table(
-        "by_membership", "By hub membership", "Hub membership", [("In a hub", members), ("Not in a hub", others)]
+        "by_membership",
+        "By hub membership",
+        "Hub membership",
+        [
+            ("In a hub", figures.by_membership.get(True, Group(0, 0))),
+            ("Not in a hub", figures.by_membership.get(False, Group(0, 0))),
+        ],
     )
-    waves: dict[str, list[int]] = {}
-    for r in rows:
-        waves.setdefault(f"Wave {r['hub_wave']}" if r["hub_id"] else "Not in a hub", []).append(
-            r["benchmarks_fully_achieved"]
-        )
+    waves = [(f"Wave {wave}" if wave is not None else "Not in a hub", group) for wave, group in figures.by_wave.items()]
     tables["by_wave"] = _partition_table(
         "by_wave",
         "By hub wave",
         "Hub wave",
-        sorted(waves.items(), key=lambda item: (item[0] == "Not in a hub", item[0])),
+        sorted(waves, key=lambda item: (item[0] == "Not in a hub", item[0])),
     )
 
     if areas is not None:
-        level, names, field_name = areas
-        grouped: dict[int, list[int]] = {}
-        for r in rows:
-            if r[field_name] is not None:
-                grouped.setdefault(r[field_name], []).append(r["benchmarks_fully_achieved"])
-        ordered = sorted(grouped.items(), key=lambda item: names.get(item[0], ""))
+        level, names = areas
+        ordered = sorted(figures.by_area.items(), key=lambda item: names.get(item[0], ""))
         tables["by_area"] = _partition_table(
             "by_area",
             "By area",
             "Area",
-            [(names.get(pk, "Unknown"), values) for pk, values in ordered],
+            [(names.get(pk, "Unknown"), group) for pk, group in ordered],
             links=[area_link(level, pk) if area_link else None for pk, _ in ordered],
         )
 
@@ -260,7 +241,7 @@ def build_dashboard(
             "members",
             "Members' results",
             ["School or college", "URN", "Benchmarks fully achieved"],
-            [[r["institution__name"], r["institution__urn"], r["benchmarks_fully_achieved"]] for r in rows],
+            [[name, urn, score] for name, urn, score in figures.members],
             "Each member's own result (visible to the hub and the national team only).",
         )
     return Dashboard(point=point, reporting=count, tables=tables)

@@ -37,6 +37,7 @@ from django.db import transaction
 from careershub.evaluations import generator
 from careershub.geography.models import LocalAuthority
 from careershub.hubs.models import Hub, HubMembership, LeadBodyKind
+from careershub.insight.services import facts_refresh
 from careershub.institutions.models import EstablishmentStatus, Institution, InstitutionKind
 from careershub.organisations.models import Organisation, OrganisationKind
 
@@ -312,6 +313,8 @@ def generate_national_data(
     scores = generator.simulate_scores(chosen, seed=seed, hub_effect=hub_effect, last_year=last_year)
     written = generator.write_histories_bulk(chosen, scores, seed=seed, until=datetime.date(last_year + 1, 7, 31))
     say(f"Histories: {written}")
+    facts = facts_refresh()
+    say(f"Insight facts: {facts} rows.")
     members_by_year = {
         year: int((chosen["joined_on"].notna() & (chosen["joined_on"] <= pd.Timestamp(year, 9, 1))).sum())
         for year in sorted(MEMBER_SHARE)

@@ -13,12 +13,32 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from django.db.models import Avg, Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Avg,
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast
 from django.http import Http404
 
 from careershub.evaluations.models import MeasurementResult
 from careershub.geography.models import LocalAuthority, LSIPArea, OpportunityArea, Region
 from careershub.hubs.models import Hub, HubMembership
+from careershub.insight.aggregates import Aggregates, Group
+from careershub.insight.models import InsightFact, InsightFactsState
 from careershub.institutions.models import Institution
 from careershub.organisations.models import Membership, OrganisationKind
 
@@ -177,7 +197,7 @@ def rows_at(scope: Scope, point: datetime.date) -> list[dict[str, Any]]:
             "hub_id",
             "hub_wave",
         )
-        .order_by("institution__name")
+        .order_by("institution__name", "institution__urn")
     )
 
 
@@ -225,7 +245,11 @@ def panel_for(scope: Scope, up_to: datetime.date) -> tuple[pd.DataFrame, pd.Data
     else:
         summer = summer.filter(_scope_filter(scope, None))
     panel = pd.DataFrame(
-        list(summer.values_list("institution_id", "point", "benchmarks_fully_achieved")),
+        list(
+            summer.order_by("institution__name", "institution_id", "point").values_list(
+                "institution_id", "point", "benchmarks_fully_achieved"
+            )
+        ),
         columns=["institution", "point", "score"],
     )
     ids = panel["institution"].unique().tolist()
@@ -245,17 +269,16 @@ def panel_for(scope: Scope, up_to: datetime.date) -> tuple[pd.DataFrame, pd.Data
         inside = (joined <= merged["point"]) & (left.isna() | (left > merged["point"]))
         treated_rows = merged.loc[inside, "index"].unique()
         panel.loc[treated_rows, "treated"] = 1
-    attributes = pd.DataFrame(
-        list(
-            Institution.objects.filter(pk__in=ids).values_list(
-                "pk", "kind", "local_authority__region__name", "percent_fsm"
-            )
-        )
-        if len(ids) < 900
-        else list(Institution.objects.values_list("pk", "kind", "local_authority__region__name", "percent_fsm")),
+    return panel, _attributes(ids)
+
+
+def _attributes(ids: list[int]) -> pd.DataFrame:
+    """Kind, region and FSM % of the institutions in a panel (for matching)."""
+    institutions = Institution.objects.filter(pk__in=ids) if len(ids) < 900 else Institution.objects.all()
+    return pd.DataFrame(
+        list(institutions.values_list("pk", "kind", "local_authority__region__name", "percent_fsm")),
         columns=["institution", "kind", "region", "percent_fsm"],
     )
-    return panel, attributes
 
 
 def areas_for_index(membership: Membership) -> dict[str, list[Any]]:
@@ -299,3 +322,181 @@ def similar_results(institution: Institution, point: datetime.date, band: float 
         fsm = float(institution.percent_fsm)
         queryset = queryset.filter(institution__percent_fsm__gte=fsm - band, institution__percent_fsm__lte=fsm + band)
     return list(queryset.values_list("benchmarks_fully_achieved", flat=True))
+
+
+# Precomputed facts (models.InsightFact): what the dashboards read ---------------------------
+
+
+def _facts_filter(scope: Scope) -> Q:
+    """Filter on InsightFact for the institutions in `scope` (a hub: its members at each point)."""
+    if scope.level == "national":
+        return Q()
+    if scope.level == "region":
+        return Q(region_id=scope.pk)
+    if scope.level == "la":
+        return Q(local_authority_id=scope.pk)
+    if scope.level == "lsip":
+        return Q(lsip_area_id=scope.pk)
+    if scope.level == "oa":
+        las = OpportunityArea.local_authorities.through.objects.filter(opportunityarea_id=scope.pk)
+        return Q(local_authority_id__in=list(las.values_list("localauthority_id", flat=True)))
+    if scope.level == "hub":
+        return Q(hub_id=scope.pk)
+    raise Http404
+
+
+def facts_in(scope: Scope, point: datetime.date | None = None) -> QuerySet[InsightFact]:
+    queryset = InsightFact.objects.filter(_facts_filter(scope))
+    return queryset.filter(point=point) if point is not None else queryset
+
+
+def fact_points() -> list[datetime.date]:
+    return list(InsightFact.objects.order_by("-point").values_list("point", flat=True).distinct())
+
+
+def facts_state() -> InsightFactsState | None:
+    return InsightFactsState.objects.filter(pk=1).first()
+
+
+def fsm_edges_at(point: datetime.date) -> list[float]:
+    """National FSM quintile edges among the institutions reporting at `point`."""
+    from careershub.insight.dashboard import fsm_quintile_edges
+
+    # Read as floats by the database (the same doubles as float(Decimal)), not as Decimals.
+    values = InsightFact.objects.filter(point=point, percent_fsm__isnull=False).values_list(
+        Cast("percent_fsm", FloatField()), flat=True
+    )
+    return fsm_quintile_edges(list(values))
+
+
+def _groups(queryset: QuerySet[InsightFact], *fields: str, **expressions: Any) -> list[dict[str, Any]]:
+    return list(queryset.values(*fields, **expressions).annotate(n=Count("pk"), total=Sum("score")).order_by())
+
+
+def aggregates_at(
+    scope: Scope,
+    point: datetime.date,
+    *,
+    fsm_edges: list[float],
+    area_level: str | None,
+    members: bool,
+) -> Aggregates:
+    """Every figure a dashboard shows at `point`, counted by the database over the facts in one
+    pass: institutions, total score and benchmarks achieved for each combination of score,
+    kind, FSM quintile, hub wave and area, rolled up here into each breakdown."""
+    facts = facts_in(scope, point)
+    quintile: Any = Value(None, output_field=IntegerField())
+    if fsm_edges:
+        quintile = Case(
+            When(percent_fsm__isnull=True, then=Value(None)),
+            *[When(percent_fsm__lte=edge, then=Value(q)) for q, edge in enumerate(fsm_edges, start=1)],
+            default=Value(len(fsm_edges) + 1),
+            output_field=IntegerField(),
+        )
+    in_hub = Case(When(hub_id__isnull=True, then=Value(False)), default=Value(True), output_field=BooleanField())
+    area_field = {"region": "region_id", "la": "local_authority_id"}.get(area_level or "")
+    area: Any = F(area_field) if area_field else Value(None, output_field=IntegerField())
+    cells = (
+        facts.values("score", "kind", "hub_wave", quintile=quintile, in_hub=in_hub, area=area)
+        .annotate(n=Count("pk"), **{f"b{n}": Count("pk", filter=Q(**{f"b{n}": True})) for n in range(1, 9)})
+        .order_by()
+    )
+    result = Aggregates(
+        count=0,
+        total=0,
+        all_eight=0,
+        benchmarks=[0] * 8,
+        distribution=[0] * 9,
+        by_kind={},
+        by_fsm={},
+        by_membership={},
+        by_wave={},
+        by_area={},
+    )
+    for cell in cells:
+        n, score = cell["n"], cell["score"]
+        result.count += n
+        result.total += n * score
+        result.distribution[score] += n
+        for index in range(8):
+            result.benchmarks[index] += cell[f"b{index + 1}"]
+        _add(result.by_kind, cell["kind"], n, score)
+        _add(result.by_fsm, cell["quintile"], n, score)
+        _add(result.by_membership, cell["in_hub"], n, score)
+        _add(result.by_wave, cell["hub_wave"] if cell["in_hub"] else None, n, score)
+        if area_field and cell["area"] is not None:
+            _add(result.by_area, cell["area"], n, score)
+    result.all_eight = result.distribution[8]
+    if members:
+        result.members = list(
+            facts.order_by("institution__name", "institution__urn").values_list(
+                "institution__name", "institution__urn", "score"
+            )
+        )
+    return result
+
+
+def _add(groups: dict[Any, Group], key: Any, n: int, score: int) -> None:
+    found = groups.get(key, Group(0, 0))
+    groups[key] = Group(found.count + n, found.total + n * score)
+
+
+def facts_trend(scope: Scope) -> list[dict[str, Any]]:
+    """Institutions reporting and their total score at every point (a hub: its members then)."""
+    return list(facts_in(scope).values("point").annotate(count=Count("pk"), total=Sum("score")).order_by("point"))
+
+
+def facts_scores(scope: Scope, point: datetime.date) -> Group:
+    found = facts_in(scope, point).aggregate(n=Count("pk"), total=Sum("score"))
+    return Group(found["n"], found["total"] or 0)
+
+
+def similar_group(institution: Institution, point: datetime.date, band: float = 5.0) -> Group:
+    """Institutions at `point` of the same kind with FSM % within `band` points (not this one)."""
+    queryset = InsightFact.objects.filter(point=point, kind=institution.kind).exclude(institution=institution)
+    if institution.percent_fsm is not None:
+        fsm = float(institution.percent_fsm)
+        queryset = queryset.filter(percent_fsm__gte=fsm - band, percent_fsm__lte=fsm + band)
+    found = queryset.aggregate(n=Count("pk"), total=Sum("score"))
+    return Group(found["n"], found["total"] or 0)
+
+
+def institution_comparisons(institution: Institution, point: datetime.date) -> list[tuple[str, Group]]:
+    """What an institution's result at `point` is compared with: its hub then, its local
+    authority, similar institutions, England."""
+    groups: list[tuple[str, Group]] = []
+    hub = current_hub_of(institution, point)
+    if hub is not None:
+        groups.append((hub.name, facts_scores(Scope("hub", hub.pk, hub.name), point)))
+    if institution.local_authority_id and institution.local_authority is not None:
+        la = Scope("la", institution.local_authority_id, institution.local_authority.name)
+        groups.append((f"{la.name} (local authority)", facts_scores(la, point)))
+    groups.append(("Similar institutions (same kind, FSM within 5 points)", similar_group(institution, point)))
+    groups.append(("England", facts_scores(Scope("national", 0, "England"), point)))
+    return groups
+
+
+def facts_panel(scope: Scope, up_to: datetime.date) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """`panel_for` read from the facts: the summer (31 July) panel with `treated` (in a hub at
+    that point; for a hub, in that hub) and institution attributes for matching."""
+    summers = [datetime.date(year, 7, 31) for year in range(2000, up_to.year + 1)]
+    summer = InsightFact.objects.filter(point__in=[day for day in summers if day <= up_to])
+    if scope.level == "hub":
+        ever = HubMembership.objects.filter(hub_id=scope.pk).values("institution_id")
+        other_hubs = HubMembership.objects.filter(joined_on__lte=up_to).exclude(hub_id=scope.pk)
+        summer = summer.filter(Q(institution_id__in=ever) | ~Q(institution_id__in=other_hubs.values("institution_id")))
+        treated: Any = Case(When(hub_id=scope.pk, then=Value(1)), default=Value(0), output_field=IntegerField())
+    else:
+        summer = summer.filter(_facts_filter(scope))
+        treated = Case(When(hub_id__isnull=True, then=Value(0)), default=Value(1), output_field=IntegerField())
+    panel = pd.DataFrame(
+        list(
+            summer.annotate(treated=treated)
+            .order_by("institution__name", "institution_id", "point")
+            .values_list("institution_id", "point", "score", "treated")
+        ),
+        columns=["institution", "point", "score", "treated"],
+    )
+    panel["point"] = pd.to_datetime(panel["point"])
+    panel["treated"] = panel["treated"].astype("int64")
+    return panel, _attributes(panel["institution"].unique().tolist())

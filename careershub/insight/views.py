@@ -5,17 +5,17 @@ CSV and XLSX exports. Reads go through `queries.py`; access is decided there too
 from __future__ import annotations
 
 import datetime
-import hashlib
 from typing import Any
 
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.formats import date_format
 
-from careershub.insight import charts, dashboard, exports, queries, statistics
+from careershub.insight import charts, dashboard, exports, queries, report, services
+from careershub.insight.aggregates import Group
 from careershub.insight.suppression import SUPPRESSED, primary, threshold
 from careershub.organisations.models import Membership, OrganisationKind
 
@@ -36,32 +36,9 @@ def _chosen_point(request: HttpRequest, points: list[datetime.date]) -> datetime
     return points[0] if points else None
 
 
-def _summer_on_or_before(point: datetime.date) -> datetime.date:
-    return datetime.date(point.year if point.month >= 7 else point.year - 1, 7, 31)
-
-
 def _comparison(scope: queries.Scope, point: datetime.date) -> dict[str, Any]:
-    """Hub vs comparison estimates and the membership trend (cached until the data change)."""
-    follow_up = _summer_on_or_before(point)
-    version = hashlib.sha256(repr(queries.data_version()).encode()).hexdigest()[:16]
-    key = f"insight:comparison:{scope.level}:{scope.pk}:{follow_up}:{version}"
-    found = cache.get(key)
-    if found is None:
-        panel, attributes = queries.panel_for(scope, follow_up)
-        what = f"Members of {scope.name}" if scope.level == "hub" else "Institutions in a hub"
-        found = {
-            "did": statistics.difference_in_differences(panel, what=what),
-            "matched": statistics.matched_comparison(
-                panel,
-                attributes,
-                baseline=datetime.date(follow_up.year - 2, 7, 31),
-                follow_up=follow_up,
-                what=f"{what} that joined between the two points",
-            ),
-            "table": dashboard.membership_trend_table(panel),
-        }
-        cache.set(key, found, 60 * 60)
-    return found
+    """Hub vs comparison estimates and the membership trend (stored until the facts change)."""
+    return services.comparison_for(scope, services.summer_on_or_before(point))
 
 
 def _build(request: HttpRequest, level: str, pk: int) -> dict[str, Any]:
@@ -69,35 +46,25 @@ def _build(request: HttpRequest, level: str, pk: int) -> dict[str, Any]:
     access = queries.dashboard_access(_membership(request), scope)
     if access is None:
         raise PermissionDenied
-    points = queries.points_with_results()
+    points = queries.fact_points()
     point = _chosen_point(request, points)
     built = None
     comparison = None
     if point is not None:
         within = queries.areas_within(scope)
-        areas = None
-        if within is not None:
-            area_level, names = within
-            field = (
-                "institution__local_authority__region__name"
-                if area_level == "region"
-                else "institution__local_authority_id"
-            )
-            areas = (area_level, names, field)
-        rows = queries.rows_at(scope, point)
-        if areas and areas[0] == "region":
-            by_name = {name: pk for pk, name in areas[1].items()}
-            for row in rows:
-                row["region_pk"] = by_name.get(row["institution__local_authority__region__name"])
-            areas = ("region", areas[1], "region_pk")
+        full_access = access == queries.Access.FULL and scope.level == "hub"
         built = dashboard.build_dashboard(
             point=point,
-            rows=rows,
-            trend_rows=queries.trend(scope),
-            fsm_edges=dashboard.fsm_quintile_edges(queries.national_fsm_values(point)),
-            hub_names={},
-            areas=areas,
-            full_access=access == queries.Access.FULL and scope.level == "hub",
+            figures=queries.aggregates_at(
+                scope,
+                point,
+                fsm_edges=queries.fsm_edges_at(point),
+                area_level=within[0] if within else None,
+                members=full_access,
+            ),
+            trend_rows=queries.facts_trend(scope),
+            areas=within,
+            full_access=full_access,
             area_link=_area_link,
         )
         comparison = _comparison(scope, point)
@@ -109,6 +76,7 @@ def _build(request: HttpRequest, level: str, pk: int) -> dict[str, Any]:
         "point": point,
         "dashboard": built,
         "comparison": comparison,
+        "facts": queries.facts_state(),
     }
 
 
@@ -179,6 +147,13 @@ def workbook(request: HttpRequest, level: str, pk: int) -> HttpResponse:
     )
 
 
+def report_pdf(request: HttpRequest, level: str, pk: int) -> HttpResponse:
+    context = _build(request, level, pk)
+    if context["dashboard"] is None:
+        raise Http404
+    return _download(report.report_pdf(context), "application/pdf", f"{_file_stem(context)}.pdf")
+
+
 def chart(request: HttpRequest, level: str, pk: int, table: str) -> HttpResponse:
     if table not in charts.CHARTED:
         raise Http404
@@ -188,7 +163,15 @@ def chart(request: HttpRequest, level: str, pk: int, table: str) -> HttpResponse
     return response
 
 
-def institution(request: HttpRequest, urn: int) -> HttpResponse:
+def _suppressed(group: Group) -> list[dashboard.Value]:
+    hidden = primary(group.count)
+    return [
+        SUPPRESSED if hidden else group.count,
+        SUPPRESSED if hidden or not group.count else group.average,
+    ]
+
+
+def _institution_context(request: HttpRequest, urn: int) -> dict[str, Any]:
     membership = _membership(request)
     if not queries.can_use_insight(membership):
         raise PermissionDenied
@@ -197,59 +180,52 @@ def institution(request: HttpRequest, urn: int) -> HttpResponse:
     results = queries.institution_results(found)
     points = [r.point for r in reversed(results)]
     point = _chosen_point(request, points)
-    comparisons: list[dict[str, Any]] = []
     own = next((r for r in results if r.point == point), None)
+    tables: dict[str, dashboard.Table] = {}
     if point is not None and own is not None:
-        groups: list[tuple[str, list[int]]] = []
-        hub = queries.current_hub_of(found, point)
-        if hub is not None:
-            groups.append(
-                (
-                    hub.name,
-                    [
-                        r["benchmarks_fully_achieved"]
-                        for r in queries.rows_at(queries.Scope("hub", hub.pk, hub.name), point)
-                    ],
-                )
-            )
-        if found.local_authority_id:
-            la = queries.Scope("la", found.local_authority_id, found.local_authority.name)  # type: ignore[union-attr]
-            groups.append(
-                (
-                    f"{la.name} (local authority)",
-                    list(queries.results_in(la, point).values_list("benchmarks_fully_achieved", flat=True)),
-                )
-            )
-        groups.append(("Similar institutions (same kind, FSM within 5 points)", queries.similar_results(found, point)))
-        groups.append(
-            (
-                "England",
-                list(
-                    queries.results_in(queries.Scope("national", 0, "England"), point).values_list(
-                        "benchmarks_fully_achieved", flat=True
-                    )
-                ),
-            )
+        rows: list[list[dashboard.Value]] = [[found.name, 1, own.benchmarks_fully_achieved]]
+        rows += [[name, *_suppressed(group)] for name, group in queries.institution_comparisons(found, point)]
+        tables["comparison"] = dashboard.Table(
+            "comparison",
+            f"Benchmarks fully achieved at {date_format(point, 'j F Y')}",
+            ["Compared with", "Institutions", "Average benchmarks fully achieved"],
+            rows,
+            f"Averages resting on fewer than {threshold()} institutions are withheld and shown as [c].",
         )
-        for name, values in groups:
-            hidden = primary(len(values))
-            comparisons.append(
-                {
-                    "name": name,
-                    "count": SUPPRESSED if hidden else len(values),
-                    "average": SUPPRESSED if hidden or not values else round(sum(values) / len(values), 2),
-                }
-            )
-    return TemplateResponse(
-        request,
-        "insight/institution.html",
-        {
-            "institution": found,
-            "results": results,
-            "own": own,
-            "point": point,
-            "points": points,
-            "comparisons": comparisons,
-            "page_title": f"Benchmark insight: {found.name}",
-        },
+    tables["history"] = dashboard.Table(
+        "history",
+        "Results at each measurement point",
+        ["Measurement point", "Benchmarks fully achieved"],
+        [[r.point.isoformat(), r.benchmarks_fully_achieved] for r in results],
+    )
+    return {
+        "institution": found,
+        "results": results,
+        "own": own,
+        "point": point,
+        "points": points,
+        "tables": tables,
+        "page_title": f"Benchmark insight: {found.name}",
+    }
+
+
+def institution(request: HttpRequest, urn: int) -> HttpResponse:
+    return TemplateResponse(request, "insight/institution.html", _institution_context(request, urn))
+
+
+def institution_csv(request: HttpRequest, urn: int, table: str) -> HttpResponse:
+    context = _institution_context(request, urn)
+    if table not in context["tables"]:
+        raise Http404
+    name = f"insight-institution-{urn}-{context['point']}-{table}.csv"
+    return _download(exports.csv_bytes(context["tables"][table]), "text/csv; charset=utf-8", name)
+
+
+def institution_xlsx(request: HttpRequest, urn: int) -> HttpResponse:
+    context = _institution_context(request, urn)
+    content = exports.xlsx_bytes(context["tables"].values(), title=context["institution"].name)
+    return _download(
+        content,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        f"insight-institution-{urn}-{context['point']}.xlsx",
     )

@@ -24,6 +24,7 @@ from careershub.core.management.commands import run_demo
 from careershub.demo import build_gias_demo
 from careershub.demo.builder import DEMO_PASSWORD, GIAS_FILE, MOVER_URN, PEOPLE, load_demo_data, sign_ins
 from careershub.hubs.models import CoordinatorAssignment, Hub, HubMembership
+from careershub.insight.models import InsightFact
 from careershub.institutions.models import GiasImport, Institution, InstitutionKind
 from careershub.learners.models import Learner, LearnerImport
 from careershub.organisations.models import Membership, Organisation, Role
@@ -45,6 +46,7 @@ COUNTED = [
     Activity,
     Participation,
     GuidanceMeeting,
+    InsightFact,
 ]
 
 
@@ -74,6 +76,7 @@ def test_loading_twice_changes_nothing() -> None:
     # Demo learners for three schools, imported through the learner import, with activities.
     assert first["LearnerImport"] == 3 and first["Learner"] > 300
     assert first["Activity"] > 30 and first["Participation"] > 1000 and first["GuidanceMeeting"] > 0
+    assert first["InsightFact"] > 1000  # the dashboards' facts follow the generated histories
 
 
 def test_every_role_has_a_demo_user(demo: None) -> None:

@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 
 from careershub.evaluations import generator
 from careershub.hubs.models import HubMembership
+from careershub.insight.services import facts_refresh
 from careershub.institutions.models import Institution
 from careershub.institutions.tests.factories import InstitutionFactory
 from conftest import PERSONAS, Cast
@@ -36,6 +37,7 @@ def write_results(institutions: list[Institution], seed: int = 1) -> None:
     )
     scores = generator.simulate_scores(frame, seed=seed, hub_effect=1.0, last_year=2024)
     generator.write_histories_bulk(frame, scores, seed=seed, until=datetime.date(2025, 7, 31))
+    facts_refresh()
 
 
 @pytest.fixture
@@ -189,3 +191,127 @@ def test_dashboard_query_budget(client_as, data: Cast, django_assert_max_num_que
             assert client.get(url, {"point": POINT}).status_code == 200
     with django_assert_max_num_queries(14):
         assert client.get(reverse("insight:institution", args=[data.ashby.urn])).status_code == 200
+
+
+def _document_text(document) -> str:  # type: ignore[no-untyped-def]
+    pieces: list[str] = []
+
+    def walk(box) -> None:  # type: ignore[no-untyped-def]
+        text = getattr(box, "text", None)
+        if isinstance(text, str):
+            pieces.append(text)
+        for child in getattr(box, "children", ()):
+            walk(child)
+
+    for page in document.pages:
+        walk(page._page_box)
+    return " ".join(pieces)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_pdf_report_for_national_and_hub_staff(client_as, data: Cast, persona: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from careershub.insight import report
+
+    monkeypatch.setattr(report, "report_pdf", lambda context: b"%PDF-1.7 stub")
+    response = client_as(persona).get(reverse("insight:report-pdf", args=["hub", data.south_hub.pk]), {"point": POINT})
+    assert response.status_code == expected(persona, NATIONAL | HUB)
+    if response.status_code == 200:
+        assert response["Content-Type"] == "application/pdf"
+        assert response["Content-Disposition"] == (
+            f'attachment; filename="insight-hub-{data.south_hub.pk}-{POINT}.pdf"'
+        )
+
+
+def test_pdf_report_content_is_suppressed_and_lists_no_institution(client_as, data: Cast, rf) -> None:  # type: ignore[no-untyped-def]
+    from careershub.insight import report, views
+
+    national = client_as("national_analyst")
+    assert (
+        national.get(reverse("insight:report-pdf", args=["hub", data.north_hub.pk]), {"point": POINT}).content[:4]
+        == b"%PDF"
+    )
+    request = rf.get("/", {"point": POINT})
+    request.membership = national_membership(data)
+    north = report_text(views._build(request, "hub", data.north_hub.pk))
+    south = report_text(views._build(request, "hub", data.south_hub.pk))
+    # North Hub has 3 members: every headline figure is withheld; South Hub's 12 are shown.
+    assert "Institutions reporting [c]" in north and "Average benchmarks fully achieved [c]" in north
+    assert "Institutions reporting 12" in south
+    for text in (north, south):
+        assert "Difference-in-differences" in text and "Matched comparison" in text
+        assert "95% confidence interval" in text and "clustered by institution" in text
+        assert "Ashby High School" not in text and "Brook College" not in text
+    document = report.report_document(views._build(request, "hub", data.south_hub.pk))
+    images = []
+
+    def walk(box) -> None:  # type: ignore[no-untyped-def]
+        if type(box).__name__.endswith("ReplacedBox"):
+            images.append(box)
+        for child in getattr(box, "children", ()):
+            walk(child)
+
+    for page in document.pages:
+        walk(page._page_box)
+    assert len(images) == 4  # every chart, from data: URIs
+
+
+def national_membership(data: Cast):  # type: ignore[no-untyped-def]
+    from careershub.organisations.models import Membership, Role
+
+    return Membership.objects.filter(role=Role.NATIONAL_ANALYST).select_related("organisation").first()
+
+
+def report_text(context: dict) -> str:  # type: ignore[type-arg]
+    from careershub.insight import report
+
+    return " ".join(_document_text(report.report_document(context)).split())
+
+
+def _csv_rows(response) -> list[list[str]]:  # type: ignore[no-untyped-def]
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_institution_exports_follow_the_page_access(client_as, data: Cast, persona: str) -> None:  # type: ignore[no-untyped-def]
+    client = client_as(persona)
+    csv_response = client.get(reverse("insight:institution-csv", args=[data.ashby.urn, "comparison"]), {"point": POINT})
+    xlsx_response = client.get(reverse("insight:institution-xlsx", args=[data.ashby.urn]), {"point": POINT})
+    page = client.get(reverse("insight:institution", args=[data.ashby.urn]), {"point": POINT})
+    assert csv_response.status_code == xlsx_response.status_code == page.status_code
+    if page.status_code == 200:
+        assert csv_response["Content-Disposition"] == (
+            f'attachment; filename="insight-institution-{data.ashby.urn}-{POINT}-comparison.csv"'
+        )
+        assert xlsx_response.content[:2] == b"PK"
+
+
+def test_institution_exports_are_suppressed_and_neutralised(client_as, data: Cast) -> None:  # type: ignore[no-untyped-def]
+    client = client_as("national_analyst")
+    # Ashby is in North Hub (3 members): the hub's figures are withheld in CSV and XLSX alike.
+    rows = _csv_rows(
+        client.get(reverse("insight:institution-csv", args=[data.ashby.urn, "comparison"]), {"point": POINT})
+    )
+    assert rows[0] == ["Compared with", "Institutions", "Average benchmarks fully achieved"]
+    by_name = {row[0]: row[1:] for row in rows[1:]}
+    assert by_name[data.north_hub.name] == ["[c]", "[c]"]
+    assert by_name["England"][0] == "35"
+    book = load_workbook(
+        io.BytesIO(client.get(reverse("insight:institution-xlsx", args=[data.ashby.urn]), {"point": POINT}).content)
+    )
+    sheet = {row[0].value: [c.value for c in row[1:]] for row in book["comparison"].iter_rows(min_row=3)}
+    assert sheet[data.north_hub.name] == ["[c]", "[c]"]
+    assert set(book.sheetnames) == {"comparison", "history"}
+    # An institution whose name a spreadsheet would run as a formula.
+    risky = Institution.objects.get(urn=730000)
+    rows = _csv_rows(client.get(reverse("insight:institution-csv", args=[risky.urn, "comparison"]), {"point": POINT}))
+    assert rows[1][0] == "'" + risky.name
+    book = load_workbook(
+        io.BytesIO(client.get(reverse("insight:institution-xlsx", args=[risky.urn]), {"point": POINT}).content)
+    )
+    cells = [c for row in book["comparison"].iter_rows() for c in row]
+    assert all(c.data_type != "f" for c in cells)
+    assert book["comparison"]["A3"].value == "'" + risky.name
+    history = _csv_rows(client.get(reverse("insight:institution-csv", args=[risky.urn, "history"]), {"point": POINT}))
+    assert history[0] == ["Measurement point", "Benchmarks fully achieved"] and len(history) > 5
+    assert client.get(reverse("insight:institution-csv", args=[risky.urn, "nothing"])).status_code == 404

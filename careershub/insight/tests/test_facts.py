@@ -1,0 +1,188 @@
+"""The precomputed facts give exactly the figures computed from the source tables, and they
+follow submissions and hub membership changes through the background task."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pandas as pd
+import pytest
+from django.test import override_settings
+
+from careershub.evaluations.models import MeasurementResult
+from careershub.evaluations.tests.factories import submitted_evaluation
+from careershub.geography.models import LocalAuthority, LSIPArea, OpportunityArea, Region
+from careershub.hubs import services as hub_services
+from careershub.hubs.models import Hub
+from careershub.insight import dashboard, queries, services
+from careershub.insight.aggregates import aggregate_rows
+from careershub.insight.models import InsightComparison, InsightFact, InsightFactsState
+from careershub.insight.national import generate_national_data
+from careershub.insight.services import facts_refresh
+from careershub.institutions.tests.factories import InstitutionFactory
+from conftest import Cast
+
+pytestmark = pytest.mark.django_db
+IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+def reference_dashboard(scope: queries.Scope, point: datetime.date, *, full: bool) -> dashboard.Dashboard:
+    """The dashboard computed the old way: rows from the source tables, counted in Python."""
+    within = queries.areas_within(scope)
+    rows = queries.rows_at(scope, point)
+    field = None
+    if within is not None:
+        if within[0] == "region":
+            by_name = {name: pk for pk, name in within[1].items()}
+            for row in rows:
+                row["region_pk"] = by_name.get(row["institution__local_authority__region__name"])
+            field = "region_pk"
+        else:
+            field = "institution__local_authority_id"
+    trend = [
+        {"point": r["point"], "count": r["count"], "total": round(float(r["average"]) * r["count"])}
+        for r in queries.trend(scope)
+    ]
+    return dashboard.build_dashboard(
+        point=point,
+        figures=aggregate_rows(
+            rows,
+            fsm_edges=dashboard.fsm_quintile_edges(queries.national_fsm_values(point)),
+            area_field=field,
+            members=full,
+        ),
+        trend_rows=trend,
+        areas=within,
+        full_access=full,
+    )
+
+
+def facts_dashboard(scope: queries.Scope, point: datetime.date, *, full: bool) -> dashboard.Dashboard:
+    within = queries.areas_within(scope)
+    return dashboard.build_dashboard(
+        point=point,
+        figures=queries.aggregates_at(
+            scope,
+            point,
+            fsm_edges=queries.fsm_edges_at(point),
+            area_level=within[0] if within else None,
+            members=full,
+        ),
+        trend_rows=queries.facts_trend(scope),
+        areas=within,
+        full_access=full,
+    )
+
+
+def tables(built: dashboard.Dashboard) -> dict[str, Any]:
+    return {key: (table.rows, table.summary) for key, table in built.tables.items()}
+
+
+def scopes() -> list[queries.Scope]:
+    found = [queries.Scope("national", 0, "England")]
+    for level, model in (("region", Region), ("lsip", LSIPArea), ("oa", OpportunityArea), ("hub", Hub)):
+        found += [queries.Scope(level, pk, name) for pk, name in model.objects.values_list("pk", "name")]
+    las = LocalAuthority.objects.filter(institutions__isnull=False).distinct().order_by("pk")[:12]
+    found += [queries.Scope("la", la.pk, la.name) for la in las]
+    return found
+
+
+def test_every_figure_from_the_facts_matches_the_source_tables(settings: Any) -> None:
+    generate_national_data(institutions=400, seed=7, hub_effect=0.5)
+    assert InsightFact.objects.count() == MeasurementResult.objects.count() > 5000
+    points = queries.points_with_results()
+    assert queries.fact_points() == points
+    for threshold in (5, 3):
+        settings.INSIGHT_SUPPRESSION_THRESHOLD = threshold
+        checked = 0
+        for scope in scopes():
+            for point in [points[0], points[3], points[10], points[-1]]:
+                full = scope.level == "hub"
+                assert tables(facts_dashboard(scope, point, full=full)) == tables(
+                    reference_dashboard(scope, point, full=full)
+                ), (scope, point)
+                checked += 1
+        assert checked > 100
+    check_institution_comparisons(points[0])
+    summer = datetime.date(2025, 7, 31)
+    for scope in [queries.Scope("national", 0, "England"), *[s for s in scopes() if s.level in {"hub", "region"}]]:
+        old_panel, old_attributes = queries.panel_for(scope, summer)
+        new_panel, new_attributes = queries.facts_panel(scope, summer)
+        pd.testing.assert_frame_equal(old_panel, new_panel)
+        pd.testing.assert_frame_equal(old_attributes, new_attributes)
+    # Stored estimates read back as computed, and are recomputed once the facts change.
+    national = queries.Scope("national", 0, "England")
+    computed = services.comparison_for(national, summer)
+    assert InsightComparison.objects.count() == 1
+    again = services.comparison_for(national, summer)
+    assert again == computed
+    facts_refresh(institution_ids=[MeasurementResult.objects.order_by("pk").first().institution_id])  # type: ignore[union-attr]
+    InsightComparison.objects.update(content={"broken": True})  # a stale row is never read
+    state = queries.facts_state()
+    assert state is not None
+    InsightFactsState.objects.filter(pk=1).update(source_version="changed")
+    assert services.comparison_for(national, summer) == computed
+
+
+def check_institution_comparisons(point: datetime.date) -> None:
+    results = MeasurementResult.objects.filter(point=point).select_related("institution__local_authority")
+    for result in list(results.order_by("pk")[:40]):
+        institution = result.institution
+        expected: list[tuple[str, list[int]]] = []
+        hub = queries.current_hub_of(institution, point)
+        if hub is not None:
+            scope = queries.Scope("hub", hub.pk, hub.name)
+            expected.append((hub.name, [r["benchmarks_fully_achieved"] for r in queries.rows_at(scope, point)]))
+        la = queries.Scope("la", institution.local_authority_id, institution.local_authority.name)  # type: ignore[arg-type, union-attr]
+        expected.append(
+            (
+                f"{la.name} (local authority)",
+                list(queries.results_in(la, point).values_list("benchmarks_fully_achieved", flat=True)),
+            )
+        )
+        expected.append(
+            ("Similar institutions (same kind, FSM within 5 points)", queries.similar_results(institution, point))
+        )
+        expected.append(
+            (
+                "England",
+                list(MeasurementResult.objects.filter(point=point).values_list("benchmarks_fully_achieved", flat=True)),
+            )
+        )
+        found = queries.institution_comparisons(institution, point)
+        assert [(name, group.count, group.total) for name, group in found] == [
+            (name, len(values), sum(values)) for name, values in expected
+        ]
+
+
+@override_settings(TASKS=IMMEDIATE)
+def test_a_submission_and_a_hub_join_refresh_the_facts_in_the_background(
+    cast: Cast, django_capture_on_commit_callbacks: Any
+) -> None:
+    school = InstitutionFactory.create(urn=750001)
+    when = datetime.datetime(2025, 2, 10, 12, tzinfo=datetime.UTC)
+    with django_capture_on_commit_callbacks(execute=True):
+        submitted_evaluation(school, submitted_at=when, achieved=[1, 2, 3])
+    facts = InsightFact.objects.filter(institution=school)
+    assert facts.count() == MeasurementResult.objects.filter(institution=school).count() > 0
+    first = facts.order_by("point").first()
+    assert first is not None and first.score == 3 and first.b1 and not first.b4 and first.hub_id is None
+    with django_capture_on_commit_callbacks(execute=True):
+        hub_services.hub_add_institution(hub=cast.north_hub, institution=school, joined_on=datetime.date(2025, 1, 1))
+    assert set(facts.values_list("hub_id", flat=True)) == {cast.north_hub.pk}
+    assert set(facts.values_list("hub_wave", flat=True)) == {cast.north_hub.wave}
+
+
+def test_the_refresh_rebuilds_only_what_it_is_asked_to(cast: Cast) -> None:
+    one, two = InstitutionFactory.create(urn=750002), InstitutionFactory.create(urn=750003)
+    when = datetime.datetime(2025, 2, 10, 12, tzinfo=datetime.UTC)
+    submitted_evaluation(one, submitted_at=when)
+    submitted_evaluation(two, submitted_at=when)
+    assert facts_refresh(institution_ids=[one.pk]) > 0
+    assert InsightFact.objects.filter(institution=one).exists()
+    assert not InsightFact.objects.filter(institution=two).exists()
+    facts_refresh()
+    assert InsightFact.objects.filter(institution=two).exists()
+    state = queries.facts_state()
+    assert state is not None and state.rows == InsightFact.objects.count()
