@@ -80,6 +80,8 @@ def _destination_items(membership: Membership) -> list[tuple[str, str]]:
     if membership.role == Role.PARTICIPATION_OFFICER:
         items.append(("Destination imports", reverse("destinations:import")))
     return items
+
+
 def _neet_items(kind: str) -> list[tuple[str, str]]:
     """The area NEET picture (published figures) for national, hub and local-authority staff."""
     if kind in {OrganisationKind.NATIONAL, OrganisationKind.HUB, OrganisationKind.LOCAL_AUTHORITY}:

@@ -27,10 +27,10 @@ from careershub.demo.destinations import load_demo_destinations
 from careershub.demo.employers import load_demo_employers
 from careershub.demo.insight import load_demo_insight
 from careershub.demo.learners import load_demo_learners
-from careershub.demo.risk import load_demo_risk
 from careershub.demo.neet import load_demo_neet
-from careershub.demo.reviews import load_demo_reviews
 from careershub.demo.programmes import load_demo_programmes
+from careershub.demo.reviews import load_demo_reviews
+from careershub.demo.risk import load_demo_risk
 from careershub.evaluations.generator import HistoryPlan, generate_histories
 from careershub.geography.models import LocalAuthority
 from careershub.hubs.models import CoordinatorAssignment, Hub, HubMembership, LeadBodyKind
@@ -318,10 +318,10 @@ class DemoLoader:
             load_demo_learners(self.institutions, self.users, datetime.date.today(), self.result.add)
             load_demo_destinations(self.institutions, self.users, datetime.date.today(), self.result.add)
             load_demo_risk(self.institutions, self.users, datetime.date.today(), self.result.add)
-        load_demo_neet(self.write)
-        load_demo_reviews(self.hubs, self.users, datetime.date.today(), self.result.add)
             load_demo_programmes(self.institutions, self.users, datetime.date.today(), self.result.add)
             load_demo_employers(self.hubs, self.institutions, self.users, datetime.date.today(), self.result.add)
+        load_demo_neet(self.write)
+        load_demo_reviews(self.hubs, self.users, datetime.date.today(), self.result.add)
         load_demo_insight(self.result.add)
         self.result.seconds = time.perf_counter() - started
         return self.result
