@@ -140,6 +140,7 @@ def leaver_facts(
         "learner__disadvantaged",
         "learner__sen_status",
         "learner__looked_after",
+        "september_guarantee",
     )
     return [
         LeaverFacts(
@@ -151,8 +152,9 @@ def leaver_facts(
             sen=sen_status != SenStatus.NONE,
             looked_after=looked_after,
             activities=tuple(activities.get(pk, ())),
+            september_guarantee=offer,
         )
-        for pk, institution_id, year, stage_value, disadvantaged, sen_status, looked_after in rows
+        for pk, institution_id, year, stage_value, disadvantaged, sen_status, looked_after, offer in rows
     ]
 
 

@@ -56,6 +56,14 @@ CATEGORIES: dict[str, str] = {
     NOT_CAPTURED: "Activity not captured",
 }
 
+#: The September Guarantee outcomes, as the published figures split them. They partition the cohort.
+SEPTEMBER_GUARANTEE: dict[str, str] = {
+    "offer_made": "Offer made",
+    "no_offer": "No offer",
+    "not_appropriate": "Offer not appropriate",
+    "not_recorded": "Not recorded",
+}
+
 #: Characteristic groups figures are broken down by (besides all leavers).
 GROUPS: dict[str, str] = {
     "all": "All leavers",
@@ -96,6 +104,7 @@ class LeaverFacts:
     sen: bool
     looked_after: bool
     activities: tuple[tuple[datetime.date, str], ...] = ()
+    september_guarantee: str = "not_recorded"
 
 
 def _month_end(year: int, month: int) -> datetime.date:
@@ -296,3 +305,29 @@ def totals(figures: Mapping[Hashable, Figures]) -> Figures:
         total.months_neet += item.months_neet
         total.months_not_known += item.months_not_known
     return total
+
+
+def september_guarantee_counts(facts: Iterable[LeaverFacts]) -> dict[str, int]:
+    counts = dict.fromkeys(SEPTEMBER_GUARANTEE, 0)
+    for leaver in facts:
+        counts[leaver.september_guarantee] = counts.get(leaver.september_guarantee, 0) + 1
+    return counts
+
+
+def shown_partition(
+    counts: Mapping[str, int], *, suppress: bool, minimum: int = 5
+) -> tuple[int | str, dict[str, tuple[int | str, str]]]:
+    """(total, {key: (count, percentage)}) of a partition, suppressed (primary and secondary)
+    for a wider audience as the destination categories are."""
+    keys = list(counts)
+    values = [counts[key] for key in keys]
+    total = sum(values)
+    if not suppress:
+        return total, {key: (value, percent(value, total)) for key, value in zip(keys, values, strict=True)}
+    partition = suppress_partition(values, minimum)
+    shown_total: int | str = SUPPRESSED if partition.total else total
+    cells: dict[str, tuple[int | str, str]] = {}
+    for index, (key, value) in enumerate(zip(keys, values, strict=True)):
+        hidden = index in partition.rows or partition.total
+        cells[key] = (SUPPRESSED, SUPPRESSED) if hidden else (value, percent(value, total))
+    return shown_total, cells

@@ -305,7 +305,14 @@ def summary_rows(
         (label, rollups.shown(by_group.get(("all", group), rollups.Figures()), suppress=suppress))
         for group, label in rollups.GROUPS.items()
     ]
+    year_11 = [f for f in facts if f.stage == Stage.YEAR_11]
+    offer_rows = []
+    for group, label in rollups.GROUPS.items():
+        counts = rollups.september_guarantee_counts(f for f in year_11 if rollups.in_group(f, group))
+        offer_rows.append((label, *rollups.shown_partition(counts, suppress=suppress)))
     return {
+        "offer_rows": offer_rows,
+        "offers": rollups.SEPTEMBER_GUARANTEE,
         "total": rollups.shown(total, suppress=suppress),
         "institution_rows": institution_rows,
         "group_rows": group_rows,

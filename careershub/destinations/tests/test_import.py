@@ -180,3 +180,22 @@ def test_a_careers_leader_imports_for_their_own_institution_only(
         filename="brook.csv",
     )
     assert preview.new_count == 1 and [error["row"] for error in preview.errors] == [2]
+
+
+def test_rows_may_carry_a_uln_instead_of_a_upn(cast: Cast) -> None:
+    from careershub.learners.identifiers import uln_check_digit
+
+    body = "412345678"
+    uln = body + str(uln_check_digit(body))
+    learner = LearnerFactory.create(
+        institution=cast.ashby,
+        year_group=13,
+        left_on=datetime.date(2024, 7, 19),
+        upn="",
+        uln=uln,
+        date_of_birth=datetime.date(2006, 11, 1),
+    )
+    preview = upload(cast, f"Unique Learner Number,Activity date,Activity code\n{uln},01/10/2024,310\n")
+    assert preview.new_count == 1, preview.errors
+    services.import_confirm(destination_import=preview, learners=import_learners_for(officer(cast)))
+    assert ActivityRecord.objects.get().leaver.learner == learner

@@ -188,3 +188,27 @@ def test_suppressed_figures_never_show_a_count_between_one_and_four(cohort: list
         assert view.neet == SUPPRESSED
     # Exactly one withheld category could be recovered from the total: never.
     assert sum(count == SUPPRESSED for count, _ in view.categories.values()) != 1 or view.leavers == SUPPRESSED
+
+
+def test_september_guarantee_counts_and_suppression() -> None:
+    offers = ["offer_made"] * 9 + ["no_offer"] * 2 + ["not_recorded"] * 6
+    cohort = [r.LeaverFacts(1, 1, 2023, "y11", False, False, False, (), offer) for offer in offers]
+    counts = r.september_guarantee_counts(cohort)
+    assert counts == {"offer_made": 9, "no_offer": 2, "not_appropriate": 0, "not_recorded": 6}
+    total, own = r.shown_partition(counts, suppress=False)
+    assert total == 17 and own["no_offer"] == (2, "11.8%")
+    total, wide = r.shown_partition(counts, suppress=True)
+    assert total == 17 and wide["no_offer"] == (SUPPRESSED, SUPPRESSED)
+    assert wide["not_recorded"] == (SUPPRESSED, SUPPRESSED)  # the smallest other row goes too
+    assert wide["offer_made"] == (9, "52.9%") and wide["not_appropriate"] == (0, "0.0%")
+
+
+@given(st.lists(st.sampled_from(list(r.SEPTEMBER_GUARANTEE)), max_size=30))
+def test_shown_partition_never_shows_one_to_four(offers: list[str]) -> None:
+    counts = r.september_guarantee_counts(
+        r.LeaverFacts(1, 1, 2023, "y11", False, False, False, (), offer) for offer in offers
+    )
+    total, cells = r.shown_partition(counts, suppress=True)
+    shown = [count for count, _ in cells.values() if count != SUPPRESSED]
+    assert all(int(count) == 0 or int(count) >= 5 for count in shown)
+    assert total == SUPPRESSED or int(total) == 0 or int(total) >= 5

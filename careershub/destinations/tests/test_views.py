@@ -216,8 +216,10 @@ def test_summary_suppresses_small_numbers_for_the_area_but_not_the_school(client
         )
     brook_learner = LearnerFactory.create(institution=cast.brook, year_group=11, legal_last_name="Zebedee")
     LeaverFactory.create(learner=brook_learner, leaving_year=2024)
+    Leaver.objects.filter(learner__in=learners[:6]).update(september_guarantee=SeptemberGuarantee.OFFER_MADE)
     own = client_as("careers_leader").get(reverse("destinations:summary")).content.decode()
     assert "25.0%" in own  # 2 of 8 NEET, shown to the school itself
+    assert 'id="september-guarantee"' in own and '75.0% <span class="govuk-body-s">(6)</span>' in own
     area = client_as("participation_officer").get(reverse("destinations:summary")).content.decode()
     assert "Destinations in Trafford" in area
     assert "25.0%" not in area and "[c]" in area
