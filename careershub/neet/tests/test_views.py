@@ -254,6 +254,8 @@ def test_small_areas_benchmarks_are_withheld(client_as, results: Cast, published
         ("national_admin", "neet:area", ["region", "E12000002"], 14),
         ("hub_lead", "neet:area", ["hub", "north"], 16),
         ("national_admin", "neet:comparison", [], 14),
+        ("employer", "neet:area", ["oa", "oldham"], 14),
+        ("national_admin", "neet:data", [], 8),
     ],
 )
 def test_query_budgets(
@@ -266,7 +268,8 @@ def test_query_budgets(
     args: list[str],
     budget: int,
 ) -> None:  # type: ignore[no-untyped-def]
-    args = [str(results.north_hub.pk) if a == "north" else a for a in args]
+    oldham = str(OpportunityArea.objects.get(name="Oldham").pk)
+    args = [str(results.north_hub.pk) if a == "north" else oldham if a == "oldham" else a for a in args]
     client = client_as(persona)
     with django_assert_max_num_queries(budget):
         assert client.get(reverse(name, args=args)).status_code == 200
