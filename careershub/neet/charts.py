@@ -36,7 +36,7 @@ def spec_for(chart: Chart) -> dict[str, Any]:
             .mark_line(point=True, strokeWidth=3)
             .encode(
                 x=x,
-                y=alt.Y("y:Q", title=chart.y_title, scale=alt.Scale(zero=False)),
+                y=alt.Y("y:Q", title=chart.y_title, scale=_y_scale(chart)),
                 color=alt.Color("series:N", title=None, scale=alt.Scale(range=PALETTE)),
                 strokeDash=alt.StrokeDash("series:N", title=None),
             )
@@ -44,6 +44,11 @@ def spec_for(chart: Chart) -> dict[str, Any]:
     spec: dict[str, Any] = built.properties(width=420, height=240).to_dict()
     spec["config"] = CONFIG
     return spec
+
+
+def _y_scale(chart: Chart) -> alt.Scale:
+    """Benchmarks on their whole 0 to 8 range, as in insight; rates around their values."""
+    return alt.Scale(domain=[0, 8]) if chart.key == "benchmarks" else alt.Scale(zero=False)
 
 
 @lru_cache(maxsize=256)
