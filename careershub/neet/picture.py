@@ -343,9 +343,9 @@ def _ks4_aggregate(picture: Picture) -> None:
             ]
         )
         if isinstance(rate, float):
-            points.append({"x": int(period[:4]) + 1, "series": area.name, "y": rate})
+            points.append({"x": period_label(period), "series": area.name, "y": rate})
         if isinstance(national_rate, float):
-            points.append({"x": int(period[:4]) + 1, "series": "England", "y": national_rate})
+            points.append({"x": period_label(period), "series": "England", "y": national_rate})
     notes = [
         f"Derived here, not published: the sum of DfE's published counts for {how}, over the sum of their cohorts."
     ]
