@@ -14,6 +14,7 @@ from careershub.insight.charts import BLUE, CONFIG, ORANGE
 from careershub.neet.picture import Chart
 
 PALETTE = [BLUE, ORANGE, "#00703c", "#4c2c92", "#d4351c", "#505a5f", "#912b88", "#28a197"]
+LEGEND = alt.Legend(orient="bottom", direction="vertical", labelLimit=0)
 
 
 def spec_for(chart: Chart) -> dict[str, Any]:
@@ -25,7 +26,7 @@ def spec_for(chart: Chart) -> dict[str, Any]:
             y=alt.Y("y:Q", title=chart.y_title),
         )
     else:
-        temporal = bool(chart.points) and isinstance(chart.points[0]["x"], str)
+        temporal = chart.key == "benchmarks"  # measurement points are dates; others are years as labelled
         x = (
             alt.X("x:T", title="Measurement point")
             if temporal
@@ -36,14 +37,19 @@ def spec_for(chart: Chart) -> dict[str, Any]:
             .mark_line(point=True, strokeWidth=3)
             .encode(
                 x=x,
-                y=alt.Y("y:Q", title=chart.y_title, scale=alt.Scale(zero=False)),
-                color=alt.Color("series:N", title=None, scale=alt.Scale(range=PALETTE)),
-                strokeDash=alt.StrokeDash("series:N", title=None),
+                y=alt.Y("y:Q", title=chart.y_title, scale=_y_scale(chart)),
+                color=alt.Color("series:N", title=None, scale=alt.Scale(range=PALETTE), legend=LEGEND),
+                strokeDash=alt.StrokeDash("series:N", title=None, legend=LEGEND),
             )
         )
     spec: dict[str, Any] = built.properties(width=420, height=240).to_dict()
     spec["config"] = CONFIG
     return spec
+
+
+def _y_scale(chart: Chart) -> alt.Scale:
+    """Benchmarks on their whole 0 to 8 range, as in insight; rates around their values."""
+    return alt.Scale(domain=[0, 8]) if chart.key == "benchmarks" else alt.Scale(zero=False)
 
 
 @lru_cache(maxsize=256)

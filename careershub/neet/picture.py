@@ -39,6 +39,11 @@ SERIES = {
         "KS4 leavers in sustained education, apprenticeship or employment (%)",
     ),
 }
+KS4_BREAKDOWN = [
+    "lait_ks4_sustained_overall", "lait_ks4_sustained_ed", "lait_ks4_fe_college", "lait_ks4_school_sixth_form",
+    "lait_ks4_sixth_form_college", "lait_ks4_apprenticeship", "lait_ks4_not_sustained",
+    "lait_care_leavers_eet", "lait_care_leavers_neet",
+]  # fmt: skip
 KS4_COUNTS = ["ks4_cohort", "ks4_education", "ks4_apprenticeship", "ks4_employment", "ks4_not_sustained", "ks4_unknown"]
 NONE = "–"
 
@@ -111,7 +116,7 @@ def _area_tables(picture: Picture, wanted: str | None, link: Link) -> None:
     area = picture.area
     columns = _comparators(area)
     pairs = [(level, code) for level, code, _ in columns]
-    measures = SCORECARD_MEASURES + [code for code, _ in SERIES.values()]
+    measures = SCORECARD_MEASURES + [code for code, _ in SERIES.values()] + KS4_BREAKDOWN
     found = queries.figures_for_areas(pairs, measures)
     index = _index(found)
     periods = sorted({f.period for f in found if f.measure.source == "scorecard"})
@@ -149,8 +154,32 @@ def _area_tables(picture: Picture, wanted: str | None, link: Link) -> None:
         summary = _trend_summary(rows, columns[0][2])
         picture.tables[key] = Table(key, title, ["Year", *[name for _, _, name in columns]], rows, summary)
         _keep(picture.charts, Chart(key, title, "Per cent", points))
+    _latest_table(picture, columns, found)
     if area.level in {"national", "region"}:
         _breakdown_table(picture, area, link)
+
+
+def _latest_table(picture: Picture, columns: list[tuple[str, str, str]], found: list[Figure]) -> None:
+    """KS4 destinations and care leavers: each measure's latest published year, as published."""
+    index = _index(found)
+    rows: list[list[Value]] = []
+    for code in KS4_BREAKDOWN:
+        mine = [f for f in found if f.measure.code == code]
+        if not mine:
+            continue
+        latest = max(mine, key=lambda f: f.year).period
+        row: list[Value] = [f"{mine[0].measure.name}, {period_label(latest)}"]
+        for level, area_code, _ in columns:
+            figure = index.get((code, level, area_code, latest))
+            row.append(figure.published if figure else NONE)
+        rows.append(row)
+    picture.tables["latest"] = Table(
+        "latest",
+        "Key stage 4 destinations and care leavers, latest published year",
+        ["Measure and year", *[name for _, _, name in columns]],
+        rows,
+        "Figures as published in DfE's Local Authority Interactive Tool.",
+    )
 
 
 def _trend_summary(rows: list[list[Value]], name: str) -> str:
@@ -314,9 +343,9 @@ def _ks4_aggregate(picture: Picture) -> None:
             ]
         )
         if isinstance(rate, float):
-            points.append({"x": int(period[:4]) + 1, "series": area.name, "y": rate})
+            points.append({"x": period_label(period), "series": area.name, "y": rate})
         if isinstance(national_rate, float):
-            points.append({"x": int(period[:4]) + 1, "series": "England", "y": national_rate})
+            points.append({"x": period_label(period), "series": "England", "y": national_rate})
     notes = [
         f"Derived here, not published: the sum of DfE's published counts for {how}, over the sum of their cohorts."
     ]

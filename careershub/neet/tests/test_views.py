@@ -160,6 +160,23 @@ def test_la_scorecard_shown_and_exported_as_published(client_as, published: None
     assert by_measure["NEET or activity not known (%)"] == ["4.3", "5.3", "5.2"]  # read by eye
 
 
+def test_ks4_and_care_leavers_latest_year_as_published(client_as, published: None) -> None:  # type: ignore[no-untyped-def]
+    rows = csv_rows(client_as("employer").get(reverse("neet:table-csv", args=["la", "358", "latest"])).content)
+    by_measure = {row[0]: row[1:] for row in rows[1:]}
+    with (DATA_DIR / "dfe_lait_neet_participation_destinations.csv").open(encoding="utf-8-sig") as handle:
+        raw = {
+            (r["la_number_old_code"], r["years"]): r["value"]
+            for r in csv.DictReader(handle)
+            if r["measure_short"] == "KS4_DES_NotSus"
+        }
+    assert by_measure["KS4: destination not sustained (%), 2023"] == [
+        raw[("358", "2023")],
+        raw[("981", "2023")],
+        raw[("970", "2023")],
+    ]
+    assert by_measure["KS4: destination not sustained (%), 2023"][0] == "2.9"  # read by eye (shared README sample)
+
+
 def test_hub_area_lists_each_member_las_published_figures_without_adding_them_up(
     client_as, cast: Cast, published: None
 ) -> None:  # type: ignore[no-untyped-def]
@@ -237,6 +254,8 @@ def test_small_areas_benchmarks_are_withheld(client_as, results: Cast, published
         ("national_admin", "neet:area", ["region", "E12000002"], 14),
         ("hub_lead", "neet:area", ["hub", "north"], 16),
         ("national_admin", "neet:comparison", [], 14),
+        ("employer", "neet:area", ["oa", "oldham"], 14),
+        ("national_admin", "neet:data", [], 8),
     ],
 )
 def test_query_budgets(
@@ -249,7 +268,8 @@ def test_query_budgets(
     args: list[str],
     budget: int,
 ) -> None:  # type: ignore[no-untyped-def]
-    args = [str(results.north_hub.pk) if a == "north" else a for a in args]
+    oldham = str(OpportunityArea.objects.get(name="Oldham").pk)
+    args = [str(results.north_hub.pk) if a == "north" else oldham if a == "oldham" else a for a in args]
     client = client_as(persona)
     with django_assert_max_num_queries(budget):
         assert client.get(reverse(name, args=args)).status_code == 200
