@@ -23,6 +23,7 @@ from typing import Any
 from django.db import transaction
 
 from careershub.accounts.models import User
+from careershub.demo.funds import load_demo_funds
 from careershub.demo.learners import load_demo_learners
 from careershub.demo.programmes import load_demo_programmes
 from careershub.evaluations.generator import HistoryPlan, generate_histories
@@ -311,6 +312,7 @@ class DemoLoader:
         with transaction.atomic():
             load_demo_learners(self.institutions, self.users, datetime.date.today(), self.result.add)
             load_demo_programmes(self.institutions, self.users, datetime.date.today(), self.result.add)
+            load_demo_funds(self.institutions, self.users, datetime.date.today(), self.result.add)
         self.result.seconds = time.perf_counter() - started
         return self.result
 
