@@ -26,6 +26,7 @@ from careershub.accounts.models import User
 from careershub.demo.destinations import load_demo_destinations
 from careershub.demo.employers import load_demo_employers
 from careershub.demo.insight import load_demo_insight
+from careershub.demo.funds import load_demo_funds
 from careershub.demo.learners import load_demo_learners
 from careershub.demo.neet import load_demo_neet
 from careershub.demo.programmes import load_demo_programmes
@@ -323,6 +324,7 @@ class DemoLoader:
         load_demo_neet(self.write)
         load_demo_reviews(self.hubs, self.users, datetime.date.today(), self.result.add)
         load_demo_insight(self.result.add)
+            load_demo_funds(self.institutions, self.users, datetime.date.today(), self.result.add)
         self.result.seconds = time.perf_counter() - started
         return self.result
 

@@ -169,3 +169,40 @@ def test_feedback_form_works_without_javascript(no_js_journey: Journey, cast: Ca
     journey.press("Send feedback")
     expect(page.get_by_role("main")).to_contain_text("Thank you for your feedback")
     assert FeedbackResponse.objects.get(link=link).ratings == {"know": "4", "involved": "4", "information": "4"}
+
+
+def test_hub_lead_shares_a_template_and_sees_members_programmes(journey: Journey, cast: Cast) -> None:
+    page = journey.page
+    main = page.get_by_role("main")
+    warm_up(journey)
+    journey.sign_in("lead@north.example")
+    journey.follow("Programme templates", within="nav")
+    journey.press("New template")
+    page.get_by_label("Title").fill("North Hub year plan")
+    page.get_by_label("Share with the hub's schools and colleges").check()
+    journey.press("Save template")
+    expect(main).to_contain_text("The template “North Hub year plan” has been created.")
+    journey.press("Add an example activity")
+    page.get_by_label("Title").fill("Year 11 college taster days")
+    page.get_by_label("Kind of activity").select_option("provider_encounter")
+    page.locator("input[name='year_groups'][value='Y11']").check()
+    page.locator("input[name='criteria'][value='7.1']").check()
+    page.get_by_label("Spring term").check()
+    journey.press("Save example activity")
+    expect(main).to_contain_text("Year 11 college taster days")
+    journey.follow("Back to programme templates")
+    journey.follow("Careers programmes of the schools and colleges in North Hub", within="main")
+    expect(main).to_contain_text("0 of 1 members have a plan")
+    journey.sign_out()
+
+    # The careers leader copies it and checks the plan against what has been recorded.
+    journey.sign_in("leader@ashby.example")
+    journey.follow("Careers programme", within="nav")
+    page.get_by_label(f"{academic_year(timezone.localdate())} to", exact=False).first.check()
+    journey.press("Start a plan")
+    journey.press("Copy from a hub template")
+    journey.follow("North Hub year plan", within="main")
+    journey.press("Copy into my plan")
+    journey.follow("Plan against delivery", within="main")
+    journey.heading().to_have_text("Plan against delivery")
+    expect(main).to_contain_text("Year 11 college taster days")

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.urls import reverse
 
 from careershub.activities import services as activity_services
 from careershub.learners.tests.factories import LearnerFactory
@@ -92,3 +93,12 @@ def test_delivery_is_empty_for_people_who_may_not_see_activities(cast: Cast) -> 
     record(cast, "workplace_visit", datetime.date(2027, 2, 1))
     outsider_view = delivery(cast.hub_lead.memberships.get(), plan, today=datetime.date(2027, 4, 2))
     assert outsider_view.unplanned == [] and outsider_view.rows[0].status == DeliveryStatus.LATE
+
+
+def test_delivery_page_lists_three_matches_and_counts_the_rest(client_as, cast: Cast) -> None:  # type: ignore[no-untyped-def]
+    plan = make_plan(cast)
+    make_activity(plan, cast, year_groups=[])
+    for day in range(1, 6):
+        record(cast, "workplace_visit", datetime.date(2027, 2, day))
+    content = client_as("senior_leader").get(reverse("programmes:delivery", args=[plan.pk])).content.decode()
+    assert "and 2 more" in content and 'data-status="Delivered">1<' in content
