@@ -34,7 +34,8 @@ class RoundStatus(models.TextChoices):
 
 
 class MatchRound(models.Model):
-    hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="match_rounds")
+    #: The hub whose requests and offers it allocates; empty for a national round across hubs.
+    hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="match_rounds", null=True, blank=True)
     name = models.CharField(max_length=100)
     status = models.CharField(max_length=12, choices=RoundStatus.choices, default=RoundStatus.EMPTY)
     message = models.TextField(blank=True)
@@ -52,7 +53,11 @@ class MatchRound(models.Model):
         ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.hub}: {self.name}"
+        return f"{self.hub or 'National'}: {self.name}"
+
+    @property
+    def is_national(self) -> bool:
+        return self.hub_id is None
 
 
 class MatchStatus(models.TextChoices):

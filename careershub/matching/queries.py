@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from careershub.hubs.queries import hubs_for
 from careershub.matching.models import Delivery, Match, MatchRound, MatchStatus
@@ -10,8 +10,12 @@ from careershub.organisations.models import Membership, OrganisationKind
 
 
 def rounds_for(membership: Membership) -> QuerySet[MatchRound]:
-    """Rounds of the hubs the membership may see (hub staff: their hub; national: all)."""
-    return MatchRound.objects.filter(hub__in=hubs_for(membership)).select_related("hub", "hub__organisation")
+    """Rounds the membership may see: hub staff their hub's; the national team every round,
+    national rounds across hubs included."""
+    base = MatchRound.objects.select_related("hub", "hub__organisation")
+    if membership.organisation.kind == OrganisationKind.NATIONAL:
+        return base.all()
+    return base.filter(hub__in=hubs_for(membership))
 
 
 def matches_to_answer(membership: Membership) -> QuerySet[Match]:
@@ -31,8 +35,12 @@ def matches_to_answer(membership: Membership) -> QuerySet[Match]:
 
 def deliveries_for(membership: Membership) -> QuerySet[Delivery]:
     """Delivered encounters of the hubs the membership may see, with their feedback loaded."""
+    hubs = hubs_for(membership)
+    condition = Q(match__round__hub__in=hubs) | Q(match__round__hub__isnull=True, match__offer__employer__hub__in=hubs)
+    if membership.organisation.kind == OrganisationKind.NATIONAL:
+        condition = Q()  # every delivery, national rounds included
     return (
-        Delivery.objects.filter(match__round__hub__in=hubs_for(membership))
+        Delivery.objects.filter(condition)
         .select_related("match__offer__employer", "match__request__institution", "match__round__hub")
         .prefetch_related("match__feedback")
     )

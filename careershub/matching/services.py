@@ -21,7 +21,7 @@ from careershub.geography.models import OpportunityArea
 from careershub.hubs.models import Hub, HubMembership
 from careershub.matching import solver
 from careershub.matching.models import HubSectorPriorities, Match, MatchRound, MatchStatus, Response, RoundStatus
-from careershub.organisations.models import Membership, Organisation, Role
+from careershub.organisations.models import Membership, Organisation, OrganisationKind, Role
 
 
 class MatchingError(ValueError):
@@ -52,6 +52,32 @@ def hub_offers(hub: Hub, today: datetime.date) -> list[Offer]:
     )
 
 
+def national_requests(today: datetime.date) -> list[SchoolRequest]:
+    """Open requests of every institution currently in a hub (a national round)."""
+    members = HubMembership.objects.current(today).values("institution")
+    return list(
+        SchoolRequest.objects.filter(
+            institution__in=members, status=RequestStatus.OPEN, window_end__gte=today
+        ).select_related("institution")
+    )
+
+
+def national_offers(today: datetime.date) -> list[Offer]:
+    """Published offers of every employer in a hub (a national round)."""
+    return list(
+        Offer.objects.filter(
+            employer__hub__isnull=False, status=OfferStatus.PUBLISHED, available_to__gte=today
+        ).select_related("employer")
+    )
+
+
+def round_organisation(match_round: MatchRound) -> Organisation | None:
+    """The organisation a round's changes are audited under: its hub, or the national team."""
+    if match_round.hub is not None:
+        return match_round.hub.organisation
+    return Organisation.objects.filter(kind=OrganisationKind.NATIONAL).order_by("pk").first()
+
+
 def hub_priority_sectors(hub: Hub) -> list[str]:
     priorities = HubSectorPriorities.objects.filter(hub=hub).first()
     return list(priorities.sectors) if priorities else []
@@ -59,7 +85,7 @@ def hub_priority_sectors(hub: Hub) -> list[str]:
 
 def build_instance(
     *,
-    hub: Hub,
+    hub: Hub | None,
     requests: list[SchoolRequest],
     offers: list[Offer],
     pinned: Iterable[tuple[int, int]] = (),
@@ -73,6 +99,16 @@ def build_instance(
     oa_authorities = set(
         OpportunityArea.local_authorities.through.objects.values_list("localauthority_id", flat=True).distinct()
     )
+    per_request_priorities: dict[int, frozenset[str]] = {}
+    if hub is None:  # a national round: each request scores on its own hub's priority sectors
+        today = datetime.date.today()
+        hub_of = dict(
+            HubMembership.objects.current(today)
+            .filter(institution_id__in=institution_ids)
+            .values_list("institution_id", "hub_id")
+        )
+        priorities = {p.hub_id: frozenset(p.sectors) for p in HubSectorPriorities.objects.all()}
+        per_request_priorities = {r.pk: priorities.get(hub_of.get(r.institution_id, -1), frozenset()) for r in requests}
     request_specs = []
     for r in requests:
         institution = r.institution
@@ -94,6 +130,7 @@ def build_instance(
                 opportunity_area=institution.local_authority_id in oa_authorities,
                 benchmark5_percent=_percent(latest.percentages, 5) if latest else None,
                 benchmark6_percent=_percent(latest.percentages, 6) if latest else None,
+                priority_sectors=per_request_priorities.get(r.pk) if hub is None else None,
             )
         )
     offer_specs = [
@@ -117,18 +154,19 @@ def build_instance(
         requests=tuple(request_specs),
         offers=tuple(offer_specs),
         employer_caps={o.employer_id: o.employer.cap_per_term for o in offers},
-        priority_sectors=frozenset(hub_priority_sectors(hub)),
+        priority_sectors=frozenset(hub_priority_sectors(hub)) if hub is not None else frozenset(),
         pinned=frozenset(pinned),
         excluded=frozenset(excluded),
     )
 
 
 @transaction.atomic
-def round_create(*, hub: Hub, name: str, actor: Any = None) -> MatchRound:
+def round_create(*, hub: Hub | None, name: str, actor: Any = None) -> MatchRound:
+    """A hub's round, or with `hub=None` a national round across every hub."""
     match_round = MatchRound.objects.create(
         hub=hub, name=name, created_by=actor if getattr(actor, "is_authenticated", False) else None
     )
-    record(actor=actor, organisation=hub.organisation, action=AuditAction.CREATE, instance=match_round)
+    record(actor=actor, organisation=round_organisation(match_round), action=AuditAction.CREATE, instance=match_round)
     return match_round
 
 
@@ -142,16 +180,16 @@ def round_solve(*, match_round: MatchRound, today: datetime.date | None = None, 
     existing = list(locked.matches.all())
     kept = [m for m in existing if m.status in (MatchStatus.PINNED, MatchStatus.CONFIRMED)]
     excluded = {(m.request_id, m.offer_id) for m in existing if m.status == MatchStatus.REMOVED}
-    requests = hub_requests(hub, today)
+    requests = hub_requests(hub, today) if hub is not None else national_requests(today)
     request_ids = {r.pk for r in requests}
-    # Requests served by a live match in another round are not offered again.
+    # Requests served by a live match in another round (of the hub, or national) are not offered again.
     elsewhere = set(
-        Match.objects.filter(round__hub=hub, status__in=[MatchStatus.CONFIRMED, MatchStatus.PINNED])
+        Match.objects.filter(request_id__in=request_ids, status__in=[MatchStatus.CONFIRMED, MatchStatus.PINNED])
         .exclude(round=locked)
         .values_list("request_id", flat=True)
     )
     requests = [r for r in requests if r.pk not in elsewhere]
-    offers = hub_offers(hub, today)
+    offers = hub_offers(hub, today) if hub is not None else national_offers(today)
     extra_requests = [m.request for m in kept if m.request_id not in request_ids]
     offer_ids = {o.pk for o in offers}
     extra_offers = [m.offer for m in kept if m.offer_id not in offer_ids]
@@ -195,7 +233,7 @@ def round_solve(*, match_round: MatchRound, today: datetime.date | None = None, 
     locked.save()
     record(
         actor=actor,
-        organisation=hub.organisation,
+        organisation=round_organisation(locked),
         action=AuditAction.UPDATE,
         instance=locked,
         before=before,
@@ -211,7 +249,7 @@ def _set_status(match: Match, status: MatchStatus, actor: Any) -> Match:
     match.save(update_fields=["status"])
     record(
         actor=actor,
-        organisation=match.round.hub.organisation,
+        organisation=round_organisation(match.round),
         action=AuditAction.UPDATE,
         instance=match,
         before=before,
@@ -264,7 +302,8 @@ def match_review(*, match: Match, action: str, actor: Any = None) -> Match:
     _set_status(locked, target, actor)
     if target == MatchStatus.CONFIRMED:
         body = (
-            f"{locked.round.hub.name} has matched:\n\n{_describe(locked)}\n\n"
+            f"{locked.round.hub.name if locked.round.hub else 'The national Careers Hub team'} has matched:\n\n"
+            f"{_describe(locked)}\n\n"
             "Sign in to the Careers Hub service to accept or decline."
         )
         send_email.enqueue(
@@ -299,7 +338,7 @@ def match_respond(*, match: Match, side: str, accept: bool, actor: Any = None) -
     locked.save(update_fields=["status", field])
     record(
         actor=actor,
-        organisation=locked.round.hub.organisation,
+        organisation=round_organisation(locked.round),
         action=AuditAction.UPDATE,
         instance=locked,
         before=before,
@@ -310,7 +349,9 @@ def match_respond(*, match: Match, side: str, accept: bool, actor: Any = None) -
     send_email.enqueue(
         subject=f"{who} has {verb} an employer encounter",
         body=f"{who} has {verb}:\n\n{_describe(locked)}",
-        recipient_list=_emails(locked.round.hub.organisation, [Role.HUB_LEAD, Role.ENTERPRISE_COORDINATOR]),
+        recipient_list=_emails(
+            round_organisation(locked.round), [Role.HUB_LEAD, Role.ENTERPRISE_COORDINATOR, Role.NATIONAL_ADMIN]
+        ),
     )
     return locked
 

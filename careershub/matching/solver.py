@@ -69,6 +69,8 @@ class RequestSpec:
     opportunity_area: bool = False
     benchmark5_percent: int | None = None
     benchmark6_percent: int | None = None
+    #: The priority sectors of the request's own hub, in a round across hubs (None: the round's).
+    priority_sectors: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -196,7 +198,11 @@ def score(request: RequestSpec, offer: OfferSpec, priority_sectors: Iterable[str
         opportunity_area=OPPORTUNITY_AREA if request.opportunity_area else 0,
         benchmark5_gap=_gap(request.benchmark5_percent),
         benchmark6_gap=_gap(request.benchmark6_percent),
-        priority_sector=PRIORITY_SECTOR if offer.sector and offer.sector in set(priority_sectors) else 0,
+        priority_sector=PRIORITY_SECTOR
+        if offer.sector
+        and offer.sector
+        in (request.priority_sectors if request.priority_sectors is not None else set(priority_sectors))
+        else 0,
         requested_sector=REQUESTED_SECTOR if offer.sector and offer.sector in request.sectors else 0,
         travel=km,
     )
@@ -330,14 +336,19 @@ def candidates(instance: Instance) -> Candidates:
     # Scores: the same terms as `score`.
     need = np.array([sum(_need_terms(r)) for r in requests], dtype=np.int64)
     o_sector = [o.sector for o in offers]
-    priority = np.array([bool(s) and s in instance.priority_sectors for s in o_sector], dtype=np.int64)
     r_sectors = [r.sectors for r in requests]
+    r_priorities = [instance.priority_sectors if r.priority_sectors is None else r.priority_sectors for r in requests]
+    priority = np.fromiter(
+        (bool(o_sector[b]) and o_sector[b] in r_priorities[a] for a, b in zip(ri, oi, strict=True)),
+        dtype=np.int64,
+        count=len(ri),
+    )
     asked = np.fromiter(
         (bool(o_sector[b]) and o_sector[b] in r_sectors[a] for a, b in zip(ri, oi, strict=True)),
         dtype=np.int64,
         count=len(ri),
     )
-    weight = SERVED + need[ri] + PRIORITY_SECTOR * priority[oi] + REQUESTED_SECTOR * asked - travel
+    weight = SERVED + need[ri] + PRIORITY_SECTOR * priority + REQUESTED_SECTOR * asked - travel
     order = np.lexsort((oi, ri))
     return Candidates(ri[order], oi[order], needed[order], travel[order], weight[order])
 

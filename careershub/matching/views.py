@@ -9,6 +9,7 @@ import datetime
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -21,7 +22,7 @@ from careershub.hubs.queries import can_manage_hub, hubs_for
 from careershub.learners.queries import filter_learners, learners_for
 from careershub.matching import delivery, lmi, queries, services
 from careershub.matching.forms import DeliveryForm, EmployerFeedbackForm
-from careershub.matching.models import Match
+from careershub.matching.models import Match, MatchRound
 from careershub.organisations.decorators import require_roles
 from careershub.organisations.models import OrganisationKind, Role
 
@@ -50,10 +51,38 @@ def _hub(request: HttpRequest, pk: int, *, manage: bool = False) -> Hub:
 @require_roles(*HUB_READERS)
 def index(request: HttpRequest) -> HttpResponse:
     """Hub staff go straight to their hub's matching; the national team chooses a hub."""
-    hubs = list(hubs_for(request.membership).order_by("name"))  # type: ignore[attr-defined]
-    if len(hubs) == 1:
+    membership = request.membership  # type: ignore[attr-defined]
+    hubs = list(hubs_for(membership).order_by("name"))
+    national = membership.organisation.kind == OrganisationKind.NATIONAL
+    if len(hubs) == 1 and not national:
         return redirect("matching:hub", pk=hubs[0].pk)
-    return TemplateResponse(request, "matching/index.html", {"hubs": hubs, "page_title": "Employer matching"})
+    return TemplateResponse(
+        request,
+        "matching/index.html",
+        {
+            "hubs": hubs,
+            "national_rounds": queries.rounds_for(membership).filter(hub__isnull=True) if national else [],
+            "can_run_national": membership.role == Role.NATIONAL_ADMIN,
+            "page_title": "Employer matching",
+        },
+    )
+
+
+def _can_manage_round(request: HttpRequest, match_round: MatchRound) -> bool:
+    membership = request.membership  # type: ignore[attr-defined]
+    if match_round.hub is None:
+        return bool(membership.role == Role.NATIONAL_ADMIN)
+    return can_manage_hub(membership, match_round.hub)
+
+
+@require_POST
+@require_roles(Role.NATIONAL_ADMIN)
+def national_round_create(request: HttpRequest) -> HttpResponse:
+    """The national team allocates every hub's open requests to every hub's offers at once."""
+    name = f"National round of {datetime.date.today():%d %B %Y}"
+    match_round = services.round_create(hub=None, name=name, actor=request.user)
+    match_round = services.round_solve(match_round=match_round, actor=request.user)
+    return redirect("matching:round", pk=match_round.pk)
 
 
 @require_roles(*HUB_READERS)
@@ -121,7 +150,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "round": match_round,
             "matches": matches,
-            "can_manage": can_manage_hub(request.membership, match_round.hub),  # type: ignore[attr-defined]
+            "can_manage": _can_manage_round(request, match_round),
             "page_title": str(match_round),
         },
     )
@@ -130,7 +159,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def round_solve(request: HttpRequest, pk: int) -> HttpResponse:
     match_round = get_object_or_404(queries.rounds_for(request.membership), pk=pk)  # type: ignore[attr-defined]
-    if not can_manage_hub(request.membership, match_round.hub):  # type: ignore[attr-defined]
+    if not _can_manage_round(request, match_round):
         raise PermissionDenied
     services.round_solve(match_round=match_round, actor=request.user)
     messages.success(request, "The round has been solved again. Confirmed and pinned matches were kept.")
@@ -141,7 +170,7 @@ def round_solve(request: HttpRequest, pk: int) -> HttpResponse:
 def match_review(request: HttpRequest, pk: int) -> HttpResponse:
     rounds = queries.rounds_for(request.membership)  # type: ignore[attr-defined]
     match_round = get_object_or_404(rounds, matches__pk=pk)
-    if not can_manage_hub(request.membership, match_round.hub):  # type: ignore[attr-defined]
+    if not _can_manage_round(request, match_round):
         raise PermissionDenied
     match = get_object_or_404(match_round.matches, pk=pk)
     try:
@@ -278,7 +307,11 @@ def hub_feedback(request: HttpRequest, pk: int) -> HttpResponse:
     """Delivered encounters and feedback per employer and per offer. Learner counts under 5 are
     withheld."""
     hub = _hub(request, pk)
-    deliveries = list(queries.deliveries_for(request.membership).filter(match__round__hub=hub))  # type: ignore[attr-defined]
+    deliveries = list(
+        queries.deliveries_for(request.membership).filter(  # type: ignore[attr-defined]
+            Q(match__round__hub=hub) | Q(match__round__hub__isnull=True, match__offer__employer__hub=hub)
+        )
+    )
     return TemplateResponse(
         request,
         "matching/hub_feedback.html",
