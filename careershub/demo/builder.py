@@ -25,8 +25,8 @@ from django.db import transaction
 from careershub.accounts.models import User
 from careershub.demo.destinations import load_demo_destinations
 from careershub.demo.employers import load_demo_employers
-from careershub.demo.insight import load_demo_insight
 from careershub.demo.funds import load_demo_funds
+from careershub.demo.insight import load_demo_insight
 from careershub.demo.learners import load_demo_learners
 from careershub.demo.neet import load_demo_neet
 from careershub.demo.programmes import load_demo_programmes
@@ -321,10 +321,10 @@ class DemoLoader:
             load_demo_risk(self.institutions, self.users, datetime.date.today(), self.result.add)
             load_demo_programmes(self.institutions, self.users, datetime.date.today(), self.result.add)
             load_demo_employers(self.hubs, self.institutions, self.users, datetime.date.today(), self.result.add)
+            load_demo_funds(self.institutions, self.users, datetime.date.today(), self.result.add)
         load_demo_neet(self.write)
         load_demo_reviews(self.hubs, self.users, datetime.date.today(), self.result.add)
         load_demo_insight(self.result.add)
-            load_demo_funds(self.institutions, self.users, datetime.date.today(), self.result.add)
         self.result.seconds = time.perf_counter() - started
         return self.result
 
