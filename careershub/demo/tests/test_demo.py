@@ -9,12 +9,15 @@ import itertools
 import subprocess
 import sys
 from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings
-from django.core.management import CommandError, call_command
+from django.core.management import call_command
+from django.db import transaction
 from django.db.models import Count
 
 from careershub.accounts.models import User
@@ -22,12 +25,18 @@ from careershub.activities.models import Activity, GuidanceMeeting, Participatio
 from careershub.audit.models import AuditEvent
 from careershub.core.management.commands import run_demo
 from careershub.demo import build_gias_demo
-from careershub.demo.builder import DEMO_PASSWORD, GIAS_FILE, MOVER_URN, PEOPLE, load_demo_data, sign_ins
+from careershub.demo.builder import DEMO_PASSWORD, GIAS_FILE, MOVER_URN, PEOPLE, sign_ins
+from careershub.demo.reviews import COMPLETED_NAME, OPEN_NAME, SAME_TRUST
+from careershub.employers.models import ComplianceFact, Employer, Offer, SchoolRequest
 from careershub.hubs.models import CoordinatorAssignment, Hub, HubMembership
 from careershub.insight.models import InsightFact
 from careershub.institutions.models import GiasImport, Institution, InstitutionKind
 from careershub.learners.models import Learner, LearnerImport
+from careershub.matching.models import Delivery, Feedback, Match, MatchRound, MatchStatus, Response, RoundStatus
 from careershub.organisations.models import Membership, Organisation, Role
+from careershub.reviews import queries as review_queries
+from careershub.reviews.agreement import agreement_report
+from careershub.reviews.models import CycleStatus, Judgement, PeerReview, ReviewCycle, ReviewStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -47,6 +56,15 @@ COUNTED = [
     Participation,
     GuidanceMeeting,
     InsightFact,
+    Employer,
+    Offer,
+    SchoolRequest,
+    MatchRound,
+    Match,
+    Delivery,
+    Feedback,
+    ReviewCycle,
+    Judgement,
 ]
 
 
@@ -54,16 +72,34 @@ def counts() -> dict[str, int]:
     return {model.__name__: model._default_manager.count() for model in COUNTED}  # type: ignore[attr-defined]
 
 
+@dataclass
+class Loaded:
+    output: str
+    counts: dict[str, int]
+
+
+@pytest.fixture(scope="module")
+def loaded(django_db_setup: None, django_db_blocker: Any) -> Iterator[Loaded]:
+    """The demo, loaded once for this module (about 15 s) inside a transaction rolled back after it.
+
+    Each test still runs in its own savepoint (pytest-django's `db`), so what a test changes is
+    undone; tests that need an empty database live in test_demo_empty.py.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        out = io.StringIO()
+        call_command("load_demo_data", stdout=out)
+        yield Loaded(out.getvalue(), counts())
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def demo() -> None:
-    load_demo_data(write=lambda text: None)
+def demo(loaded: Loaded, db: None) -> Loaded:
+    return loaded
 
 
-def test_loading_twice_changes_nothing() -> None:
-    out = io.StringIO()
-    call_command("load_demo_data", stdout=out)
-    first = counts()
-    assert "128 new" in out.getvalue()
+def test_loading_twice_changes_nothing(demo: Loaded) -> None:
+    first = demo.counts
+    assert "128 new" in demo.output
     out = io.StringIO()
     call_command("load_demo_data", stdout=out)
     assert counts() == first
@@ -79,7 +115,7 @@ def test_loading_twice_changes_nothing() -> None:
     assert first["InsightFact"] > 1000  # the dashboards' facts follow the generated histories
 
 
-def test_every_role_has_a_demo_user(demo: None) -> None:
+def test_every_role_has_a_demo_user(demo: Loaded) -> None:
     roles = set(Membership.objects.active().values_list("role", flat=True))
     assert roles == set(Role.values)
     for person in PEOPLE:
@@ -88,13 +124,13 @@ def test_every_role_has_a_demo_user(demo: None) -> None:
         assert Membership.objects.active().filter(user=user).count() == len(person.memberships)
 
 
-def test_one_user_has_two_memberships_and_one_has_none(demo: None) -> None:
+def test_one_user_has_two_memberships_and_one_has_none(demo: Loaded) -> None:
     by_user = User.objects.annotate(n=Count("memberships"))
     assert by_user.filter(n=2).count() == 1
     assert list(by_user.filter(n=0).values_list("email", flat=True)) == ["jordan.price@example.org"]
 
 
-def test_hubs_have_a_lead_two_coordinators_and_coordinated_members(demo: None) -> None:
+def test_hubs_have_a_lead_two_coordinators_and_coordinated_members(demo: Loaded) -> None:
     hubs = list(Hub.objects.all())
     assert len(hubs) >= 2
     for hub in hubs:
@@ -110,7 +146,7 @@ def test_hubs_have_a_lead_two_coordinators_and_coordinated_members(demo: None) -
     assert gm.memberships.filter(institution__la_code="358").exists()
 
 
-def test_no_institution_is_in_two_hubs_at_once(demo: None) -> None:
+def test_no_institution_is_in_two_hubs_at_once(demo: Loaded) -> None:
     periods: dict[int, list[tuple[Any, Any]]] = defaultdict(list)
     for membership in HubMembership.objects.all():
         periods[membership.institution_id].append((membership.joined_on, membership.left_on))
@@ -120,7 +156,7 @@ def test_no_institution_is_in_two_hubs_at_once(demo: None) -> None:
             assert left is not None and left < joined
 
 
-def test_membership_history(demo: None) -> None:
+def test_membership_history(demo: Loaded) -> None:
     mover = HubMembership.objects.filter(institution__urn=MOVER_URN).order_by("joined_on")
     assert [(m.hub.name, m.left_on is None) for m in mover] == [
         ("Cheshire and Warrington Careers Hub", False),
@@ -135,7 +171,7 @@ def test_membership_history(demo: None) -> None:
     }
 
 
-def test_some_institutions_are_outside_any_hub(demo: None) -> None:
+def test_some_institutions_are_outside_any_hub(demo: Loaded) -> None:
     in_a_hub = HubMembership.objects.current().values("institution")
     outside = Institution.objects.open().exclude(pk__in=in_a_hub)
     assert outside.count() >= 10
@@ -145,7 +181,7 @@ def test_some_institutions_are_outside_any_hub(demo: None) -> None:
     assert all(i.local_authority is not None and not i.local_authority.is_current for i in cumbria)
 
 
-def test_institutions_are_real_and_classified(demo: None) -> None:
+def test_institutions_are_real_and_classified(demo: Loaded) -> None:
     sale_grammar = Institution.objects.get(urn=136498)
     assert sale_grammar.name == "Sale Grammar School"
     assert sale_grammar.local_authority is not None and sale_grammar.local_authority.dfe_code == "358"
@@ -160,7 +196,7 @@ def test_institutions_are_real_and_classified(demo: None) -> None:
     assert Institution.objects.get(urn=130519).kind == InstitutionKind.COLLEGE
 
 
-def test_sign_ins(demo: None) -> None:
+def test_sign_ins(demo: Loaded) -> None:
     rows = sign_ins()
     assert len(rows) == len(PEOPLE)
     assert {row.password for row in rows} == {DEMO_PASSWORD}
@@ -168,18 +204,7 @@ def test_sign_ins(demo: None) -> None:
     assert fletcher.organisation == "Ashton-on-Mersey School; Broadoak School"
 
 
-def test_sign_ins_before_loading() -> None:
-    assert sign_ins() == []
-
-
-def test_refuses_production_without_flag(settings: Any) -> None:
-    settings.PRODUCTION = True
-    with pytest.raises(CommandError, match="production"):
-        call_command("load_demo_data", stdout=io.StringIO())
-    assert not User.objects.exists()
-
-
-def test_run_demo_prints_sign_ins_and_stops_the_worker(demo: None, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_run_demo_prints_sign_ins_and_stops_the_worker(demo: Loaded, monkeypatch: pytest.MonkeyPatch) -> None:
     processes: list[Any] = []
 
     class Fake:
@@ -245,7 +270,7 @@ def test_builder_reproduces_the_committed_file(tmp_path: Path) -> None:
     assert out.read_bytes() == GIAS_FILE.read_bytes()
 
 
-def test_demo_schools_show_coverage_and_gaps(demo: None) -> None:
+def test_demo_schools_show_coverage_and_gaps(demo: Loaded) -> None:
     from careershub.activities import queries
     from careershub.demo.learners import SURNAME_STARTS
 
@@ -258,3 +283,40 @@ def test_demo_schools_show_coverage_and_gaps(demo: None) -> None:
     bm5 = next(f for f in figures if f["rule"].code == "bm5_each_year")
     assert count == learners.count() and 0 < bm5["percent"] < 100
     assert bm5["groups"][0]["gap"] < 0  # disadvantaged learners were reached less often
+
+
+def test_demo_employers_matching_round_and_delivery(demo: Loaded) -> None:
+    first = demo.counts
+    assert first["Employer"] == 10 and first["Offer"] == 18 and first["SchoolRequest"] == 15
+    rounds = list(MatchRound.objects.all())
+    assert len(rounds) == 2 and all(r.status == RoundStatus.SOLVED and r.objective > 0 for r in rounds)
+    accepted = Match.objects.filter(
+        status=MatchStatus.CONFIRMED, employer_response=Response.ACCEPTED, school_response=Response.ACCEPTED
+    )
+    assert accepted.count() >= 3
+    assert Match.objects.filter(status=MatchStatus.CONFIRMED, employer_response=Response.PENDING).exists()
+    deliveries = list(Delivery.objects.select_related("activity", "match__request__institution"))
+    assert {d.match.round.hub.name for d in deliveries if d.match.round.hub} == {
+        "Greater Manchester Careers Hub",
+        "Cheshire and Warrington Careers Hub",
+    }
+    for delivered in deliveries:
+        assert delivered.activity is not None and delivered.participant_count > 0
+        assert delivered.activity.institution == delivered.match.request.institution
+        assert Feedback.objects.filter(match=delivered.match).count() == 2
+    assert any(fact.warning() for fact in ComplianceFact.objects.all())
+
+
+def test_demo_has_a_completed_and_an_open_review_cycle(demo: Loaded) -> None:
+    completed = ReviewCycle.objects.get(name=COMPLETED_NAME)
+    running = ReviewCycle.objects.get(name=OPEN_NAME)
+    assert completed.status == CycleStatus.COMPLETED and running.status == CycleStatus.RUNNING
+    assert completed.hub == running.hub and completed.hub.name == "Greater Manchester Careers Hub"
+    reviews = PeerReview.objects.filter(participant__cycle=completed)
+    assert reviews.count() >= 6 and all(r.status == ReviewStatus.OUTCOME_RECORDED for r in reviews)
+    report = agreement_report(review_queries.agreement_items(review_queries.cycle_reviews(completed)))
+    assert not report.overall.suppressed and report.overall.kappa is not None
+    assert report.over_claiming, "the demo shows where self-evaluations over-claim"
+    # Rachel Bennett's school is in the open cycle; the two Dean Trust schools are kept apart
+    trios = {p.institution.urn: p.trio_id for p in running.participants.select_related("institution")}
+    assert 136498 in trios and trios[SAME_TRUST[0]] != trios[SAME_TRUST[1]]
