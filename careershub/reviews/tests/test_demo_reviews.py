@@ -9,7 +9,7 @@ from careershub.demo.builder import load_demo_data
 from careershub.demo.reviews import COMPLETED_NAME, OPEN_NAME, SAME_TRUST
 from careershub.reviews import queries
 from careershub.reviews.agreement import agreement_report
-from careershub.reviews.models import CycleStatus, Judgement, PeerReview, ReviewCycle, ReviewStatus
+from careershub.reviews.models import CycleStatus, Judgement, Moderation, PeerReview, ReviewCycle, ReviewStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +28,13 @@ def test_demo_has_a_completed_and_an_open_cycle_and_loading_twice_adds_nothing()
     # Rachel Bennett's school is in the open cycle, kept apart from nothing; the two Dean Trust schools are apart
     trios = {p.institution.urn: p.trio_id for p in running.participants.select_related("institution")}
     assert 136498 in trios and trios[SAME_TRUST[0]] != trios[SAME_TRUST[1]]
-    before = (ReviewCycle.objects.count(), Judgement.objects.count(), AuditEvent.objects.count())
+    assert Moderation.objects.count() == 3 and Moderation.objects.exclude(value="").count() == 2
+    # internal reviews: all done in the completed cycle, some late in the open one
+    assert all(p.internal_review.submitted_at for p in completed.participants.all())
+
+    def counts() -> tuple[int, ...]:
+        return tuple(m.objects.count() for m in (ReviewCycle, Judgement, Moderation, AuditEvent))  # type: ignore[attr-defined]
+
+    before = counts()
     load_demo_data(write=lambda text: None)
-    assert (ReviewCycle.objects.count(), Judgement.objects.count(), AuditEvent.objects.count()) == before
+    assert counts() == before
