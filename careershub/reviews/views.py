@@ -627,12 +627,21 @@ def internal_review(request: HttpRequest, pk: int) -> HttpResponse:
 # Agreement and moderation -----------------------------------------------------------------
 
 
-def _agreement_page(request: HttpRequest, title: str, scope: str, reviews: Any, back: tuple[str, str]) -> HttpResponse:
+def _agreement_page(
+    request: HttpRequest, title: str, scope: str, reviews: Any, back: tuple[str, str], hubs: Any = ()
+) -> HttpResponse:
     report = agreement.agreement_report(queries.agreement_items(reviews))
     return TemplateResponse(
         request,
         "reviews/agreement.html",
-        {"report": report, "title": title, "scope": scope, "back": back, "page_title": f"Agreement: {title}"},
+        {
+            "report": report,
+            "title": title,
+            "scope": scope,
+            "back": back,
+            "hubs": list(hubs),
+            "page_title": f"Agreement: {title}",
+        },
     )
 
 
@@ -654,7 +663,10 @@ def agreement_hub(request: HttpRequest, hub_pk: int) -> HttpResponse:
 @require_roles(*NATIONAL_ROLES)
 def agreement_national(request: HttpRequest) -> HttpResponse:
     reviews = queries.reviews_for(_membership(request), request.user)
-    return _agreement_page(request, "every hub's completed cycles", "National", reviews, ("/reviews/", "Peer review"))
+    hubs = hubs_for(_membership(request)).order_by("name")
+    return _agreement_page(
+        request, "every hub's completed cycles", "National", reviews, ("/reviews/", "Peer review"), hubs
+    )
 
 
 @require_roles(*NATIONAL_ROLES)

@@ -377,7 +377,9 @@ def test_query_budgets_of_review_agreement_and_moderation_pages(  # type: ignore
     with django_assert_max_num_queries(25):
         assert hub_lead.get(reverse("reviews:review", args=[completed.ashby_review.pk])).status_code == 200
     with django_assert_max_num_queries(12):
-        assert analyst.get(reverse("reviews:agreement-national")).status_code == 200
+        national = analyst.get(reverse("reviews:agreement-national"))
+    assert national.status_code == 200
+    assert reverse("reviews:agreement-hub", args=[cast.north_hub.pk]) in national.content.decode()
     with django_assert_max_num_queries(12):
         assert admin.get(reverse("reviews:moderation")).status_code == 200
     with django_assert_max_num_queries(12):
