@@ -21,12 +21,13 @@ from careershub.evaluations.models import Evaluation
 from careershub.hubs.models import Hub, HubMembership
 from careershub.institutions.models import Institution
 from careershub.reviews import maturity, services
-from careershub.reviews.models import ConflictKind, Facilitator, PeerReview, ReviewCycle
+from careershub.reviews.models import ConflictKind, Facilitator, Moderation, PeerReview, ReviewCycle
 
 COMPLETED_NAME = "Autumn 2025 peer review"
 OPEN_NAME = "Spring 2026 peer review"
 FACILITATORS = ("daniel.whitworth@gmhub.example", "aisha.rahman@gmhub.example")
 HUB_LEAD = "grace.okafor@gmhub.example"
+NATIONAL_ADMIN = "helen.ashworth@national.example"
 #: Sale Grammar (Rachel Bennett), Trafford College (Joanne Kelly), two Dean Trust schools (Sam Fletcher).
 OPEN_URNS = (136498, 130519, 138123, 138124)
 SAME_TRUST = (138123, 138124)
@@ -160,6 +161,21 @@ def _completed_cycle(hub: Hub, hub_lead: User, facilitators: list[User], today: 
     add("peer review cycles")
 
 
+def _moderation(moderator: User | None, add: Add) -> None:
+    """A national sample of three completed reviews, two of them moderated."""
+    if moderator is None or Moderation.objects.exists():
+        return
+    try:
+        drawn = services.moderation_draw(per_hub=3, actor=moderator, seed=2026)
+    except services.ReviewError:
+        return
+    for moderation, value in zip(drawn, ("agree", "partly"), strict=False):
+        services.moderation_record(
+            moderation=moderation, value=value, comment="Judgements are consistent with the evidence.", actor=moderator
+        )
+    add("moderated reviews", len(drawn))
+
+
 def _open_cycle(hub: Hub, hub_lead: User, facilitators: list[User], today: datetime.date, add: Add) -> None:
     if ReviewCycle.objects.filter(hub=hub, name=OPEN_NAME).exists():
         return
@@ -199,4 +215,5 @@ def load_demo_reviews(hubs: dict[str, Hub], users: dict[str, User], today: datet
             if not Facilitator.objects.filter(hub=hub, user=person).exists():
                 services.facilitator_add(hub=hub, user=person, trained_on=datetime.date(2025, 6, 20), actor=hub_lead)
         _completed_cycle(hub, hub_lead, facilitators, today, add)
+        _moderation(users.get(NATIONAL_ADMIN), add)
         _open_cycle(hub, hub_lead, facilitators, today, add)

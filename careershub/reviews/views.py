@@ -387,14 +387,22 @@ def review_benchmark(request: HttpRequest, pk: int, number: int) -> HttpResponse
                 if following is not None and "next" in request.POST:
                     return redirect("reviews:judge", pk=review.pk, number=following)
                 return redirect("reviews:review", pk=review.pk)
+            # Keep what this person typed, take the current versions, and show what the other saved.
             existing = {j.criterion_code: j for j in review.judgements.filter(benchmark=number)}
-            form = JudgementsForm(request.POST, benchmark=benchmark, existing=existing)
+            data = request.POST.copy()
+            for code, current in existing.items():
+                data[f"version_{code.replace('.', '_')}"] = str(current.version)
+            form = JudgementsForm(data, benchmark=benchmark, existing=existing)
             form.is_valid()
             for conflict in conflicts:
+                theirs = existing.get(conflict.key)
+                saved = ""
+                if theirs is not None:
+                    saved = f"“{theirs.get_value_display()}”" + (f" ({theirs.comment})" if theirs.comment else "") + " "
                 form.add_error(
                     None,
-                    f"{conflict.by} changed the judgement of criterion {conflict.key} after you opened the page; "
-                    "yours has not been saved. Check theirs and save again.",
+                    f"{conflict.by} saved {saved}for criterion {conflict.key} after you opened the page, so yours "
+                    "has not been saved. Your judgement is still below: save again to replace theirs.",
                 )
     claims = services.criteria_claims(review.evaluation)
     evidence: dict[str, list[Any]] = {}
@@ -608,7 +616,9 @@ def internal_review(request: HttpRequest, pk: int) -> HttpResponse:
             "model": model,
             "form": form,
             "can_edit": can_edit,
-            "late": internal is None or (internal.submitted_at is None and _today() > cycle.internal_review_due),
+            "late": (internal is None or internal.submitted_at is None)
+            and cycle.status == CycleStatus.RUNNING
+            and _today() > cycle.internal_review_due,
             "page_title": "Internal leadership review",
         },
     )
@@ -617,12 +627,21 @@ def internal_review(request: HttpRequest, pk: int) -> HttpResponse:
 # Agreement and moderation -----------------------------------------------------------------
 
 
-def _agreement_page(request: HttpRequest, title: str, scope: str, reviews: Any, back: tuple[str, str]) -> HttpResponse:
+def _agreement_page(
+    request: HttpRequest, title: str, scope: str, reviews: Any, back: tuple[str, str], hubs: Any = ()
+) -> HttpResponse:
     report = agreement.agreement_report(queries.agreement_items(reviews))
     return TemplateResponse(
         request,
         "reviews/agreement.html",
-        {"report": report, "title": title, "scope": scope, "back": back, "page_title": f"Agreement: {title}"},
+        {
+            "report": report,
+            "title": title,
+            "scope": scope,
+            "back": back,
+            "hubs": list(hubs),
+            "page_title": f"Agreement: {title}",
+        },
     )
 
 
@@ -644,7 +663,10 @@ def agreement_hub(request: HttpRequest, hub_pk: int) -> HttpResponse:
 @require_roles(*NATIONAL_ROLES)
 def agreement_national(request: HttpRequest) -> HttpResponse:
     reviews = queries.reviews_for(_membership(request), request.user)
-    return _agreement_page(request, "every hub's completed cycles", "National", reviews, ("/reviews/", "Peer review"))
+    hubs = hubs_for(_membership(request)).order_by("name")
+    return _agreement_page(
+        request, "every hub's completed cycles", "National", reviews, ("/reviews/", "Peer review"), hubs
+    )
 
 
 @require_roles(*NATIONAL_ROLES)

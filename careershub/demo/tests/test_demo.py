@@ -36,7 +36,7 @@ from careershub.matching.models import Delivery, Feedback, Match, MatchRound, Ma
 from careershub.organisations.models import Membership, Organisation, Role
 from careershub.reviews import queries as review_queries
 from careershub.reviews.agreement import agreement_report
-from careershub.reviews.models import CycleStatus, Judgement, PeerReview, ReviewCycle, ReviewStatus
+from careershub.reviews.models import CycleStatus, Judgement, Moderation, PeerReview, ReviewCycle, ReviewStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -65,6 +65,7 @@ COUNTED = [
     Feedback,
     ReviewCycle,
     Judgement,
+    Moderation,
 ]
 
 
@@ -320,3 +321,6 @@ def test_demo_has_a_completed_and_an_open_review_cycle(demo: Loaded) -> None:
     # Rachel Bennett's school is in the open cycle; the two Dean Trust schools are kept apart
     trios = {p.institution.urn: p.trio_id for p in running.participants.select_related("institution")}
     assert 136498 in trios and trios[SAME_TRUST[0]] != trios[SAME_TRUST[1]]
+    assert Moderation.objects.count() == 3 and Moderation.objects.exclude(value="").count() == 2
+    # internal reviews: all done in the completed cycle
+    assert all(p.internal_review.submitted_at for p in completed.participants.all())

@@ -209,11 +209,18 @@ def test_reviewer_records_judgements_and_a_stale_save_is_stopped_not_lost(
     )
     stale = client.post(url, {**form, "version_1_1": "1", "comment_1_1": "Still unsure"})
     assert stale.status_code == 200
-    assert "changed the judgement of criterion 1.1" in stale.content.decode()
+    content = stale.content.decode()
+    assert "saved “Confirmed” (Seen it) for criterion 1.1 after you opened the page" in content
+    assert "Still unsure" in content  # what this person typed is kept on the page
     judgement.refresh_from_db()
     assert judgement.value == "confirmed"
+    # saving again, now knowing theirs, replaces it
+    assert 'name="version_1_1" value="2"' in content
+    assert client.post(url, {**form, "version_1_1": "2", "comment_1_1": "Still unsure"}).status_code == 302
+    judgement.refresh_from_db()
+    assert (judgement.value, judgement.comment) == ("query", "Still unsure")
     audited = AuditEvent.objects.filter(object_type="reviews.PeerReview", object_label__startswith="Judgements")
-    assert audited.count() == 2  # the careers leader's save and Dale's change; the stale one changed nothing
+    assert audited.count() == 3  # first save, Dale's change, the deliberate replacement; not the stale one
 
 
 def test_owner_answers_a_query_and_facilitator_records_the_outcome(client_as, cast: Cast, running: Running) -> None:  # type: ignore[no-untyped-def]
@@ -370,7 +377,9 @@ def test_query_budgets_of_review_agreement_and_moderation_pages(  # type: ignore
     with django_assert_max_num_queries(25):
         assert hub_lead.get(reverse("reviews:review", args=[completed.ashby_review.pk])).status_code == 200
     with django_assert_max_num_queries(12):
-        assert analyst.get(reverse("reviews:agreement-national")).status_code == 200
+        national = analyst.get(reverse("reviews:agreement-national"))
+    assert national.status_code == 200
+    assert reverse("reviews:agreement-hub", args=[cast.north_hub.pk]) in national.content.decode()
     with django_assert_max_num_queries(12):
         assert admin.get(reverse("reviews:moderation")).status_code == 200
     with django_assert_max_num_queries(12):
