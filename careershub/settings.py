@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "careershub.matching",
     "careershub.training",
     "careershub.funds",
+    "careershub.events",
 ]
 
 MIDDLEWARE = [

@@ -15,4 +15,5 @@ urlpatterns = [
     path("matching/", include("careershub.matching.urls")),
     path("training/", include("careershub.training.urls")),
     path("funds/", include("careershub.funds.urls")),
+    path("events/", include("careershub.events.urls")),
 ]

@@ -30,12 +30,14 @@ def navigation_items(request: HttpRequest) -> list[dict[str, Any]]:
     if kind == OrganisationKind.EMPLOYER:
         items.append(("Offers", reverse("employers:offers")))
         items.append(("Matches", reverse("matching:responses")))
+        items.append(("Events", reverse("events:list")))
     if kind in {OrganisationKind.NATIONAL, OrganisationKind.HUB}:
         items.append(("Hubs", reverse("hubs:list")))
         items.append(("Employers", reverse("employers:offers")))
         items.append(("Matching", reverse("matching:index")))
     if kind in {OrganisationKind.NATIONAL, OrganisationKind.HUB, OrganisationKind.INSTITUTION}:
         items.append(("Insight", reverse("insight:index")))
+        items.append(("Events", reverse("events:list")))
     if membership.role == Role.NATIONAL_ADMIN:
         items.append(("GIAS import", reverse("institutions:gias-import")))
     items.append(("People", reverse("organisations:team")))

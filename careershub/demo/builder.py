@@ -23,6 +23,7 @@ from typing import Any
 from django.db import transaction
 
 from careershub.accounts.models import User
+from careershub.demo.events import load_demo_events
 from careershub.demo.learners import load_demo_learners
 from careershub.evaluations.generator import HistoryPlan, generate_histories
 from careershub.geography.models import LocalAuthority
@@ -309,6 +310,7 @@ class DemoLoader:
         self._evaluation_histories()
         with transaction.atomic():
             load_demo_learners(self.institutions, self.users, datetime.date.today(), self.result.add)
+        load_demo_events(self.users, datetime.date.today(), self.result.add)
         self.result.seconds = time.perf_counter() - started
         return self.result
 

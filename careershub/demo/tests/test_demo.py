@@ -23,6 +23,7 @@ from careershub.audit.models import AuditEvent
 from careershub.core.management.commands import run_demo
 from careershub.demo import build_gias_demo
 from careershub.demo.builder import DEMO_PASSWORD, GIAS_FILE, MOVER_URN, PEOPLE, load_demo_data, sign_ins
+from careershub.events.models import HubEvent, Registration, RegistrationStatus
 from careershub.hubs.models import CoordinatorAssignment, Hub, HubMembership
 from careershub.institutions.models import GiasImport, Institution, InstitutionKind
 from careershub.learners.models import Learner, LearnerImport
@@ -45,6 +46,8 @@ COUNTED = [
     Activity,
     Participation,
     GuidanceMeeting,
+    HubEvent,
+    Registration,
 ]
 
 
@@ -255,3 +258,9 @@ def test_demo_schools_show_coverage_and_gaps(demo: None) -> None:
     bm5 = next(f for f in figures if f["rule"].code == "bm5_each_year")
     assert count == learners.count() and 0 < bm5["percent"] < 100
     assert bm5["groups"][0]["gap"] < 0  # disadvantaged learners were reached less often
+
+
+def test_demo_hub_events_with_registrations_and_a_waiting_list(demo: None) -> None:
+    assert HubEvent.objects.count() == 2
+    statuses = sorted(Registration.objects.values_list("status", flat=True))
+    assert statuses.count(RegistrationStatus.CONFIRMED) == 3 and statuses.count(RegistrationStatus.WAITING) == 1
