@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "careershub.neet",
     "careershub.reviews",
     "careershub.programmes",
+    "careershub.events",
 ]
 
 MIDDLEWARE = [

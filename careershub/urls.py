@@ -20,4 +20,5 @@ urlpatterns = [
     path("neet/", include("careershub.neet.urls")),
     path("reviews/", include("careershub.reviews.urls")),
     path("programmes/", include("careershub.programmes.urls")),
+    path("events/", include("careershub.events.urls")),
 ]

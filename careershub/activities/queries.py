@@ -83,11 +83,17 @@ def activity_events(
 def coverage_data(institution: Institution) -> tuple[list[Learner], list[coverage.LearnerFacts]]:
     """The institution's learners on roll and their coverage facts, in four queries whatever the
     numbers: learners, activities, (learner, activity) participations and guidance meetings."""
+    return coverage_data_of([institution.pk])
+
+
+def coverage_data_of(institution_ids: list[int]) -> tuple[list[Learner], list[coverage.LearnerFacts]]:
+    """`coverage_data` for several institutions at once (a hub), still in four queries."""
     learners = list(
         Learner.objects.on_roll()
-        .filter(institution=institution)
+        .filter(institution_id__in=institution_ids)
         .only(
             "pk",
+            "institution_id",
             "upn",
             "uln",
             "legal_first_name",
@@ -111,12 +117,12 @@ def coverage_data(institution: Institution) -> tuple[list[Learner], list[coverag
             day, benchmarks, provider_kind, dict(zip(_CHECKLIST_FIELDS, ticks, strict=True)), curriculum
         )
         for pk, day, benchmarks, provider_kind, curriculum, *ticks in Activity.objects.filter(
-            institution=institution
+            institution_id__in=institution_ids
         ).values_list("pk", "date", "benchmarks", "provider_kind", "through_curriculum", *_CHECKLIST_FIELDS)
     }
-    pairs = Participation.objects.filter(activity__institution=institution, learner__left_on__isnull=True).values_list(
-        "learner_id", "activity_id"
-    )
+    pairs = Participation.objects.filter(
+        activity__institution_id__in=institution_ids, learner__left_on__isnull=True
+    ).values_list("learner_id", "activity_id")
     # Plain rows from the database cursor: a school has tens of thousands of pairs, and building
     # them through the ORM's row iterator cost more than everything else here.
     sql, params = pairs.query.sql_with_params()
@@ -128,7 +134,7 @@ def coverage_data(institution: Institution) -> tuple[list[Learner], list[coverag
                 if learner_events is not None:
                     learner_events.extend(per_activity.get(activity_id, ()))
     meetings = GuidanceMeeting.objects.filter(
-        learner__institution=institution, learner__left_on__isnull=True
+        learner__institution_id__in=institution_ids, learner__left_on__isnull=True
     ).values_list("learner_id", "date")
     for learner_id, day in meetings:
         if learner_id in events:
@@ -196,3 +202,45 @@ def cohort_for(
     suppressed: its careers leaders see every learner anyway."""
     _learners, facts = coverage_data(institution)
     return len(facts), coverage.cohort_figures(facts, rules, today)
+
+
+def hub_coverage(hub_id: int, today: datetime.date) -> list[dict[str, Any]]:
+    """Coverage of a hub's current member institutions, for hub and national users: per framework
+    of rules, each institution's learners on roll and its `cohort_figures`, and the hub's total,
+    with every figure of fewer than `coverage.SUPPRESS_BELOW` learners suppressed. Aggregates
+    only: no learner is named. Four queries for the whole hub, plus the institutions."""
+    from careershub.hubs.models import HubMembership
+
+    institutions = list(
+        Institution.objects.filter(pk__in=HubMembership.objects.current().filter(hub_id=hub_id).values("institution"))
+        .only("pk", "name", "kind")
+        .order_by("name")
+    )
+    _learners, facts = coverage_data_of([i.pk for i in institutions])
+    learner_institution = {learner.pk: learner.institution_id for learner in _learners}
+    by_institution: dict[int, list[coverage.LearnerFacts]] = {}
+    for fact in facts:
+        by_institution.setdefault(learner_institution[fact.pk], []).append(fact)
+    groups: dict[str, dict[str, Any]] = {}
+    for institution in institutions:
+        mine = by_institution.get(institution.pk, [])
+        if not mine:
+            continue
+        code, rules = coverage_rules_for(institution, today)
+        group = groups.setdefault(code, {"code": code, "rules": rules, "rows": [], "facts": []})
+        group["rows"].append(
+            {
+                "institution": institution,
+                "learners": len(mine),
+                "figures": coverage.cohort_figures(mine, rules, today, suppress=True),
+            }
+        )
+        group["facts"].extend(mine)
+    result = []
+    for group in groups.values():
+        group["total"] = coverage.cohort_figures(group.pop("facts"), group["rules"], today, suppress=True)
+        for figures in [group["total"], *(row["figures"] for row in group["rows"])]:
+            for figure in figures:
+                figure.pop("gap_list")  # learner keys never leave the institution
+        result.append(group)
+    return result

@@ -11,6 +11,7 @@ urlpatterns = [
     path("guidance/new/<int:learner_pk>/", views.guidance_create, name="guidance-create"),
     path("guidance/<int:pk>/", views.guidance_detail, name="guidance-detail"),
     path("coverage/", views_coverage.coverage_overview, name="coverage"),
+    path("coverage/hub/<int:hub_pk>/", views_coverage.hub_coverage_page, name="hub-coverage"),
     path("coverage/<slug:rule_code>/", views_coverage.coverage_gaps, name="coverage-gaps"),
     path("coverage/<slug:rule_code>/gaps.csv", views_coverage.coverage_gaps_csv, name="coverage-gaps-csv"),
 ]

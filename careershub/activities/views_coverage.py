@@ -15,23 +15,27 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from careershub.activities import coverage
-from careershub.activities.queries import cohort_for, coverage_rules_for, gap_list, rule_by_code
+from careershub.activities.queries import cohort_for, coverage_rules_for, gap_list, hub_coverage, rule_by_code
 from careershub.audit.models import AuditAction
 from careershub.audit.services import record
 from careershub.core.pagination import pagination_params
+from careershub.hubs.queries import hubs_for
 from careershub.institutions.models import Institution
 from careershub.learners import exports
 from careershub.learners.models import YEAR_GROUP_CHOICES
 from careershub.learners.queries import can_manage_learners
 from careershub.learners.views import institution_or_403
+from careershub.organisations.models import OrganisationKind
 
 
 class GapFilterForm(forms.Form):
@@ -170,3 +174,25 @@ def coverage_gaps_csv(request: HttpRequest, rule_code: str) -> HttpResponse:
     suffix = f"-year{year_group}" if year_group else ""
     filename = f"gaps-{rule.code}{suffix}-{institution.urn}-{timezone.localdate():%Y%m%d}.csv"
     return exports.csv_response(filename, GAP_HEADER, rows)
+
+
+@require_GET
+def hub_coverage_page(request: HttpRequest, hub_pk: int) -> HttpResponse:
+    """A hub's member institutions' coverage, aggregates only, small numbers suppressed: for the
+    hub's own members and the national team (another hub is a 404, anyone else a 403)."""
+    membership = getattr(request, "membership", None)
+    if membership is None or membership.organisation.kind not in {OrganisationKind.NATIONAL, OrganisationKind.HUB}:
+        raise PermissionDenied
+    hub = get_object_or_404(hubs_for(membership), pk=hub_pk)
+    today = timezone.localdate()
+    return TemplateResponse(
+        request,
+        "activities/hub_coverage.html",
+        {
+            "hub": hub,
+            "groups": hub_coverage(hub.pk, today),
+            "today": today,
+            "suppress_below": coverage.SUPPRESS_BELOW,
+            "page_title": f"Benchmark coverage of {hub.name}",
+        },
+    )

@@ -41,6 +41,7 @@ def navigation_items(request: HttpRequest) -> list[dict[str, Any]]:
     if kind == OrganisationKind.EMPLOYER:
         items.append(("Offers", reverse("employers:offers")))
         items.append(("Matches", reverse("matching:responses")))
+        items.append(("Events", reverse("events:list")))
     if kind in {OrganisationKind.NATIONAL, OrganisationKind.HUB}:
         items.append(("Hubs", reverse("hubs:list")))
         items.append(("Employers", reverse("employers:offers")))
@@ -49,6 +50,7 @@ def navigation_items(request: HttpRequest) -> list[dict[str, Any]]:
         items.append(("Programme templates", reverse("programmes:templates")))
     if kind in {OrganisationKind.NATIONAL, OrganisationKind.HUB, OrganisationKind.INSTITUTION}:
         items.append(("Insight", reverse("insight:index")))
+        items.append(("Events", reverse("events:list")))
     items.extend(_destination_items(membership))
     items.extend(_neet_items(kind))
     if membership.role == Role.NATIONAL_ADMIN:

@@ -25,6 +25,7 @@ from django.db import transaction
 from careershub.accounts.models import User
 from careershub.demo.destinations import load_demo_destinations
 from careershub.demo.employers import load_demo_employers
+from careershub.demo.events import load_demo_events
 from careershub.demo.funds import load_demo_funds
 from careershub.demo.insight import load_demo_insight
 from careershub.demo.learners import load_demo_learners
@@ -324,6 +325,7 @@ class DemoLoader:
             load_demo_funds(self.institutions, self.users, datetime.date.today(), self.result.add)
         load_demo_neet(self.write)
         load_demo_reviews(self.hubs, self.users, datetime.date.today(), self.result.add)
+        load_demo_events(self.users, datetime.date.today(), self.result.add)
         load_demo_insight(self.result.add)
         self.result.seconds = time.perf_counter() - started
         return self.result

@@ -216,3 +216,34 @@ def test_gap_list_is_paginated_within_the_same_query_budget(  # type: ignore[no-
     # The CSV always holds the whole list.
     rows = list(csv.reader(io.StringIO(client.get(url + "gaps.csv").content.decode())))
     assert len(rows) == 26
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_hub_coverage_is_aggregates_for_hub_and_national_users(client_as, cast: Cast, persona: str) -> None:  # type: ignore[no-untyped-def]
+    learners = year7(cast, 6)
+    talk(cast, learners[:3])
+    response = client_as(persona).get(reverse("activities:hub-coverage", args=[cast.north_hub.pk]))
+    expected = {
+        "anonymous": 302,
+        "hub_lead": 200,
+        "enterprise_coordinator": 200,
+        "national_admin": 200,
+        "national_analyst": 200,
+        "other_hub_lead": 404,
+    }.get(persona, 403)
+    assert response.status_code == expected
+    if expected == 200:
+        content = response.content.decode()
+        assert "Ashby High School" in content and "50%" in content
+        assert learners[0].legal_last_name not in content and learners[0].upn not in content
+
+
+def test_hub_coverage_suppresses_small_numbers_within_a_query_budget(  # type: ignore[no-untyped-def]
+    client_as, cast: Cast, django_assert_max_num_queries
+) -> None:
+    learners = year7(cast, 4)  # fewer than 5: every figure suppressed
+    talk(cast, learners)
+    client = client_as("hub_lead")
+    with django_assert_max_num_queries(12):
+        content = client.get(reverse("activities:hub-coverage", args=[cast.north_hub.pk])).content.decode()
+    assert "fewer than 5" in content and "100%" not in content

@@ -28,6 +28,7 @@ from careershub.demo import build_gias_demo
 from careershub.demo.builder import DEMO_PASSWORD, GIAS_FILE, MOVER_URN, PEOPLE, sign_ins
 from careershub.demo.reviews import COMPLETED_NAME, OPEN_NAME, SAME_TRUST
 from careershub.employers.models import ComplianceFact, Employer, Offer, SchoolRequest
+from careershub.events.models import HubEvent, Registration, RegistrationStatus
 from careershub.hubs.models import CoordinatorAssignment, Hub, HubMembership
 from careershub.insight.models import InsightFact
 from careershub.institutions.models import GiasImport, Institution, InstitutionKind
@@ -66,6 +67,8 @@ COUNTED = [
     ReviewCycle,
     Judgement,
     Moderation,
+    HubEvent,
+    Registration,
 ]
 
 
@@ -324,3 +327,9 @@ def test_demo_has_a_completed_and_an_open_review_cycle(demo: Loaded) -> None:
     assert Moderation.objects.count() == 3 and Moderation.objects.exclude(value="").count() == 2
     # internal reviews: all done in the completed cycle
     assert all(p.internal_review.submitted_at for p in completed.participants.all())
+
+
+def test_demo_hub_events_with_registrations_and_a_waiting_list(demo: Loaded) -> None:
+    assert HubEvent.objects.count() == 2
+    statuses = sorted(Registration.objects.values_list("status", flat=True))
+    assert statuses.count(RegistrationStatus.CONFIRMED) == 3 and statuses.count(RegistrationStatus.WAITING) == 1
