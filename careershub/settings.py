@@ -269,6 +269,8 @@ if PRODUCTION:
 
 #: Learners are deleted this many days after they leave (the delete_departed_learners task).
 LEARNER_RETENTION_DAYS = env_int("LEARNER_RETENTION_DAYS", 365)
+#: Functions `(*, today)` returning `learner_id`s other apps must keep past that period.
+LEARNER_RETENTION_HOLDS = ["careershub.destinations.retention.learners_still_tracked"]
 
 #: Aggregates resting on fewer institutions than this are suppressed wherever a wider audience sees them.
 INSIGHT_SUPPRESSION_THRESHOLD = env_int("INSIGHT_SUPPRESSION_THRESHOLD", 5)

@@ -28,7 +28,9 @@ from typing import Any
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from careershub.audit.models import AuditAction
 from careershub.audit.services import record
@@ -53,6 +55,13 @@ class LearnerImportError(ValueError):
 
 def retention_days() -> int:
     return int(getattr(settings, "LEARNER_RETENTION_DAYS", DEFAULT_RETENTION_DAYS))
+
+
+def retention_holds(today: datetime.date) -> list[QuerySet[Any]]:
+    """Learners other apps must keep past the retention period (e.g. leavers whose destinations are
+    still tracked): each `LEARNER_RETENTION_HOLDS` entry is a function `(*, today)` returning a query
+    of `learner_id` values. The learners app does not know those apps; settings name them."""
+    return [import_string(path)(today=today) for path in getattr(settings, "LEARNER_RETENTION_HOLDS", [])]
 
 
 # Upload and mapping ----------------------------------------------------------------------------
@@ -446,11 +455,13 @@ def learners_delete_departed(*, today: datetime.date | None = None) -> int:
     today = today or timezone.localdate()
     cutoff = today - datetime.timedelta(days=retention_days())
     departed = Learner.objects.departed_before(cutoff)
+    for held in retention_holds(today):
+        departed = departed.exclude(pk__in=held)
     total = 0
     for institution_id in departed.values_list("institution_id", flat=True).distinct():
         institution = Institution.objects.select_related("organisation").get(pk=institution_id)
         with transaction.atomic():
-            deleted = Learner.objects.departed_before(cutoff).filter(institution=institution)
+            deleted = departed.filter(institution=institution)
             count = deleted.count()
             deleted.delete()
             record(
