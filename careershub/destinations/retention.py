@@ -9,13 +9,14 @@ learners it must keep; this is the destinations app's answer.
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.db.models import QuerySet
 
 from careershub.destinations.models import TRACKING_YEARS, Leaver
 
 
-def learners_still_tracked(*, today: datetime.date) -> QuerySet[Leaver]:
+def learners_still_tracked(*, today: datetime.date) -> QuerySet[Leaver, Any]:
     """Learner ids (as `learner_id` values) whose tracking period (to 31 August, three years after
     the summer they left) has not ended."""
     first_tracked_year = today.year - TRACKING_YEARS
