@@ -84,7 +84,7 @@ def test_hub_lead_sets_the_indicator(journey: Journey, cast: Cast, learners: Non
     journey.follow("Risk of NEET indicator", within="nav")
     journey.heading().to_have_text("Risk of NEET indicator")
     expect(page.locator("#evaluation-not-enough")).to_be_visible()
-    page.get_by_label("Use english as an additional language").uncheck()
+    page.get_by_label("English as an additional language", exact=True).uncheck()
     page.get_by_label("Weight of young carer").select_option("2")
     page.get_by_label("Red from a score of").fill("5")
     journey.press("Save the indicator")
