@@ -98,7 +98,7 @@ def leaver_list(request: HttpRequest) -> HttpResponse:
             "pagination": pagination_params(request, page),
             "query": request.GET.urlencode(),
             "can_record": queries.can_record(request.membership),  # type: ignore[attr-defined]
-            "add_form": AddLeaversForm(initial={"leaving_year": services.default_leaving_year_today()}),
+            "add_form": AddLeaversForm(prefix="add", initial={"leaving_year": services.default_leaving_year_today()}),
             "page_title": "Leavers and destinations",
         },
     )
@@ -108,7 +108,7 @@ def leaver_list(request: HttpRequest) -> HttpResponse:
 @require_roles(Role.CAREERS_LEADER)
 def add_leavers(request: HttpRequest) -> HttpResponse:
     institution = _require_recorder(request)
-    form = AddLeaversForm(request.POST)
+    form = AddLeaversForm(request.POST, prefix="add")
     if form.is_valid():
         year = form.cleaned_data["leaving_year"]
         added = services.add_year_leavers(institution=institution, leaving_year=year, actor=request.user)

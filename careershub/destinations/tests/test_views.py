@@ -200,8 +200,8 @@ def test_add_year_leavers_is_idempotent(client_as, cast: Cast) -> None:  # type:
     LearnerFactory.create(institution=cast.ashby, year_group=13, left_on=datetime.date(2025, 7, 18))
     LearnerFactory.create(institution=cast.ashby, year_group=10)
     client = client_as("careers_leader")
-    client.post(reverse("destinations:add-leavers"), {"leaving_year": "2025"})
-    client.post(reverse("destinations:add-leavers"), {"leaving_year": "2025"})
+    client.post(reverse("destinations:add-leavers"), {"add-leaving_year": "2025"})
+    client.post(reverse("destinations:add-leavers"), {"add-leaving_year": "2025"})
     assert Leaver.objects.filter(learner__institution=cast.ashby).count() == 4
     assert Leaver.objects.filter(stage="y13").count() == 1
 
