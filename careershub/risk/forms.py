@@ -14,6 +14,14 @@ MAX_MB = mis.MAX_FILE_BYTES // (1024 * 1024)
 WEIGHT_CHOICES = [(w, str(w)) for w in range(1, scoring.MAX_WEIGHT + 1)]
 
 
+def in_sentence(name: str) -> str:
+    """A name as it reads mid-sentence: "Young carer" → "young carer", "EHC plan" stays."""
+    first = name.split()[0] if name else ""
+    if not first or first.isupper() or first == "English":
+        return name
+    return name[0].lower() + name[1:]
+
+
 class RiskListForm(forms.Form):
     rag = forms.ChoiceField(
         label="Rating",
@@ -49,10 +57,10 @@ class ConfigurationForm(forms.Form):
         self.indicators = indicators
         for indicator in indicators:
             self.fields[f"on_{indicator.code}"] = forms.BooleanField(
-                label=f"Use {indicator.name.lower()}", required=False, help_text=indicator.description
+                label=indicator.name, required=False, help_text=indicator.description
             )
             self.fields[f"weight_{indicator.code}"] = forms.TypedChoiceField(
-                label=f"Weight of {indicator.name.lower()}",
+                label=f"Weight of {in_sentence(indicator.name)}",
                 choices=WEIGHT_CHOICES,
                 coerce=int,
                 initial=indicator.default_weight,

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from careershub.learners.models import Learner, SenStatus
 from careershub.learners.tests.factories import LearnerFactory
 from careershub.risk.loading import load_indicators
-from careershub.risk.models import Intervention, RiskConfiguration, RiskFactors
+from careershub.risk.models import Indicator, Intervention, RiskConfiguration, RiskFactors
 from careershub.risk.tests.factories import RiskFactorsFactory
 from conftest import Cast
 from tests.browser.conftest import Journey
@@ -61,7 +61,7 @@ def test_careers_leader_records_an_intervention_from_a_flag(journey: Journey, ca
 
     journey.heading().to_have_text("Record an intervention")
     expect(page.get_by_label("Risk flag it responds to")).to_have_value(
-        str(Intervention._meta.get_field("indicator").related_model.objects.get(code="young_carer").pk)  # type: ignore[union-attr]
+        str(Indicator.objects.get(code="young_carer").pk)
     )
     page.get_by_label("Referral").check()
     page.get_by_label("Who is responsible").fill("Ms Khan")
@@ -84,7 +84,7 @@ def test_hub_lead_sets_the_indicator(journey: Journey, cast: Cast, learners: Non
     journey.follow("Risk of NEET indicator", within="nav")
     journey.heading().to_have_text("Risk of NEET indicator")
     expect(page.locator("#evaluation-not-enough")).to_be_visible()
-    page.get_by_label("Use english as an additional language").uncheck()
+    page.get_by_label("English as an additional language", exact=True).uncheck()
     page.get_by_label("Weight of young carer").select_option("2")
     page.get_by_label("Red from a score of").fill("5")
     journey.press("Save the indicator")

@@ -117,3 +117,11 @@ def test_a_bad_catalogue_entry_is_refused() -> None:
             scoring.rule_from_data({**good, **change})
     with pytest.raises(ValueError):
         scoring.Scheme(weights={}, amber=3, red=2)
+
+
+def test_indicator_names_read_well_mid_sentence() -> None:
+    from careershub.risk.forms import in_sentence
+
+    assert in_sentence("Young carer") == "young carer"
+    assert in_sentence("EHC plan") == "EHC plan"
+    assert in_sentence("English as an additional language") == "English as an additional language"
