@@ -14,7 +14,6 @@ page, and computed ahead as the refresh task does). No assertions: the figures a
 issue note. Ratios are fairer than times on a shared machine: both sides run under the same load.
 """
 
-
 from __future__ import annotations
 
 import argparse

@@ -110,6 +110,14 @@ def area_dashboard(request: HttpRequest, level: str, pk: int) -> HttpResponse:
     return TemplateResponse(request, "insight/dashboard.html", context)
 
 
+def comparison(request: HttpRequest, level: str, pk: int) -> HttpResponse:
+    """Hub members compared with institutions outside hubs, on a page of its own."""
+    context = _build(request, level, pk)
+    context["page_title"] = f"Hub vs non-Hub: {context['scope'].name}"
+    context["threshold"] = threshold()
+    return TemplateResponse(request, "insight/comparison.html", context)
+
+
 def _table_or_404(context: dict[str, Any], key: str) -> dashboard.Table:
     built = context["dashboard"]
     if built is None or key not in built.tables:
