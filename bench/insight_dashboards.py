@@ -161,7 +161,8 @@ def main() -> None:
             ),
             ("before: national rows at a point (source tables)", lambda: queries.rows_at(national, point), None),
             ("before: national trend (source tables)", lambda: queries.trend(national), None),
-            ("statistics panel (national, summer points)", lambda: queries.panel_for(national, point), None),
+            ("statistics panel from the facts (national)", lambda: queries.facts_panel(national, point), None),
+            ("before: statistics panel (source tables)", lambda: queries.panel_for(national, point), None),
         ]
         print(f"{'query':52} {connection.vendor:>10} {'duckdb':>10} {'ratio':>8}")
         for name, ours, reference in cases:

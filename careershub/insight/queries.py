@@ -381,9 +381,9 @@ def aggregates_at(
     area_level: str | None,
     members: bool,
 ) -> Aggregates:
-    """Every figure a dashboard shows at `point`, counted by the database over the facts in one
-    pass: institutions, total score and benchmarks achieved for each combination of score,
-    kind, FSM quintile, hub wave and area, rolled up here into each breakdown."""
+    """Every figure a dashboard shows at `point`, counted by the database over the facts in two
+    passes: the headline counts, then institutions and total score for each combination of kind,
+    FSM quintile, hub wave and area, rolled up here into each breakdown."""
     facts = facts_in(scope, point)
     quintile: Any = Value(None, output_field=IntegerField())
     if fsm_edges:
@@ -396,36 +396,38 @@ def aggregates_at(
     in_hub = Case(When(hub_id__isnull=True, then=Value(False)), default=Value(True), output_field=BooleanField())
     area_field = {"region": "region_id", "la": "local_authority_id"}.get(area_level or "")
     area: Any = F(area_field) if area_field else Value(None, output_field=IntegerField())
-    cells = (
-        facts.values("score", "kind", "hub_wave", quintile=quintile, in_hub=in_hub, area=area)
-        .annotate(n=Count("pk"), **{f"b{n}": Count("pk", filter=Q(**{f"b{n}": True})) for n in range(1, 9)})
-        .order_by()
+    # One row of counts (distribution 0-8, each benchmark, total score) ...
+    headline = facts.aggregate(
+        total=Sum("score"),
+        **{f"s{n}": Count("pk", filter=Q(score=n)) for n in range(9)},
+        **{f"b{n}": Count("pk", filter=Q(**{f"b{n}": True})) for n in range(1, 9)},
     )
     result = Aggregates(
-        count=0,
-        total=0,
+        count=sum(headline[f"s{n}"] for n in range(9)),
+        total=headline["total"] or 0,
         all_eight=0,
-        benchmarks=[0] * 8,
-        distribution=[0] * 9,
+        benchmarks=[headline[f"b{n}"] for n in range(1, 9)],
+        distribution=[headline[f"s{n}"] for n in range(9)],
         by_kind={},
         by_fsm={},
         by_membership={},
         by_wave={},
         by_area={},
     )
+    # ... and institutions and total score for each combination of the breakdowns' groups.
+    cells = (
+        facts.values("kind", "hub_wave", quintile=quintile, in_hub=in_hub, area=area)
+        .annotate(n=Count("pk"), total=Sum("score"))
+        .order_by()
+    )
     for cell in cells:
-        n, score = cell["n"], cell["score"]
-        result.count += n
-        result.total += n * score
-        result.distribution[score] += n
-        for index in range(8):
-            result.benchmarks[index] += cell[f"b{index + 1}"]
-        _add(result.by_kind, cell["kind"], n, score)
-        _add(result.by_fsm, cell["quintile"], n, score)
-        _add(result.by_membership, cell["in_hub"], n, score)
-        _add(result.by_wave, cell["hub_wave"] if cell["in_hub"] else None, n, score)
+        group = Group(cell["n"], cell["total"])
+        _add(result.by_kind, cell["kind"], group)
+        _add(result.by_fsm, cell["quintile"], group)
+        _add(result.by_membership, cell["in_hub"], group)
+        _add(result.by_wave, cell["hub_wave"] if cell["in_hub"] else None, group)
         if area_field and cell["area"] is not None:
-            _add(result.by_area, cell["area"], n, score)
+            _add(result.by_area, cell["area"], group)
     result.all_eight = result.distribution[8]
     if members:
         result.members = list(
@@ -436,9 +438,9 @@ def aggregates_at(
     return result
 
 
-def _add(groups: dict[Any, Group], key: Any, n: int, score: int) -> None:
+def _add(groups: dict[Any, Group], key: Any, group: Group) -> None:
     found = groups.get(key, Group(0, 0))
-    groups[key] = Group(found.count + n, found.total + n * score)
+    groups[key] = Group(found.count + group.count, found.total + group.total)
 
 
 def facts_trend(scope: Scope) -> list[dict[str, Any]]:

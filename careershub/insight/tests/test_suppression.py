@@ -56,8 +56,10 @@ def test_examples() -> None:
 def bounds(counts: list[int], withheld: frozenset[int], total: int) -> dict[int, set[int]]:
     """For each withheld row, the values it could take for someone who knows the total, the
     shown rows and the rules: withheld rows hold at least one institution, unless zeros are
-    withheld too (then at least none)."""
-    floor = 0 if any(counts[i] == 0 for i in withheld) else 1
+    withheld too or every row is (then at least none). This attacker does arithmetic on what is
+    shown; one who replays the choice of secondary cells on every possible table is not modelled."""
+    everything = withheld == frozenset(range(len(counts)))  # then zeros are withheld too, by rule
+    floor = 0 if everything or any(counts[i] == 0 for i in withheld) else 1
     hidden = total - sum(c for i, c in enumerate(counts) if i not in withheld)
     others = len(withheld) - 1
     return {row: set(range(floor, hidden - others * floor + 1)) for row in withheld}
