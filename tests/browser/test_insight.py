@@ -1,6 +1,6 @@
 """A hub lead opens their hub's insight dashboard, chooses another measurement point, moves to
-the national dashboard and down to a region (another area level), downloads a table as CSV and
-opens the Hub vs non-Hub page. axe-core checks every page (see conftest.Journey)."""
+the national dashboard and down to a region (another area level), looks at an Opportunity Area,
+downloads a table as CSV and opens the Hub vs non-Hub page. axe-core checks every page (see conftest.Journey)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from careershub.geography.models import OpportunityArea
 from careershub.hubs.models import HubMembership
 from careershub.insight.tests.test_views import write_results
 from careershub.institutions.tests.factories import InstitutionFactory
@@ -62,6 +63,18 @@ def test_hub_lead_explores_insight_and_downloads_a_table(journey: Journey, cast:
     journey.follow(region, within="#table-by_area")
     journey.heading().to_have_text(region)
     expect(page.locator("#table-summary")).to_contain_text("36")
+
+    # An Opportunity Area (none of these institutions is in one: nothing to show, nothing broken).
+    area = OpportunityArea.objects.order_by("name").first()
+    assert area is not None
+    journey.follow("Insight", within="nav")
+    journey.follow(area.name, within="main")
+    journey.heading().to_have_text(area.name)
+    expect(page.get_by_role("main")).to_contain_text("No institutions reported at this point.")
+    page.go_back()
+    page.go_back()
+    journey.check()
+    journey.heading().to_have_text(region)
 
     # The summary table as CSV.
     with page.expect_download() as download_info:

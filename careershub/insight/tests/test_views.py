@@ -326,3 +326,14 @@ def test_hub_vs_non_hub_page_for_national_and_hub_staff(client_as, data: Cast, p
         assert "Hub vs non-Hub: England" in content
         assert "Difference-in-differences" in content and "Matched comparison" in content
         assert "95% confidence interval" in content and "Institutions in a hub and not" in content
+
+
+def test_a_chart_with_nothing_to_draw_says_so_instead_of_drawing_nan() -> None:
+    from careershub.insight import charts
+    from careershub.insight.dashboard import Table
+
+    for key in charts.CHARTED:
+        svg = charts.svg_for(Table(key, "T", ["a", "b", "c", "d", "e"], []))
+        assert "NaN" not in svg and "No figures to chart" in svg
+    drawn = charts.svg_for(Table("trend", "T", ["a", "b", "c"], [["2024-07-31", 9, 5.1], ["2025-07-31", 9, 5.5]]))
+    assert "NaN" not in drawn and "No figures to chart" not in drawn
