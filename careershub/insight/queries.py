@@ -359,7 +359,15 @@ def facts_state() -> InsightFactsState | None:
 
 
 def fsm_edges_at(point: datetime.date) -> list[float]:
-    """National FSM quintile edges among the institutions reporting at `point`."""
+    """National FSM quintile edges among the institutions reporting at `point` (computed at
+    each refresh, see `national_fsm_edges`)."""
+    state = facts_state()
+    if state is not None and point.isoformat() in state.fsm_edges:
+        return [float(edge) for edge in state.fsm_edges[point.isoformat()]]
+    return _fsm_edges_counted(point)
+
+
+def _fsm_edges_counted(point: datetime.date) -> list[float]:
     from careershub.insight.dashboard import fsm_quintile_edges
 
     # Read as floats by the database (the same doubles as float(Decimal)), not as Decimals.
@@ -367,6 +375,17 @@ def fsm_edges_at(point: datetime.date) -> list[float]:
         Cast("percent_fsm", FloatField()), flat=True
     )
     return fsm_quintile_edges(list(values))
+
+
+def national_fsm_edges() -> dict[str, list[float]]:
+    """The FSM quintile edges at every point, from one read of the facts."""
+    from careershub.insight.dashboard import fsm_quintile_edges
+
+    values: dict[str, list[float]] = {}
+    rows = InsightFact.objects.filter(percent_fsm__isnull=False).values_list("point", Cast("percent_fsm", FloatField()))
+    for point, fsm in rows.iterator(chunk_size=5000):
+        values.setdefault(point.isoformat(), []).append(fsm)
+    return {point: fsm_quintile_edges(found) for point, found in values.items()}
 
 
 def _groups(queryset: QuerySet[InsightFact], *fields: str, **expressions: Any) -> list[dict[str, Any]]:
@@ -446,6 +465,17 @@ def _add(groups: dict[Any, Group], key: Any, group: Group) -> None:
 def facts_trend(scope: Scope) -> list[dict[str, Any]]:
     """Institutions reporting and their total score at every point (a hub: its members then)."""
     return list(facts_in(scope).values("point").annotate(count=Count("pk"), total=Sum("score")).order_by("point"))
+
+
+def trend_for(scope: Scope) -> list[dict[str, Any]]:
+    """`facts_trend`, England's read from the figures computed at the last refresh."""
+    state = facts_state() if scope.level == "national" else None
+    if state is None or not state.refreshed_at:
+        return facts_trend(scope)
+    return [
+        {"point": datetime.date.fromisoformat(point), "count": count, "total": total}
+        for point, count, total in state.national_trend
+    ]
 
 
 def facts_scores(scope: Scope, point: datetime.date) -> Group:

@@ -62,7 +62,7 @@ def _build(request: HttpRequest, level: str, pk: int) -> dict[str, Any]:
                 area_level=within[0] if within else None,
                 members=full_access,
             ),
-            trend_rows=queries.facts_trend(scope),
+            trend_rows=queries.trend_for(scope),
             areas=within,
             full_access=full_access,
             area_link=_area_link,
