@@ -120,7 +120,12 @@ def main() -> None:
         cases: list[tuple[str, Callable[[], Any], Callable[[], Any] | None]] = [
             ("national: every aggregate at a point", lambda: aggregates(national), duck_all("point = ?", point)),
             (
-                "national trend (count, total by point)",
+                "national trend (stored at the refresh)",
+                lambda: queries.trend_for(national),
+                duck("SELECT point, count(*), sum(score) FROM facts GROUP BY point ORDER BY point"),
+            ),
+            (
+                "national trend (counted over the facts)",
                 lambda: queries.facts_trend(national),
                 duck("SELECT point, count(*), sum(score) FROM facts GROUP BY point ORDER BY point"),
             ),
@@ -145,8 +150,13 @@ def main() -> None:
                 duck("SELECT kind, count(*), sum(score) FROM facts WHERE point = ? GROUP BY kind", point),
             ),
             (
-                "national FSM quintile edges",
+                "national FSM quintile edges (stored at the refresh)",
                 lambda: queries.fsm_edges_at(point),
+                duck("SELECT percent_fsm FROM facts WHERE point = ? AND percent_fsm IS NOT NULL", point),
+            ),
+            (
+                "national FSM quintile edges (counted)",
+                lambda: queries._fsm_edges_counted(point),
                 duck("SELECT percent_fsm FROM facts WHERE point = ? AND percent_fsm IS NOT NULL", point),
             ),
             (
@@ -161,7 +171,8 @@ def main() -> None:
             ),
             ("before: national rows at a point (source tables)", lambda: queries.rows_at(national, point), None),
             ("before: national trend (source tables)", lambda: queries.trend(national), None),
-            ("statistics panel (national, summer points)", lambda: queries.panel_for(national, point), None),
+            ("statistics panel from the facts (national)", lambda: queries.facts_panel(national, point), None),
+            ("before: statistics panel (source tables)", lambda: queries.panel_for(national, point), None),
         ]
         print(f"{'query':52} {connection.vendor:>10} {'duckdb':>10} {'ratio':>8}")
         for name, ours, reference in cases:

@@ -74,8 +74,19 @@ def _render(spec_json: str) -> str:
     return str(vl_convert.vegalite_to_svg(json.loads(spec_json)))
 
 
+EMPTY_SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="440" height="60" viewBox="0 0 440 60">'
+    '<rect width="440" height="60" fill="white"/>'
+    f'<text x="10" y="35" font-family="Arial, Helvetica, sans-serif" font-size="14" fill="{TEXT}">'
+    "No figures to chart (none reported, or all withheld).</text></svg>"
+)
+
+
 def svg_for(table: Table) -> str:
-    return _render(json.dumps(spec_for(table), sort_keys=True))
+    spec = spec_for(table)
+    if not spec.get("data", {}).get("values"):
+        return EMPTY_SVG  # an empty time axis would be drawn with NaN coordinates
+    return _render(json.dumps(spec, sort_keys=True))
 
 
 CHARTED = ("trend", "benchmarks", "distribution", "hub_vs_comparison")

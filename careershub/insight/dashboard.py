@@ -47,10 +47,12 @@ def _partition_table(
     groups: list[tuple[str, Group]],
     *,
     links: list[str | None] | None = None,
+    total_published: bool = False,
 ) -> Table:
-    """Rows of (group, institutions, average) that partition the total, with a total row."""
+    """Rows of (group, institutions, average) that partition the total, with a total row.
+    `total_published`: the total is shown elsewhere (the institutions reporting)."""
     counts = [group.count for _, group in groups]
-    decision = suppress_partition(counts)
+    decision = suppress_partition(counts, total_published=total_published)
     rows: list[list[Value]] = []
     for index, (name, group) in enumerate(groups):
         if index in decision.rows:
@@ -111,6 +113,8 @@ def build_dashboard(
 
     average = figures.average
     all_eight = round(100 * figures.all_eight / count, 1) if count else None
+    # The share fully achieving all 8 is the distribution's "8" row: withheld with it.
+    eight_hidden = 8 in suppress_partition(list(figures.distribution), minimum, total_published=not small).rows
     tables["summary"] = Table(
         "summary",
         "Summary",
@@ -118,7 +122,7 @@ def build_dashboard(
         [
             ["Institutions reporting", SUPPRESSED if small else count],
             ["Average benchmarks fully achieved", SUPPRESSED if small else average],
-            ["Fully achieving all 8 benchmarks (%)", SUPPRESSED if small else all_eight],
+            ["Fully achieving all 8 benchmarks (%)", SUPPRESSED if small or eight_hidden else all_eight],
         ],
         (
             f"Figures are withheld because fewer than {minimum} institutions reported."
@@ -149,10 +153,11 @@ def build_dashboard(
     )
 
     counts = list(figures.distribution)
-    decision = suppress_partition(counts, minimum)
+    # The total is the number of institutions reporting, shown in the summary unless withheld.
+    decision = suppress_partition(counts, minimum, total_published=not small)
     distribution_rows: list[list[Value]] = []
     for n, number in enumerate(counts):
-        if n in decision.rows or (decision.total and number):
+        if n in decision.rows:
             distribution_rows.append([str(n), SUPPRESSED, SUPPRESSED])
         else:
             distribution_rows.append([str(n), number, round(100 * number / count, 1) if count else None])
@@ -199,7 +204,9 @@ def build_dashboard(
     by_kind = sorted(
         ((KIND_LABELS.get(kind, kind), group) for kind, group in figures.by_kind.items()), key=lambda item: item[0]
     )
-    tables["by_kind"] = _partition_table("by_kind", "By kind of institution", "Kind", by_kind)
+    tables["by_kind"] = _partition_table(
+        "by_kind", "By kind of institution", "Kind", by_kind, total_published=not small
+    )
 
     tables["by_fsm"] = _partition_table(
         "by_fsm",
@@ -207,6 +214,7 @@ def build_dashboard(
         "FSM quintile",
         [(f"Quintile {q}", figures.by_fsm.get(q, Group(0, 0))) for q in range(1, 6)]
         + [("FSM not known", figures.by_fsm.get(None, Group(0, 0)))],
+        total_published=not small,
     )
     tables["by_membership"] = _partition_table(
         "by_membership",
@@ -216,6 +224,7 @@ def build_dashboard(
             ("In a hub", figures.by_membership.get(True, Group(0, 0))),
             ("Not in a hub", figures.by_membership.get(False, Group(0, 0))),
         ],
+        total_published=not small,
     )
     waves = [(f"Wave {wave}" if wave is not None else "Not in a hub", group) for wave, group in figures.by_wave.items()]
     tables["by_wave"] = _partition_table(
@@ -223,6 +232,7 @@ def build_dashboard(
         "By hub wave",
         "Hub wave",
         sorted(waves, key=lambda item: (item[0] == "Not in a hub", item[0])),
+        total_published=not small,
     )
 
     if areas is not None:
@@ -254,9 +264,11 @@ def membership_trend_table(panel: Any) -> Table:
     if len(panel):
         for point, group in panel.groupby("point"):
             row: list[Value] = [point.date().isoformat()]
-            for flag in (1, 0):
-                part = group[group["treated"] == flag]["score"]
-                hidden = primary(len(part), minimum)
+            parts = [group[group["treated"] == flag]["score"] for flag in (1, 0)]
+            # Members and non-members add up to the institutions reporting then (the trend).
+            decision = suppress_partition([len(part) for part in parts], minimum, total_published=True)
+            for index, part in enumerate(parts):
+                hidden = index in decision.rows
                 row += [SUPPRESSED if hidden else len(part), SUPPRESSED if hidden else _average(list(part))]
             rows.append(row)
     return Table(

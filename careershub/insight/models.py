@@ -70,6 +70,10 @@ class InsightFactsState(models.Model):
     refreshed_at = models.DateTimeField(null=True, blank=True)
     source_version = models.CharField(max_length=64, blank=True)
     rows = models.PositiveIntegerField(default=0)
+    #: Small national figures every page needs, computed at each refresh: England's trend
+    #: ([point, institutions, total score] per point) and the FSM quintile edges at each point.
+    national_trend = models.JSONField(default=list)
+    fsm_edges = models.JSONField(default=dict)
 
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(pk=1), name="one_facts_state")]

@@ -359,7 +359,15 @@ def facts_state() -> InsightFactsState | None:
 
 
 def fsm_edges_at(point: datetime.date) -> list[float]:
-    """National FSM quintile edges among the institutions reporting at `point`."""
+    """National FSM quintile edges among the institutions reporting at `point` (computed at
+    each refresh, see `national_fsm_edges`)."""
+    state = facts_state()
+    if state is not None and point.isoformat() in state.fsm_edges:
+        return [float(edge) for edge in state.fsm_edges[point.isoformat()]]
+    return _fsm_edges_counted(point)
+
+
+def _fsm_edges_counted(point: datetime.date) -> list[float]:
     from careershub.insight.dashboard import fsm_quintile_edges
 
     # Read as floats by the database (the same doubles as float(Decimal)), not as Decimals.
@@ -367,6 +375,17 @@ def fsm_edges_at(point: datetime.date) -> list[float]:
         Cast("percent_fsm", FloatField()), flat=True
     )
     return fsm_quintile_edges(list(values))
+
+
+def national_fsm_edges() -> dict[str, list[float]]:
+    """The FSM quintile edges at every point, from one read of the facts."""
+    from careershub.insight.dashboard import fsm_quintile_edges
+
+    values: dict[str, list[float]] = {}
+    rows = InsightFact.objects.filter(percent_fsm__isnull=False).values_list("point", Cast("percent_fsm", FloatField()))
+    for point, fsm in rows.iterator(chunk_size=5000):
+        values.setdefault(point.isoformat(), []).append(fsm)
+    return {point: fsm_quintile_edges(found) for point, found in values.items()}
 
 
 def _groups(queryset: QuerySet[InsightFact], *fields: str, **expressions: Any) -> list[dict[str, Any]]:
@@ -381,9 +400,9 @@ def aggregates_at(
     area_level: str | None,
     members: bool,
 ) -> Aggregates:
-    """Every figure a dashboard shows at `point`, counted by the database over the facts in one
-    pass: institutions, total score and benchmarks achieved for each combination of score,
-    kind, FSM quintile, hub wave and area, rolled up here into each breakdown."""
+    """Every figure a dashboard shows at `point`, counted by the database over the facts in two
+    passes: the headline counts, then institutions and total score for each combination of kind,
+    FSM quintile, hub wave and area, rolled up here into each breakdown."""
     facts = facts_in(scope, point)
     quintile: Any = Value(None, output_field=IntegerField())
     if fsm_edges:
@@ -396,36 +415,38 @@ def aggregates_at(
     in_hub = Case(When(hub_id__isnull=True, then=Value(False)), default=Value(True), output_field=BooleanField())
     area_field = {"region": "region_id", "la": "local_authority_id"}.get(area_level or "")
     area: Any = F(area_field) if area_field else Value(None, output_field=IntegerField())
-    cells = (
-        facts.values("score", "kind", "hub_wave", quintile=quintile, in_hub=in_hub, area=area)
-        .annotate(n=Count("pk"), **{f"b{n}": Count("pk", filter=Q(**{f"b{n}": True})) for n in range(1, 9)})
-        .order_by()
+    # One row of counts (distribution 0-8, each benchmark, total score) ...
+    headline = facts.aggregate(
+        total=Sum("score"),
+        **{f"s{n}": Count("pk", filter=Q(score=n)) for n in range(9)},
+        **{f"b{n}": Count("pk", filter=Q(**{f"b{n}": True})) for n in range(1, 9)},
     )
     result = Aggregates(
-        count=0,
-        total=0,
+        count=sum(headline[f"s{n}"] for n in range(9)),
+        total=headline["total"] or 0,
         all_eight=0,
-        benchmarks=[0] * 8,
-        distribution=[0] * 9,
+        benchmarks=[headline[f"b{n}"] for n in range(1, 9)],
+        distribution=[headline[f"s{n}"] for n in range(9)],
         by_kind={},
         by_fsm={},
         by_membership={},
         by_wave={},
         by_area={},
     )
+    # ... and institutions and total score for each combination of the breakdowns' groups.
+    cells = (
+        facts.values("kind", "hub_wave", quintile=quintile, in_hub=in_hub, area=area)
+        .annotate(n=Count("pk"), total=Sum("score"))
+        .order_by()
+    )
     for cell in cells:
-        n, score = cell["n"], cell["score"]
-        result.count += n
-        result.total += n * score
-        result.distribution[score] += n
-        for index in range(8):
-            result.benchmarks[index] += cell[f"b{index + 1}"]
-        _add(result.by_kind, cell["kind"], n, score)
-        _add(result.by_fsm, cell["quintile"], n, score)
-        _add(result.by_membership, cell["in_hub"], n, score)
-        _add(result.by_wave, cell["hub_wave"] if cell["in_hub"] else None, n, score)
+        group = Group(cell["n"], cell["total"])
+        _add(result.by_kind, cell["kind"], group)
+        _add(result.by_fsm, cell["quintile"], group)
+        _add(result.by_membership, cell["in_hub"], group)
+        _add(result.by_wave, cell["hub_wave"] if cell["in_hub"] else None, group)
         if area_field and cell["area"] is not None:
-            _add(result.by_area, cell["area"], n, score)
+            _add(result.by_area, cell["area"], group)
     result.all_eight = result.distribution[8]
     if members:
         result.members = list(
@@ -436,14 +457,25 @@ def aggregates_at(
     return result
 
 
-def _add(groups: dict[Any, Group], key: Any, n: int, score: int) -> None:
+def _add(groups: dict[Any, Group], key: Any, group: Group) -> None:
     found = groups.get(key, Group(0, 0))
-    groups[key] = Group(found.count + n, found.total + n * score)
+    groups[key] = Group(found.count + group.count, found.total + group.total)
 
 
 def facts_trend(scope: Scope) -> list[dict[str, Any]]:
     """Institutions reporting and their total score at every point (a hub: its members then)."""
     return list(facts_in(scope).values("point").annotate(count=Count("pk"), total=Sum("score")).order_by("point"))
+
+
+def trend_for(scope: Scope) -> list[dict[str, Any]]:
+    """`facts_trend`, England's read from the figures computed at the last refresh."""
+    state = facts_state() if scope.level == "national" else None
+    if state is None or not state.refreshed_at:
+        return facts_trend(scope)
+    return [
+        {"point": datetime.date.fromisoformat(point), "count": count, "total": total}
+        for point, count, total in state.national_trend
+    ]
 
 
 def facts_scores(scope: Scope, point: datetime.date) -> Group:

@@ -15,7 +15,7 @@ from careershub.evaluations.models import MeasurementResult
 from careershub.hubs.models import Hub, HubMembership
 from careershub.insight import dashboard, statistics
 from careershub.insight.models import InsightComparison, InsightFact, InsightFactsState
-from careershub.insight.queries import Scope, data_version, facts_panel
+from careershub.insight.queries import Scope, data_version, facts_panel, facts_trend, national_fsm_edges
 
 BATCH = 2000
 
@@ -104,6 +104,11 @@ def facts_refresh(*, institution_ids: Iterable[int] | None = None) -> int:
         state.refreshed_at = timezone.now()
         state.source_version = version
         state.rows = InsightFact.objects.count()
+        state.national_trend = [
+            [row["point"].isoformat(), row["count"], row["total"]]
+            for row in facts_trend(Scope("national", 0, "England"))
+        ]
+        state.fsm_edges = national_fsm_edges()
         state.save()
     return written
 

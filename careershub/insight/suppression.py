@@ -13,6 +13,15 @@ a CSV, an XLSX workbook and a PDF always withhold the same figures:
   more institutions than there are withheld rows, so that even someone who knows these rules (and
   so knows every withheld row holds at least one institution) cannot pin any of them down. If the
   rows run out first, the total is withheld too.
+- **Totals published elsewhere**: a table's total is often shown in another table (the number of
+  institutions reporting is the distribution's total; the trend shows how many institutions
+  reported at a point, which is the sum of members and non-members). Such a partition is
+  suppressed with `total_published=True`: when it cannot be protected by non-zero rows, every
+  row is withheld, zeros included, so that nobody can tell which rows are empty. The same is done
+  when the total itself is withheld (fewer than the threshold), so that "all withheld" never
+  tells that every row holds at least one.
+- **Linked figures**: a figure that repeats a withheld cell in another form is withheld with it
+  (the share fully achieving all 8 benchmarks is the distribution's "8" row).
 """
 
 from __future__ import annotations
@@ -48,16 +57,22 @@ def _protected(counts: Sequence[int], withheld: set[int], minimum: int) -> bool:
     return len(values) >= 2 and sum(values) >= minimum and sum(values) > len(values)
 
 
-def suppress_partition(counts: Sequence[int], minimum: int | None = None) -> PartitionSuppression:
-    """Which rows of a partition (and whether its total) to withhold; see the module docstring."""
+def suppress_partition(
+    counts: Sequence[int], minimum: int | None = None, *, total_published: bool = False
+) -> PartitionSuppression:
+    """Which rows of a partition (and whether its total) to withhold; see the module docstring.
+    `total_published`: the total is shown elsewhere, so withholding it here protects nothing."""
     minimum = threshold() if minimum is None else minimum
+    everything = frozenset(range(len(counts)))
     total = sum(counts)
     if primary(total, minimum):
-        return PartitionSuppression(frozenset(i for i, c in enumerate(counts) if c > 0), True)
+        return PartitionSuppression(everything, True)
     withheld = {i for i, count in enumerate(counts) if primary(count, minimum)}
     while not _protected(counts, withheld, minimum):
         candidates = sorted((count, i) for i, count in enumerate(counts) if count > 0 and i not in withheld)
         if not candidates:
+            if total_published:
+                return PartitionSuppression(everything, True)
             return PartitionSuppression(frozenset(withheld), True)
         withheld.add(candidates[0][1])
     return PartitionSuppression(frozenset(withheld), False)

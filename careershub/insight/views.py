@@ -62,7 +62,7 @@ def _build(request: HttpRequest, level: str, pk: int) -> dict[str, Any]:
                 area_level=within[0] if within else None,
                 members=full_access,
             ),
-            trend_rows=queries.facts_trend(scope),
+            trend_rows=queries.trend_for(scope),
             areas=within,
             full_access=full_access,
             area_link=_area_link,
@@ -108,6 +108,14 @@ def area_dashboard(request: HttpRequest, level: str, pk: int) -> HttpResponse:
     context["threshold"] = threshold()
     context["SUPPRESSED"] = SUPPRESSED
     return TemplateResponse(request, "insight/dashboard.html", context)
+
+
+def comparison(request: HttpRequest, level: str, pk: int) -> HttpResponse:
+    """Hub members compared with institutions outside hubs, on a page of its own."""
+    context = _build(request, level, pk)
+    context["page_title"] = f"Hub vs non-Hub: {context['scope'].name}"
+    context["threshold"] = threshold()
+    return TemplateResponse(request, "insight/comparison.html", context)
 
 
 def _table_or_404(context: dict[str, Any], key: str) -> dashboard.Table:

@@ -69,7 +69,7 @@ def facts_dashboard(scope: queries.Scope, point: datetime.date, *, full: bool) -
             area_level=within[0] if within else None,
             members=full,
         ),
-        trend_rows=queries.facts_trend(scope),
+        trend_rows=queries.trend_for(scope),
         areas=within,
         full_access=full,
     )
@@ -93,6 +93,11 @@ def test_every_figure_from_the_facts_matches_the_source_tables(settings: Any) ->
     assert InsightFact.objects.count() == MeasurementResult.objects.count() > 5000
     points = queries.points_with_results()
     assert queries.fact_points() == points
+    # The figures stored at the refresh are those counted now.
+    assert queries.trend_for(queries.Scope("national", 0, "England")) == queries.facts_trend(
+        queries.Scope("national", 0, "England")
+    )
+    assert all(queries.fsm_edges_at(point) == queries._fsm_edges_counted(point) for point in points)
     for threshold in (5, 3):
         settings.INSIGHT_SUPPRESSION_THRESHOLD = threshold
         checked = 0

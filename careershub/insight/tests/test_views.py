@@ -315,3 +315,25 @@ def test_institution_exports_are_suppressed_and_neutralised(client_as, data: Cas
     history = _csv_rows(client.get(reverse("insight:institution-csv", args=[risky.urn, "history"]), {"point": POINT}))
     assert history[0] == ["Measurement point", "Benchmarks fully achieved"] and len(history) > 5
     assert client.get(reverse("insight:institution-csv", args=[risky.urn, "nothing"])).status_code == 404
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_hub_vs_non_hub_page_for_national_and_hub_staff(client_as, data: Cast, persona: str) -> None:  # type: ignore[no-untyped-def]
+    response = client_as(persona).get(reverse("insight:comparison", args=["national", 0]), {"point": POINT})
+    assert response.status_code == expected(persona, NATIONAL | HUB)
+    if response.status_code == 200:
+        content = response.content.decode()
+        assert "Hub vs non-Hub: England" in content
+        assert "Difference-in-differences" in content and "Matched comparison" in content
+        assert "95% confidence interval" in content and "Institutions in a hub and not" in content
+
+
+def test_a_chart_with_nothing_to_draw_says_so_instead_of_drawing_nan() -> None:
+    from careershub.insight import charts
+    from careershub.insight.dashboard import Table
+
+    for key in charts.CHARTED:
+        svg = charts.svg_for(Table(key, "T", ["a", "b", "c", "d", "e"], []))
+        assert "NaN" not in svg and "No figures to chart" in svg
+    drawn = charts.svg_for(Table("trend", "T", ["a", "b", "c"], [["2024-07-31", 9, 5.1], ["2025-07-31", 9, 5.5]]))
+    assert "NaN" not in drawn and "No figures to chart" not in drawn
