@@ -28,6 +28,7 @@ from careershub.programmes.forms import (
     default_years,
 )
 from careershub.programmes.models import Audience, Plan, PlannedActivity
+from careershub.reviews.queries import open_actions_of
 
 READERS = (Role.CAREERS_LEADER, Role.SENIOR_LEADER)
 
@@ -125,6 +126,9 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "year_names": {y.code: y.label for y in plan.framework.spec().year_groups},
             "can_edit": request.membership.role == Role.CAREERS_LEADER,  # type: ignore[attr-defined]
             "public_url": request.build_absolute_uri(reverse("programmes:public", args=[plan.public_token])),
+            # Open actions agreed at the institution's completed peer reviews carry into its programme.
+            "review_actions": list(open_actions_of(plan.institution)),
+            "today": timezone.localdate(),
             "page_title": f"Careers programme {plan.year_label}",
         },
     )

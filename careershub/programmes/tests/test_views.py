@@ -300,3 +300,22 @@ def test_removing_an_activity_changed_since_is_refused(client_as, cast: Cast) ->
     assert PlannedActivity.objects.filter(pk=activity.pk).exists()
     assert client_as("careers_leader").post(url, {"version": "2"}).status_code == 302
     assert not PlannedActivity.objects.filter(pk=activity.pk).exists()
+
+
+def test_open_peer_review_actions_carry_into_the_programme(client_as, cast: Cast) -> None:  # type: ignore[no-untyped-def]
+    from careershub.reviews import services as review_services
+    from careershub.reviews.models import PeerReview
+    from careershub.reviews.tests.builders import judge_everything, record_outcome, running_cycle
+
+    plan = make_plan(cast)
+    running = running_cycle(cast)
+    for review in PeerReview.objects.filter(participant__cycle=running.cycle):
+        judge_everything(review, cast.careers_leader, not_evidenced=set())
+        record_outcome(review, cast.enterprise_coordinator)
+    review_services.cycle_complete(cycle=running.cycle, actor=cast.hub_lead)
+    page = client_as("careers_leader").get(reverse("programmes:plan", args=[plan.pk])).content.decode()
+    assert "Actions from peer review" in page and "Publish the provider access policy" in page
+    action = running.ashby_review.actions.get()
+    review_services.action_set_status(action=action, done=True, actor=cast.careers_leader)
+    page = client_as("careers_leader").get(reverse("programmes:plan", args=[plan.pk])).content.decode()
+    assert "Publish the provider access policy" not in page
