@@ -269,6 +269,12 @@ if PRODUCTION:
 
 #: Learners are deleted this many days after they leave (the delete_departed_learners task).
 LEARNER_RETENTION_DAYS = env_int("LEARNER_RETENTION_DAYS", 365)
+#: Background tasks `manage.py enqueue_daily_tasks` queues; run that command daily from cron.
+DAILY_TASKS = [
+    "careershub.learners.tasks.delete_departed_learners",
+    "careershub.reviews.tasks.send_review_reminders",
+    "careershub.events.tasks.send_event_reminders",
+]
 #: Functions `(*, today)` returning `learner_id`s other apps must keep past that period.
 LEARNER_RETENTION_HOLDS = ["careershub.destinations.retention.learners_still_tracked"]
 
