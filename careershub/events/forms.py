@@ -83,3 +83,35 @@ class AttendanceForm(forms.Form):
         if not self.errors and not data.get("year_group") and not (data.get("upns") or "").strip():
             self.add_error("year_group", "Choose a year group or paste the UPNs of the learners who attended")
         return data
+
+
+class EventEditForm(EventForm):
+    """The event form for a change: it carries the version it was opened at."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    @classmethod
+    def initial_for(cls, event: Any) -> dict[str, Any]:
+        start, end = timezone.localtime(event.starts_at), timezone.localtime(event.ends_at)
+        return {
+            "kind": event.kind,
+            "title": event.title,
+            "description": event.description,
+            "location": event.location,
+            "date": start.date(),
+            "start_time": start.time().replace(second=0, microsecond=0),
+            "end_time": end.time().replace(second=0, microsecond=0),
+            "institution_places": event.institution_places,
+            "employer_places": event.employer_places,
+            "reminder_days": event.reminder_days,
+            "version": event.version,
+        }
+
+
+class EventCancelForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is the event cancelled?",
+        help_text="Everyone registered or on the waiting list is sent this by email.",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

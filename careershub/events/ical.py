@@ -34,6 +34,10 @@ def calendar(name: str, events: Iterable[tuple[HubEvent, str | None]]) -> bytes:
         entry.add("description", f"{event.get_kind_display()}. {event.description}".strip())
         entry.add("url", f"{settings.SITE_URL}/events/{event.pk}/")
         entry.add("last-modified", event.updated_at)
-        entry.add("status", "TENTATIVE" if status == RegistrationStatus.WAITING else "CONFIRMED")
+        if event.cancelled_at is not None:
+            entry.add("status", "CANCELLED")
+        else:
+            entry.add("status", "TENTATIVE" if status == RegistrationStatus.WAITING else "CONFIRMED")
+        entry.add("sequence", event.version - 1)  # calendar applications apply the newest version
         cal.add_component(entry)
     return bytes(cal.to_ical())

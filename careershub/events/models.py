@@ -62,6 +62,11 @@ class HubEvent(models.Model):
     institution_places = models.PositiveIntegerField(default=0)
     employer_places = models.PositiveIntegerField(default=0)
     reminder_days = models.PositiveSmallIntegerField(default=2, help_text="Days before the start to remind")
+    #: Optimistic lock: an edit based on an older version is refused, never silently applied.
+    version = models.PositiveIntegerField(default=1)
+    #: A cancelled event stays (registrations, audit, calendars show it cancelled); it takes no more.
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancellation_reason = models.CharField(max_length=500, blank=True)
     #: Stable identifier for calendar applications (iCalendar UID).
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     created_by = models.ForeignKey(

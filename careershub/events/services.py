@@ -79,6 +79,143 @@ def event_create(
     return event
 
 
+#: Fields of an event its hub lead may change.
+EDITABLE = (
+    "kind",
+    "title",
+    "description",
+    "location",
+    "starts_at",
+    "ends_at",
+    "institution_places",
+    "employer_places",
+    "reminder_days",
+)
+
+
+@transaction.atomic
+def event_update(*, event: HubEvent, actor: Any, version: int, changes: dict[str, Any]) -> list[Registration]:
+    """Change an event. Refused when someone changed it since `version` was read, when it is
+    cancelled, or when fewer places are left than registrations already confirmed. New places go
+    to the waiting list in order; registrations are told of a new time or place. Returns the
+    registrations that moved up from the waiting list."""
+    locked = HubEvent.objects.select_for_update().get(pk=event.pk)
+    if locked.cancelled_at is not None:
+        raise EventError("This event is cancelled and cannot be changed")
+    if locked.version != version:
+        raise EventError(
+            "Someone else changed this event since you opened it. "
+            "Check the event as it is now and make your change again."
+        )
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise ValueError(f"Not editable: {sorted(unknown)}")
+    starts_at = changes.get("starts_at", locked.starts_at)
+    if changes.get("ends_at", locked.ends_at) <= starts_at:
+        raise EventError("The event must end after it starts")
+    for party, field in ((Party.INSTITUTION, "institution_places"), (Party.EMPLOYER, "employer_places")):
+        confirmed = locked.registrations.filter(party=party, status=RegistrationStatus.CONFIRMED).count()
+        if changes.get(field, getattr(locked, field)) < confirmed:
+            raise EventError(
+                f"{confirmed} {Party(party).label.lower()} registrations are confirmed: there must be at least "
+                f"{confirmed} places for them (cancel registrations first to offer fewer)"
+            )
+    before = snapshot(locked)
+    moved = {
+        key for key in ("starts_at", "ends_at", "location") if key in changes and changes[key] != getattr(locked, key)
+    }
+    for key, value in changes.items():
+        setattr(locked, key, value)
+    locked.version += 1
+    locked.save()
+    record(
+        actor=actor,
+        organisation=locked.hub.organisation,
+        action=AuditAction.UPDATE,
+        instance=locked,
+        before=before,
+        after=snapshot(locked),
+    )
+    promoted: list[Registration] = []
+    for side in Party.values:
+        free = (
+            locked.places_for(side)
+            - locked.registrations.filter(party=side, status=RegistrationStatus.CONFIRMED).count()
+        )
+        waiting = (
+            locked.registrations.select_for_update()
+            .filter(party=side, status=RegistrationStatus.WAITING)
+            .order_by("registered_at", "id")
+        )
+        for registration in list(waiting[: max(free, 0)]):
+            registration.status = RegistrationStatus.CONFIRMED
+            registration.save(update_fields=["status"])
+            record(
+                actor=actor,
+                organisation=registration.organisation,
+                action=AuditAction.UPDATE,
+                instance=registration,
+                before={"status": RegistrationStatus.WAITING},
+                after={"status": RegistrationStatus.CONFIRMED},
+                label=f"Place confirmed from the waiting list: {registration.organisation.name}",
+            )
+            _notify(
+                registration,
+                f"You have a place: {locked.title}",
+                f"More places were added and one is now yours: {_event_text(locked)}.\n\n"
+                f"{settings.SITE_URL}/events/{locked.pk}/",
+            )
+            promoted.append(registration)
+    if moved:
+        for registration in locked.registrations.filter(status__in=ACTIVE_STATUSES).exclude(
+            pk__in=[r.pk for r in promoted]
+        ):
+            _notify(
+                registration,
+                f"Changed: {locked.title}",
+                f"The time or place of an event {registration.organisation.name} is registered for has changed. "
+                f"It is now: {_event_text(locked)}.\n\n{settings.SITE_URL}/events/{locked.pk}/",
+            )
+    event.refresh_from_db()
+    return promoted
+
+
+@transaction.atomic
+def event_cancel(*, event: HubEvent, actor: Any, reason: str) -> int:
+    """Cancel an event: it takes no more registrations, its calendars show it cancelled and every
+    organisation registered or waiting is told why. Returns how many were told."""
+    locked = HubEvent.objects.select_for_update().get(pk=event.pk)
+    if locked.cancelled_at is not None:
+        raise EventError("This event is already cancelled")
+    if not reason.strip():
+        raise EventError("Say why the event is cancelled: the people registered will be told")
+    before = snapshot(locked)
+    locked.cancelled_at = timezone.now()
+    locked.cancellation_reason = reason.strip()
+    locked.version += 1
+    locked.save(update_fields=["cancelled_at", "cancellation_reason", "version", "updated_at"])
+    record(
+        actor=actor,
+        organisation=locked.hub.organisation,
+        action=AuditAction.UPDATE,
+        instance=locked,
+        before=before,
+        after=snapshot(locked),
+        label=f"Event cancelled: {locked.title}",
+    )
+    told = 0
+    for registration in locked.registrations.filter(status__in=ACTIVE_STATUSES):
+        _notify(
+            registration,
+            f"Cancelled: {locked.title}",
+            f"{_event_text(locked)} is cancelled. {locked.cancellation_reason}\n\n"
+            f"{settings.SITE_URL}/events/{locked.pk}/",
+        )
+        told += 1
+    event.refresh_from_db()
+    return told
+
+
 def _notify(registration: Registration, subject: str, body: str) -> None:
     from careershub.core.tasks import send_email
 
@@ -102,6 +239,8 @@ def register(*, event: HubEvent, organisation: Organisation, actor: Any) -> Regi
     else:
         raise EventError("Only schools, colleges and employers register for events")
     locked = HubEvent.objects.select_for_update().get(pk=event.pk)
+    if locked.cancelled_at is not None:
+        raise EventError("This event is cancelled")
     if locked.ends_at <= timezone.now():
         raise EventError("This event has finished")
     if locked.places_for(party) == 0:
@@ -193,7 +332,12 @@ def send_reminders(*, now: datetime.datetime | None = None) -> int:
     sent = 0
     due = (
         Registration.objects.select_related("event")
-        .filter(status=RegistrationStatus.CONFIRMED, reminded_at__isnull=True, event__starts_at__gt=now)
+        .filter(
+            status=RegistrationStatus.CONFIRMED,
+            reminded_at__isnull=True,
+            event__starts_at__gt=now,
+            event__cancelled_at__isnull=True,
+        )
         .order_by("event__starts_at", "id")
     )
     for registration in due:

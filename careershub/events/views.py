@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from careershub.activities.services import learners_by_identifiers, parse_identifier_list
 from careershub.events import ical, services
-from careershub.events.forms import AttendanceForm, EventForm
+from careershub.events.forms import AttendanceForm, EventCancelForm, EventEditForm, EventForm
 from careershub.events.models import ACTIVE_STATUSES, HubEvent, Party, RegistrationStatus
 from careershub.events.queries import (
     EVENT_KINDS,
@@ -88,6 +88,69 @@ def event_create(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(request, "events/form.html", {"form": form, "hub": hub, "page_title": "Create an event"})
 
 
+def _managed_event(request: HttpRequest, pk: int) -> HubEvent:
+    """The event, if the current hub lead manages it (another hub's event is a 404)."""
+    event = get_object_or_404(events_for(request.membership).select_related("hub"), pk=pk)  # type: ignore[attr-defined]
+    if not can_manage(request.membership, event):  # type: ignore[attr-defined]
+        raise PermissionDenied
+    return event
+
+
+@require_roles(Role.HUB_LEAD)
+@require_http_methods(["GET", "POST"])
+def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    event = _managed_event(request, pk)
+    if event.cancelled_at is not None or event.ends_at <= timezone.now():
+        messages.error(request, "A cancelled or finished event cannot be changed.")
+        return redirect("events:detail", pk=event.pk)
+    form = EventEditForm(request.POST or None, initial=EventEditForm.initial_for(event))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            promoted = services.event_update(
+                event=event,
+                actor=request.user,
+                version=data["version"],
+                changes={key: data[key] for key in services.EDITABLE},
+            )
+        except services.EventError as error:
+            form.add_error(None, str(error))
+        else:
+            text = f"{event.title} was changed."
+            if promoted:
+                text += f" {len(promoted)} on the waiting list now have a place and were told by email."
+            messages.success(request, text)
+            return redirect("events:detail", pk=event.pk)
+    return TemplateResponse(
+        request,
+        "events/form.html",
+        {"form": form, "hub": event.hub, "event": event, "page_title": f"Change {event.title}"},
+    )
+
+
+@require_roles(Role.HUB_LEAD)
+@require_http_methods(["GET", "POST"])
+def event_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    event = _managed_event(request, pk)
+    if event.cancelled_at is not None:
+        messages.error(request, "This event is already cancelled.")
+        return redirect("events:detail", pk=event.pk)
+    form = EventCancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            told = services.event_cancel(event=event, actor=request.user, reason=form.cleaned_data["reason"])
+        except services.EventError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request, f"{event.title} is cancelled. {told} registered organisations were told by email."
+            )
+            return redirect("events:detail", pk=event.pk)
+    return TemplateResponse(
+        request, "events/cancel.html", {"form": form, "event": event, "page_title": f"Cancel {event.title}"}
+    )
+
+
 def _counts(event: HubEvent) -> dict[str, dict[str, int]]:
     counts = {party: {"confirmed": 0, "waiting": 0} for party in Party.values}
     for party, status in event.registrations.filter(status__in=ACTIVE_STATUSES).values_list("party", "status"):
@@ -117,9 +180,11 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "position": services.waiting_position(own) if own else None,
             "can_register": party is not None
             and own is None
+            and event.cancelled_at is None
             and event.places_for(party) > 0
             and event.ends_at > timezone.now(),
             "can_manage": can_manage(membership, event),
+            "now": timezone.now(),
             "can_record_attendance": (
                 own is not None
                 and party == Party.INSTITUTION

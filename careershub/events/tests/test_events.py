@@ -16,7 +16,8 @@ from django.utils import timezone
 from careershub.activities.models import Activity
 from careershub.audit.models import AuditAction, AuditEvent
 from careershub.employers.models import Employer
-from careershub.events import services
+from careershub.events import ical, services
+from careershub.events.forms import EventEditForm
 from careershub.events.models import HubEvent, Registration, RegistrationStatus
 from careershub.hubs.tests.factories import HubMembershipFactory
 from careershub.institutions.tests.factories import InstitutionWithOrganisationFactory
@@ -292,3 +293,106 @@ def test_list_page_query_budget(client_as, cast: Cast, django_assert_max_num_que
     with django_assert_max_num_queries(10):
         response = client.get(reverse("events:list"))
     assert response.content.decode().count("Place confirmed") == 8
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("name", ["events:edit", "events:cancel-event"])
+def test_only_the_events_hub_lead_changes_or_cancels_it(client_as, cast: Cast, persona: str, name: str) -> None:  # type: ignore[no-untyped-def]
+    event = make_event(cast)
+    response = client_as(persona).get(reverse(name, args=[event.pk]))
+    if persona == "anonymous":
+        assert response.status_code == 302
+    elif persona == "hub_lead":
+        assert response.status_code == 200
+    elif persona == "other_hub_lead":
+        assert response.status_code == 404  # another hub's event
+    else:
+        assert response.status_code == 403
+
+
+def _edit_data(event: HubEvent, **changes: object) -> dict[str, object]:
+    data = {key: value for key, value in EventEditForm.initial_for(event).items()}
+    day = data.pop("date")
+    data.update({"date-day": day.day, "date-month": day.month, "date-year": day.year})  # type: ignore[attr-defined]
+    data["start_time"] = data["start_time"].strftime("%H:%M")  # type: ignore[attr-defined]
+    data["end_time"] = data["end_time"].strftime("%H:%M")  # type: ignore[attr-defined]
+    data.update(changes)
+    return data
+
+
+def test_hub_lead_changes_an_event_and_a_stale_change_is_refused(client_as, cast: Cast) -> None:  # type: ignore[no-untyped-def]
+    event = make_event(cast)
+    client = client_as("hub_lead")
+    opened = _edit_data(event, title="North apprenticeship and skills fair")
+    second = _edit_data(event, location="Old Trafford")  # opened at the same version
+    response = client.post(reverse("events:edit", args=[event.pk]), opened)
+    assert response.status_code == 302
+    event.refresh_from_db()
+    assert (event.title, event.version) == ("North apprenticeship and skills fair", 2)
+    response = client.post(reverse("events:edit", args=[event.pk]), second)
+    assert response.status_code == 200 and "Someone else changed this event" in response.content.decode()
+    event.refresh_from_db()
+    assert event.location == "Trafford Town Hall"  # nothing overwritten
+    assert AuditEvent.objects.filter(action=AuditAction.UPDATE, object_id=str(event.pk)).count() == 1
+
+
+def test_more_places_go_to_the_waiting_list_and_fewer_than_confirmed_is_refused(cast: Cast) -> None:
+    event = make_event(cast, institution_places=1)
+    assert cast.ashby.organisation is not None
+    services.register(event=event, organisation=cast.ashby.organisation, actor=cast.careers_leader)
+    other_user = UserFactory.create(email="leader@cedar.example")
+    cedar = another_north_school(cast, "Cedar Academy")
+    MembershipFactory.create(user=other_user, organisation=cedar, role=Role.CAREERS_LEADER)
+    waiting = services.register(event=event, organisation=cedar, actor=other_user)
+    assert waiting.status == RegistrationStatus.WAITING
+    with pytest.raises(services.EventError, match="1 school or college registrations are confirmed"):
+        services.event_update(event=event, actor=cast.hub_lead, version=1, changes={"institution_places": 0})
+    mail.outbox.clear()
+    with django_capture_on_commit():
+        promoted = services.event_update(event=event, actor=cast.hub_lead, version=1, changes={"institution_places": 2})
+    assert [r.pk for r in promoted] == [waiting.pk]
+    waiting.refresh_from_db()
+    assert waiting.status == RegistrationStatus.CONFIRMED
+    assert [m.to for m in mail.outbox] == [["leader@cedar.example"]]
+
+
+def test_a_new_time_is_sent_to_everyone_registered(cast: Cast) -> None:
+    event = make_event(cast)
+    assert cast.ashby.organisation is not None
+    services.register(event=event, organisation=cast.ashby.organisation, actor=cast.careers_leader)
+    mail.outbox.clear()
+    later = event.starts_at + datetime.timedelta(days=1)
+    with django_capture_on_commit():
+        services.event_update(
+            event=event,
+            actor=cast.hub_lead,
+            version=event.version,
+            changes={"starts_at": later, "ends_at": later + datetime.timedelta(hours=2)},
+        )
+    assert len(mail.outbox) == 1 and mail.outbox[0].subject.startswith("Changed:")
+
+
+def test_cancelling_tells_everyone_takes_no_more_registrations_and_shows_in_calendars(  # type: ignore[no-untyped-def]
+    client_as, cast: Cast
+) -> None:
+    event = make_event(cast)
+    assert cast.ashby.organisation is not None
+    services.register(event=event, organisation=cast.ashby.organisation, actor=cast.careers_leader)
+    client = client_as("hub_lead")
+    response = client.post(reverse("events:cancel-event", args=[event.pk]), {"reason": ""})
+    assert response.status_code == 200 and "govuk-error-summary" in response.content.decode()
+    mail.outbox.clear()
+    with django_capture_on_commit():
+        response = client.post(reverse("events:cancel-event", args=[event.pk]), {"reason": "The venue flooded."})
+    assert response.status_code == 302
+    event.refresh_from_db()
+    assert event.cancelled_at is not None
+    assert len(mail.outbox) == 1 and "The venue flooded." in mail.outbox[0].body
+    with pytest.raises(services.EventError, match="cancelled"):
+        services.register(event=event, organisation=cast.employer_org, actor=cast.employer)
+    page = client_as("careers_leader").get(reverse("events:detail", args=[event.pk])).content.decode()
+    assert "Cancelled" in page and "The venue flooded." in page and "Cancel our registration" in page
+    entries = icalendar.Calendar.from_ical(ical.calendar("North Hub", [(event, None)])).walk("VEVENT")
+    assert str(entries[0]["status"]) == "CANCELLED"
+    # Nothing is reminded of a cancelled event.
+    assert services.send_reminders(now=event.starts_at - datetime.timedelta(days=1)) == 0
