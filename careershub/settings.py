@@ -173,6 +173,12 @@ elif TASKS_BACKEND == "database":
 else:
     raise ImproperlyConfigured("TASKS_BACKEND must be database, rq or immediate")
 
+# Cache (rate limits on the public feedback forms, and the like). Per process by default; set
+# CACHE_URL (e.g. redis://127.0.0.1:6379/1) so every web process counts against the same limit.
+CACHE_URL = env_str("CACHE_URL", "")
+if CACHE_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+
 # Accounts
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:sign-in"

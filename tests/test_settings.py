@@ -25,6 +25,7 @@ LEAKY = {
     "DEBUG",
     "SECRET_KEY",
     "ALLOWED_HOSTS",
+    "CACHE_URL",
 }
 
 
@@ -86,3 +87,12 @@ def test_an_unknown_environment_is_refused() -> None:
 def test_development_starts_without_any_configuration() -> None:
     result = manage("check")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_cache_url_puts_the_cache_on_redis() -> None:
+    code = "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"
+    shared = manage("shell", "-c", code, CACHE_URL="redis://127.0.0.1:6379/1")
+    assert shared.returncode == 0, shared.stderr
+    assert shared.stdout.strip().splitlines()[-1] == "django.core.cache.backends.redis.RedisCache"
+    local = manage("shell", "-c", code)
+    assert local.stdout.strip().splitlines()[-1] == "django.core.cache.backends.locmem.LocMemCache"
