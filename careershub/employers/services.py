@@ -232,7 +232,7 @@ def compliance_record(
 @transaction.atomic
 def offer_withdraw(*, offer: Offer, actor: Any = None) -> Offer:
     """Withdraw a published offer: later matching rounds leave it out."""
-    locked = Offer.objects.select_for_update().select_related("employer__organisation").get(pk=offer.pk)
+    locked = Offer.objects.select_for_update(of=("self",)).select_related("employer__organisation").get(pk=offer.pk)
     if locked.status == OfferStatus.WITHDRAWN:
         raise EmployerError("This offer is already withdrawn.")
     before = snapshot(locked, ["status"])
@@ -291,7 +291,7 @@ def offer_update(
     from careershub.matching.models import Match, MatchStatus  # matching builds on employers
 
     today = today or datetime.date.today()
-    locked = Offer.objects.select_for_update().select_related("employer__organisation").get(pk=offer.pk)
+    locked = Offer.objects.select_for_update(of=("self",)).select_related("employer__organisation").get(pk=offer.pk)
     if locked.version != expected_version:
         raise StaleEdit(
             "Someone else changed this offer while you were editing it. Nothing was saved: "
@@ -380,7 +380,9 @@ def request_update(
 
     today = today or datetime.date.today()
     locked = (
-        SchoolRequest.objects.select_for_update().select_related("institution__organisation").get(pk=school_request.pk)
+        SchoolRequest.objects.select_for_update(of=("self",))
+        .select_related("institution__organisation")
+        .get(pk=school_request.pk)
     )
     if locked.version != expected_version:
         raise StaleEdit(
@@ -426,7 +428,7 @@ def request_update(
 @transaction.atomic
 def employer_set_cornerstone(*, employer: Employer, is_cornerstone: bool, actor: Any = None) -> Employer:
     """The hub names (or stops naming) the employer one of its Cornerstone Employers."""
-    locked = Employer.objects.select_for_update().select_related("hub__organisation").get(pk=employer.pk)
+    locked = Employer.objects.select_for_update(of=("self",)).select_related("hub__organisation").get(pk=employer.pk)
     if locked.hub is None:
         raise EmployerError("Only an employer in a Careers Hub can be a Cornerstone Employer.")
     before = snapshot(locked, ["is_cornerstone"])
@@ -452,7 +454,9 @@ def contact_set_adviser(
     from careershub.hubs.models import HubMembership
 
     locked = (
-        EmployerContact.objects.select_for_update().select_related("employer__hub__organisation").get(pk=contact.pk)
+        EmployerContact.objects.select_for_update(of=("self",))
+        .select_related("employer__hub__organisation")
+        .get(pk=contact.pk)
     )
     hub = locked.employer.hub
     if hub is None:

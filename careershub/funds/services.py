@@ -58,7 +58,7 @@ def fund_create(*, hub: Hub, name: str, financial_year: int, budget_pence: int, 
 
 @transaction.atomic
 def fund_set_budget(*, fund: Fund, budget_pence: int, actor: Any = None) -> Fund:
-    locked = Fund.objects.select_for_update().select_related("hub__organisation").get(pk=fund.pk)
+    locked = Fund.objects.select_for_update(of=("self",)).select_related("hub__organisation").get(pk=fund.pk)
     allocated = _allocated(locked)
     if budget_pence < allocated:
         raise FundError(
@@ -94,7 +94,7 @@ def allocation_create(
         raise FundError("Choose either a school or college or a hub activity to allocate to.")
     if amount_pence <= 0:
         raise FundError("The amount must be more than £0.")
-    locked = Fund.objects.select_for_update().select_related("hub__organisation").get(pk=fund.pk)
+    locked = Fund.objects.select_for_update(of=("self",)).select_related("hub__organisation").get(pk=fund.pk)
     if (
         institution is not None
         and not HubMembership.objects.current().filter(hub=locked.hub, institution=institution).exists()

@@ -175,7 +175,11 @@ def round_solve(*, match_round: MatchRound, today: datetime.date | None = None, 
     """Solve (or re-solve) a round exactly. Confirmed and pinned matches are kept and forced in;
     removed and declined pairs are kept out; every other proposal is replaced."""
     today = today or datetime.date.today()
-    locked = MatchRound.objects.select_for_update().select_related("hub", "hub__organisation").get(pk=match_round.pk)
+    locked = (
+        MatchRound.objects.select_for_update(of=("self",))
+        .select_related("hub", "hub__organisation")
+        .get(pk=match_round.pk)
+    )
     hub = locked.hub
     existing = list(locked.matches.all())
     kept = [m for m in existing if m.status in (MatchStatus.PINNED, MatchStatus.CONFIRMED)]

@@ -173,7 +173,7 @@ def plan_publish_settings(
     unknown = set(changes) - set(PUBLISH_FIELDS)
     if unknown:
         raise TypeError(f"Cannot change {', '.join(sorted(unknown))}")
-    locked = Plan.objects.select_for_update().select_related("institution").get(pk=plan.pk)
+    locked = Plan.objects.select_for_update(of=("self",)).select_related("institution").get(pk=plan.pk)
     if locked.version != expected_version:
         raise Conflict(snapshot(locked, PUBLISH_FIELDS), "", locked.updated_at)
     before = snapshot(locked, PUBLISH_FIELDS)
@@ -197,7 +197,7 @@ def plan_publish_settings(
 @transaction.atomic
 def plan_new_address(*, plan: Plan, actor: Any) -> Plan:
     """Give the published page a new address: every copy of the old link stops working."""
-    locked = Plan.objects.select_for_update().select_related("institution").get(pk=plan.pk)
+    locked = Plan.objects.select_for_update(of=("self",)).select_related("institution").get(pk=plan.pk)
     locked.public_token = new_token()
     locked.version += 1
     locked.save(update_fields=["public_token", "version", "updated_at"])
@@ -459,7 +459,9 @@ def template_update(*, template: PlanTemplate, expected_version: int, actor: Any
     unknown = set(changes) - set(TEMPLATE_FIELDS)
     if unknown:
         raise TypeError(f"Cannot change {', '.join(sorted(unknown))}")
-    locked = PlanTemplate.objects.select_for_update().select_related("hub__organisation").get(pk=template.pk)
+    locked = (
+        PlanTemplate.objects.select_for_update(of=("self",)).select_related("hub__organisation").get(pk=template.pk)
+    )
     if locked.version != expected_version:
         raise Conflict(snapshot(locked, TEMPLATE_FIELDS), "", locked.updated_at)
     before = snapshot(locked, TEMPLATE_FIELDS)

@@ -673,7 +673,9 @@ def sharing_save(*, review: PeerReview, share_with_trio: bool, publish_to_hub: b
 @transaction.atomic
 def action_set_status(*, action: ReviewAction, done: bool, actor: Any) -> ReviewAction:
     locked = (
-        ReviewAction.objects.select_for_update().select_related("review__participant__institution").get(pk=action.pk)
+        ReviewAction.objects.select_for_update(of=("self",))
+        .select_related("review__participant__institution")
+        .get(pk=action.pk)
     )
     before = snapshot(locked, ["status", "done_on"])
     locked.status = ActionStatus.DONE if done else ActionStatus.OPEN

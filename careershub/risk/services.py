@@ -191,7 +191,7 @@ def import_upload(*, institution: Institution, actor: Any, data: bytes, filename
 @transaction.atomic
 def import_confirm(*, risk_import: RiskImport, actor: Any) -> RiskImport:
     """Apply the checked rows in one transaction; only fields still switched on are stored."""
-    locked = RiskImport.objects.select_for_update().select_related("institution").get(pk=risk_import.pk)
+    locked = RiskImport.objects.select_for_update(of=("self",)).select_related("institution").get(pk=risk_import.pk)
     if locked.status != RiskImportStatus.READY:
         raise RiskError("This import is not waiting to be confirmed.")
     institution = locked.institution
@@ -292,7 +292,11 @@ def intervention_update(
     unknown = set(changes) - set(INTERVENTION_FIELDS)
     if unknown:
         raise TypeError(f"Cannot change {', '.join(sorted(unknown))}")
-    locked = Intervention.objects.select_for_update().select_related("learner__institution").get(pk=intervention.pk)
+    locked = (
+        Intervention.objects.select_for_update(of=("self",))
+        .select_related("learner__institution")
+        .get(pk=intervention.pk)
+    )
     if locked.version != expected_version:
         raise InterventionConflict(
             "Someone else changed this intervention while you were editing it. Your changes were not saved: "

@@ -75,7 +75,7 @@ def training_record_update(*, training: TrainingRecord, actor: Any = None, **cha
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"Cannot change {', '.join(sorted(unknown))}")
-    locked = TrainingRecord.objects.select_for_update().select_related("institution").get(pk=training.pk)
+    locked = TrainingRecord.objects.select_for_update(of=("self",)).select_related("institution").get(pk=training.pk)
     before = snapshot(locked, EDITABLE_FIELDS)
     for name, value in changes.items():
         setattr(locked, name, value.strip() if isinstance(value, str) else value)
