@@ -85,7 +85,8 @@ class InsightFactsState(models.Model):
 class InsightComparison(models.Model):
     """A stored Hub vs comparison estimate (both methods and the membership trend table) for a
     scope and follow-up point, computed from the facts as they were at `source_version`. The
-    refresh task computes the national and hub ones ahead; others on first view."""
+    refresh task computes ahead those of every dashboard at the latest summer point; a page
+    computes (and stores) one only when none is stored for the current facts."""
 
     level = models.CharField(max_length=10)
     scope_pk = models.PositiveIntegerField()

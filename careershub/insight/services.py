@@ -12,10 +12,19 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from careershub.evaluations.models import MeasurementResult
+from careershub.geography.models import LocalAuthority, LSIPArea, OpportunityArea, Region
 from careershub.hubs.models import Hub, HubMembership
 from careershub.insight import dashboard, statistics
 from careershub.insight.models import InsightComparison, InsightFact, InsightFactsState
-from careershub.insight.queries import Scope, data_version, facts_panel, facts_trend, national_fsm_edges
+from careershub.insight.queries import (
+    PanelSource,
+    Scope,
+    data_version,
+    facts_panel,
+    facts_trend,
+    national_fsm_edges,
+    panel_source,
+)
 
 BATCH = 2000
 
@@ -144,8 +153,10 @@ def _estimate_from_json(content: dict[str, Any]) -> statistics.Estimate:
     return statistics.Estimate(**values)
 
 
-def _compute_comparison(scope: Scope, follow_up: datetime.date) -> dict[str, Any]:
-    panel, attributes = facts_panel(scope, follow_up)
+def _compute_comparison(scope: Scope, follow_up: datetime.date, source: PanelSource | None = None) -> dict[str, Any]:
+    """Both estimates and the membership table; from `source` when given (the panels of every
+    scope read once), otherwise from the facts of this scope alone."""
+    panel, attributes = source.panel(scope) if source is not None else facts_panel(scope, follow_up)
     what = f"Members of {scope.name}" if scope.level == "hub" else "Institutions in a hub"
     return {
         "did": statistics.difference_in_differences(panel, what=what),
@@ -157,6 +168,14 @@ def _compute_comparison(scope: Scope, follow_up: datetime.date) -> dict[str, Any
             what=f"{what} that joined between the two points",
         ),
         "table": dashboard.membership_trend_table(panel),
+    }
+
+
+def _to_content(found: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "did": _estimate_to_json(found["did"]),
+        "matched": _estimate_to_json(found["matched"]),
+        "table": dataclasses.asdict(found["table"]),
     }
 
 
@@ -188,29 +207,62 @@ def comparison_for(scope: Scope, follow_up: datetime.date) -> dict[str, Any]:
         level=scope.level,
         scope_pk=scope.pk,
         follow_up=follow_up,
-        defaults={
-            "source_version": version,
-            "content": {
-                "did": _estimate_to_json(found["did"]),
-                "matched": _estimate_to_json(found["matched"]),
-                "table": dataclasses.asdict(found["table"]),
-            },
-        },
+        defaults={"source_version": version, "content": _to_content(found)},
     )
     return found
 
 
+def comparison_scopes() -> list[Scope]:
+    """Every scope with a dashboard: England, each region, local authority, LSIP area,
+    Opportunity Area and hub (public reference data, read in full)."""
+    scopes = [Scope("national", 0, "England")]
+    for level, model in (
+        ("region", Region),
+        ("la", LocalAuthority),
+        ("lsip", LSIPArea),
+        ("oa", OpportunityArea),
+        ("hub", Hub),
+    ):
+        scopes += [Scope(level, pk, name) for pk, name in model.objects.order_by("pk").values_list("pk", "name")]
+    return scopes
+
+
 def comparisons_warm() -> int:
-    """Compute ahead the estimates the most visited dashboards show: England's and every hub's,
-    at the latest summer point. Returns how many had to be computed (not stored already)."""
+    """Compute ahead the estimates every dashboard shows by default (at the latest summer point)
+    for every scope with a dashboard, so that pages read them instead of fitting models. The
+    summer facts, areas and memberships are read once and each scope's panel cut from them.
+    Returns how many had to be computed (not stored already for the current facts). Nothing is
+    stored if the facts changed meanwhile (the refresh that changed them warms again)."""
     latest = InsightFact.objects.order_by("-point").values_list("point", flat=True).first()
     if latest is None:
         return 0
     follow_up = summer_on_or_before(latest)
-    scopes = [Scope("national", 0, "England")]
-    scopes += [Scope("hub", pk, name) for pk, name in Hub.objects.order_by("pk").values_list("pk", "name")]
     version = _facts_version()
-    missing = [scope for scope in scopes if _stored(scope, follow_up, version) is None]
-    for scope in missing:
-        comparison_for(scope, follow_up)
-    return len(missing)
+    current = set(
+        InsightComparison.objects.filter(follow_up=follow_up, source_version=version).values_list("level", "scope_pk")
+    )
+    missing = [scope for scope in comparison_scopes() if (scope.level, scope.pk) not in current]
+    if not missing:
+        return 0
+    source = panel_source(follow_up)
+    computed = [
+        InsightComparison(
+            level=scope.level,
+            scope_pk=scope.pk,
+            follow_up=follow_up,
+            source_version=version,
+            content=_to_content(_compute_comparison(scope, follow_up, source)),
+        )
+        for scope in missing
+    ]
+    with transaction.atomic():
+        if _facts_version() != version:
+            return 0
+        InsightComparison.objects.bulk_create(
+            computed,
+            batch_size=200,
+            update_conflicts=True,
+            unique_fields=["level", "scope_pk", "follow_up"],
+            update_fields=["source_version", "content", "computed_at"],
+        )
+    return len(computed)

@@ -6,16 +6,18 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+import django.db.models
 import pandas as pd
 import pytest
 from django.test import override_settings
+from django.urls import reverse
 
 from careershub.evaluations.models import MeasurementResult
 from careershub.evaluations.tests.factories import submitted_evaluation
 from careershub.geography.models import LocalAuthority, LSIPArea, OpportunityArea, Region
 from careershub.hubs import services as hub_services
 from careershub.hubs.models import Hub
-from careershub.insight import dashboard, queries, services
+from careershub.insight import dashboard, queries, services, statistics
 from careershub.insight.aggregates import aggregate_rows
 from careershub.insight.models import InsightComparison, InsightFact, InsightFactsState
 from careershub.insight.national import generate_national_data
@@ -191,3 +193,64 @@ def test_the_refresh_rebuilds_only_what_it_is_asked_to(cast: Cast) -> None:
     assert InsightFact.objects.filter(institution=two).exists()
     state = queries.facts_state()
     assert state is not None and state.rows == InsightFact.objects.count()
+
+
+def test_the_estimates_computed_ahead_for_every_area_are_those_the_pages_compute(
+    client_as: Any, monkeypatch: pytest.MonkeyPatch, django_assert_max_num_queries: Any
+) -> None:
+    generate_national_data(institutions=400, seed=11, hub_effect=1.0)
+    InsightComparison.objects.all().delete()
+    every = services.comparison_scopes()
+    assert {scope.level for scope in every} == {"national", "region", "la", "lsip", "oa", "hub"}
+    assert services.comparisons_warm() == len(every)
+    assert services.comparisons_warm() == 0  # all current: nothing recomputed
+    summer = datetime.date(2025, 7, 31)
+    stored = {(row.level, row.scope_pk): row for row in InsightComparison.objects.filter(follow_up=summer)}
+    assert len(stored) == len(every)
+    # Each scope's panel cut from the one read is the panel the page reads.
+    source = queries.panel_source(summer)
+    busiest = [
+        queries.scope_for("la", pk)
+        for pk in InsightFact.objects.filter(point=summer)
+        .values_list("local_authority_id", flat=True)
+        .annotate(n=django.db.models.Count("pk"))
+        .order_by("-n", "local_authority_id")[:6]
+        if pk is not None
+    ]
+    sample = [scope for scope in every if scope.level != "la"][:40] + busiest
+    for scope in sample:
+        panel, attributes = queries.facts_panel(scope, summer)
+        cut, cut_attributes = source.panel(scope)
+        pd.testing.assert_frame_equal(panel, cut)
+        key = ["institution"]
+        pd.testing.assert_frame_equal(
+            attributes.sort_values(key).reset_index(drop=True), cut_attributes.sort_values(key).reset_index(drop=True)
+        )
+    # The stored estimate of an LA equals the computation on the page, and it is a real estimate.
+    for la in busiest:
+        on_page = services._to_content(services._compute_comparison(la, summer))
+        assert stored[("la", la.pk)].content == on_page
+    assert any(stored[("la", la.pk)].content["did"]["verdict"] != "cannot" for la in busiest)
+
+    # With estimates stored, pages fit no model (and keep their query budget).
+    def no_fit(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("a model was fitted on the page")
+
+    monkeypatch.setattr(statistics.sm, "OLS", no_fit)
+    monkeypatch.setattr(statistics, "difference_in_differences", no_fit)
+    monkeypatch.setattr(statistics, "matched_comparison", no_fit)
+    client = client_as("national_analyst")
+    oa = OpportunityArea.objects.order_by("pk").first()
+    region = Region.objects.order_by("pk").first()
+    assert oa is not None and region is not None
+    for level, pk in [("la", busiest[0].pk), ("region", region.pk), ("oa", oa.pk), ("national", 0)]:
+        with django_assert_max_num_queries(22):
+            response = client.get(reverse("insight:dashboard", args=[level, pk]), {"point": summer.isoformat()})
+        assert response.status_code == 200
+        assert "Figures last brought up to date" in response.content.decode()
+    response = client.get(reverse("insight:comparison", args=["la", busiest[0].pk]), {"point": summer.isoformat()})
+    assert response.status_code == 200 and "Figures last brought up to date" in response.content.decode()
+    # A stale estimate is not read: the page computes again (here: tries to fit, and fails).
+    InsightFactsState.objects.filter(pk=1).update(source_version="changed")
+    with pytest.raises(AssertionError, match="a model was fitted"):
+        client.get(reverse("insight:dashboard", args=["la", busiest[0].pk]), {"point": summer.isoformat()})
