@@ -117,11 +117,11 @@ GET_PAGES: dict[str, tuple[Callable[[Running, Cast], str], set[str], set[str]]] 
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-@pytest.mark.parametrize("page", list(GET_PAGES))
-def test_every_page_for_every_persona(client_as, cast: Cast, running: Running, page: str, persona: str) -> None:  # type: ignore[no-untyped-def]
-    make_url, ok, missing = GET_PAGES[page]
+@pytest.mark.parametrize("view", list(GET_PAGES))
+def test_every_page_for_every_persona(client_as, cast: Cast, running: Running, view: str, persona: str) -> None:  # type: ignore[no-untyped-def]
+    make_url, ok, missing = GET_PAGES[view]
     response = client_as(persona).get(make_url(running, cast))
-    assert response.status_code == expected(persona, ok, missing), page
+    assert response.status_code == expected(persona, ok, missing), view
     if persona == "anonymous":
         assert "/account/sign-in/" in response["Location"]
 
@@ -148,11 +148,11 @@ POST_PAGES: dict[str, tuple[Callable[[Running, Cast], str], set[str], set[str]]]
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-@pytest.mark.parametrize("page", list(POST_PAGES))
-def test_every_action_for_every_persona(client_as, cast: Cast, running: Running, page: str, persona: str) -> None:  # type: ignore[no-untyped-def]
-    make_url, ok, missing = POST_PAGES[page]
+@pytest.mark.parametrize("view", list(POST_PAGES))
+def test_every_action_for_every_persona(client_as, cast: Cast, running: Running, view: str, persona: str) -> None:  # type: ignore[no-untyped-def]
+    make_url, ok, missing = POST_PAGES[view]
     response = client_as(persona).post(make_url(running, cast), {"trio": running.cycle.trios.get().pk})
-    assert response.status_code == expected(persona, ok, missing, ok_code=302), page
+    assert response.status_code == expected(persona, ok, missing, ok_code=302), view
 
 
 @pytest.fixture
