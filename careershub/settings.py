@@ -283,6 +283,8 @@ DAILY_TASKS = [
 ]
 #: Functions `(*, today)` returning `learner_id`s other apps must keep past that period.
 LEARNER_RETENTION_HOLDS = ["careershub.destinations.retention.learners_still_tracked"]
+#: Other apps' columns in the learner MIS import (see careershub.learners.extensions).
+LEARNER_IMPORT_EXTENSIONS = ["careershub.risk.learner_import.risk_factors"]
 
 #: Aggregates resting on fewer institutions than this are suppressed wherever a wider audience sees them.
 INSIGHT_SUPPRESSION_THRESHOLD = env_int("INSIGHT_SUPPRESSION_THRESHOLD", 5)

@@ -56,10 +56,19 @@ class UploadForm(forms.Form):
 class MappingForm(forms.Form):
     """For each column of the file, the learner field it holds (or none)."""
 
-    def __init__(self, *args: Any, headers: list[str], initial_mapping: dict[str, str], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        headers: list[str],
+        initial_mapping: dict[str, str],
+        extra_labels: dict[str, str] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.headers = headers
-        choices = [("", "Do not import"), *mis.FIELD_LABELS.items()]
+        self.extra_labels = extra_labels or {}
+        # Other apps' fields (`extensions`) come after the learner's own, only where they are read.
+        choices = [("", "Do not import"), *mis.FIELD_LABELS.items(), *self.extra_labels.items()]
         for index, header in enumerate(headers):
             if not header:
                 continue
@@ -76,7 +85,7 @@ class MappingForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        for problem in mis.mapping_problems(self.mapping()):
+        for problem in mis.mapping_problems(self.mapping(), self.extra_labels):
             self.add_error(None, problem)
         return cleaned
 

@@ -363,9 +363,20 @@ def _looks_like_data(value: Any) -> bool:
 # Mapping ---------------------------------------------------------------------------------------
 
 
-def suggest_mapping(headers: list[str], remembered: dict[str, str] | None = None) -> dict[str, str]:
-    """{header: field} for the headers we recognise; `remembered` ({header key: field}) wins."""
-    known = {name: fld for fld, names in HEADER_NAMES.items() for name in names}
+def suggest_mapping(
+    headers: list[str],
+    remembered: dict[str, str] | None = None,
+    extra_headers: dict[str, tuple[str, ...]] | None = None,
+) -> dict[str, str]:
+    """{header: field} for the headers we recognise; `remembered` ({header key: field}) wins.
+
+    `extra_headers` ({field: header names}) are other apps' fields (`extensions`) that this
+    institution's import may carry; a remembered field that is neither ours nor theirs is dropped.
+    """
+    extra_headers = extra_headers or {}
+    known = {name: fld for fld, names in extra_headers.items() for name in names}
+    known.update({name: fld for fld, names in HEADER_NAMES.items() for name in names})
+    allowed = set(FIELD_LABELS) | set(extra_headers)
     remembered = remembered or {}
     mapping: dict[str, str] = {}
     used: set[str] = set()
@@ -375,18 +386,21 @@ def suggest_mapping(headers: list[str], remembered: dict[str, str] | None = None
                 continue
             key = header_key(header)
             fld = remembered.get(key) if pass_remembered else known.get(key)
-            if fld and fld in FIELD_LABELS and fld not in used:
+            if fld and fld in allowed and fld not in used:
                 mapping[header] = fld
                 used.add(fld)
     return mapping
 
 
-def mapping_problems(mapping: dict[str, str]) -> list[str]:
+def mapping_problems(mapping: dict[str, str], extra_labels: dict[str, str] | None = None) -> list[str]:
     """What a mapping lacks or repeats, as messages; empty when it can be used."""
+    labels = {**(extra_labels or {}), **FIELD_LABELS}
     problems = []
     fields = [f for f in mapping.values() if f]
-    for fld in sorted({f for f in fields if fields.count(f) > 1}):
-        problems.append(f"{FIELD_LABELS[fld]} is chosen for more than one column")
+    for fld in sorted({f for f in fields if f not in labels}):
+        problems.append(f"{fld} cannot be imported here")
+    for fld in sorted({f for f in fields if fields.count(f) > 1 and f in labels}):
+        problems.append(f"{labels[fld]} is chosen for more than one column")
     if "upn" not in fields and "uln" not in fields:
         problems.append("Choose the column that holds the UPN (or the ULN, for colleges)")
     for fld in REQUIRED_FIELDS:
@@ -403,6 +417,8 @@ class ParsedRow:
     number: int
     values: dict[str, Any]
     errors: list[tuple[str, str]]
+    #: Values of other apps' fields (`extensions`), kept apart from the learner's own.
+    extra: dict[str, Any] = field(default_factory=dict)
     #: The UPN or ULN as written (when it could be read at all), so that a rejected row still
     #: keeps its learner from being marked as left.
     key: str = ""

@@ -15,6 +15,13 @@ Matching and outcomes:
   never deleted; `learners_delete_departed` deletes them after the retention period.
 - *Rejected*: rows with any invalid value, and every row whose UPN or ULN appears more than once.
   Rejected rows are not imported; the rest are.
+
+Other apps' columns (`extensions`, named by the `LEARNER_IMPORT_EXTENSIONS` setting) are offered
+in the mapping only for the fields the institution may keep (e.g. the risk of NEET factors of
+switched-on indicators); their values are checked with the row (an invalid one rejects the row)
+and written by their app inside the same transaction as the learners. A learner whose only change
+is in such a field counts as *changed*. Columns naming a field that is not read are listed in the
+preview (`samples["not_read"]`) and never parsed or stored.
 """
 
 from __future__ import annotations
@@ -35,7 +42,7 @@ from django.utils.module_loading import import_string
 from careershub.audit.models import AuditAction
 from careershub.audit.services import record
 from careershub.institutions.models import Institution
-from careershub.learners import mis
+from careershub.learners import extensions, mis
 from careershub.learners.models import ColumnMapping, ImportStatus, Learner, LearnerImport
 
 #: Files larger than this are checked and applied in the background, with a progress bar.
@@ -72,6 +79,7 @@ def import_upload(
 ) -> LearnerImport:
     """Check a file and keep it, with a suggested mapping. Raises mis.MisFileError."""
     table = mis.open_table(data)
+    extras = extensions.resolve(institution)
     remembered = ColumnMapping.objects.filter(institution=institution).values_list("columns", flat=True).first()
     learner_import = LearnerImport(
         institution=institution,
@@ -83,7 +91,7 @@ def import_upload(
         encoding=table.encoding,
         full_import=full_import,
         headers=table.headers,
-        mapping=mis.suggest_mapping(table.headers, remembered or {}),
+        mapping=mis.suggest_mapping(table.headers, remembered or {}, extras.header_names),
         status=ImportStatus.MAPPING,
     )
     learner_import.file.save(f"upload.{table.file_format}", ContentFile(data), save=False)
@@ -96,7 +104,7 @@ def import_set_mapping(*, learner_import: LearnerImport, mapping: dict[str, str]
     if learner_import.status not in {ImportStatus.MAPPING, ImportStatus.READY}:
         raise LearnerImportError("This import can no longer be changed.")
     mapping = {h: f for h, f in mapping.items() if f and h in learner_import.headers}
-    problems = mis.mapping_problems(mapping)
+    problems = mis.mapping_problems(mapping, extensions.resolve(learner_import.institution).labels)
     if problems:
         raise LearnerImportError(problems[0])
     with transaction.atomic():
@@ -130,6 +138,15 @@ class Plan:
     rejected_rows: int = 0
     rows: int = 0
     empty_rows: int = 0
+    #: Other apps' fields (`extensions`): values for the new learners (same order as `new`) and
+    #: for learners on record, the fields among them that would change, and the columns not read.
+    extras: extensions.ResolvedExtensions = field(default_factory=extensions.ResolvedExtensions)
+    extra_new: list[dict[str, Any]] = field(default_factory=list)
+    extra_existing: dict[int, dict[str, Any]] = field(default_factory=dict)
+    extra_changes: dict[int, set[str]] = field(default_factory=dict)
+    not_read: list[str] = field(default_factory=list)
+    #: Filled by `apply_plan`: {extension field namespace: learners whose values it changed}.
+    extra_applied: dict[str, int] = field(default_factory=dict)
 
 
 def _name(values: dict[str, Any]) -> str:
@@ -153,15 +170,46 @@ def _reject_duplicates(parsed: list[mis.ParsedRow]) -> None:
             row.errors.append((fld.upper(), f"{value} is also in row {others}: the file does not say which is right"))
 
 
+def _parse_extra(
+    row: mis.ParsedRow, cells: list[Any], columns: dict[int, str], extras: extensions.ResolvedExtensions
+) -> None:
+    for index, fld in columns.items():
+        extra = extras.by_field[fld][1]
+        try:
+            row.extra[fld] = extra.parse(cells[index] if index < len(cells) else None)
+        except ValueError as exc:
+            row.errors.append((extra.label, str(exc)))
+
+
 def _parse_all(
-    table: mis.Table, columns: dict[int, str], today: datetime.date, progress: Callable[[int], None] | None
+    table: mis.Table,
+    columns: dict[int, str],
+    today: datetime.date,
+    progress: Callable[[int], None] | None,
+    extras: extensions.ResolvedExtensions | None = None,
 ) -> list[mis.ParsedRow]:
+    own = {index: fld for index, fld in columns.items() if fld in mis.FIELD_LABELS}
+    extra_columns = {index: fld for index, fld in columns.items() if extras and fld in extras.by_field}
     parsed: list[mis.ParsedRow] = []
     for index, (number, cells) in enumerate(table.rows(), start=1):
-        parsed.append(mis.parse_row(number, cells, columns, today))
+        row = mis.parse_row(number, cells, own, today)
+        if extras and extra_columns:
+            _parse_extra(row, cells, extra_columns, extras)
+        parsed.append(row)
         if progress and index % PROGRESS_EVERY == 0:
             progress(number - table.header_row)
     return parsed
+
+
+def _classify_matched(institution: Institution, plan: Plan, matched: list[tuple[Learner, dict[str, Any]]]) -> None:
+    """Learners on record named by a valid row: changed if a learner field or another app's field
+    (`extensions`) would change, else unchanged."""
+    plan.extra_changes = _extra_changes(institution, plan.extras, plan.extra_existing)
+    for match, changes in matched:
+        if changes or plan.extra_changes.get(match.pk):
+            plan.changed.append((match, changes))
+        else:
+            plan.unchanged += 1
 
 
 def plan_import(
@@ -172,11 +220,16 @@ def plan_import(
     full_import: bool,
     today: datetime.date,
     progress: Callable[[int], None] | None = None,
+    extras: extensions.ResolvedExtensions | None = None,
 ) -> Plan:
-    """Compare every row with the learners on record. Reads, never writes."""
-    plan = Plan()
+    """Compare every row with the learners on record. Reads, never writes.
+
+    `extras` defaults to the extensions that apply to the institution now (looked up again at
+    apply, so a field switched off after the preview is not stored)."""
+    extras = extras if extras is not None else extensions.resolve(institution)
+    plan = Plan(extras=extras, not_read=extras.not_read_columns(table.headers, mis.header_key))
     columns = mis.column_indexes(table.headers, mapping)
-    parsed = _parse_all(table, columns, today, progress)
+    parsed = _parse_all(table, columns, today, progress, extras)
     plan.rows = len(parsed)
     plan.empty_rows = table.empty_rows
     if not parsed:
@@ -188,6 +241,7 @@ def plan_import(
     by_upn = {learner.upn: learner for learner in existing if learner.upn}
     by_uln = {learner.uln: learner for learner in existing if learner.uln}
     present: set[int] = set()
+    matched: list[tuple[Learner, dict[str, Any]]] = []
     for row in parsed:
         match = by_upn.get(row.values.get("upn") or "") or by_uln.get(row.values.get("uln") or "")
         if row.errors:
@@ -201,18 +255,43 @@ def plan_import(
             continue
         if match is None:
             plan.new.append(row.values)
+            plan.extra_new.append(row.extra)
             continue
         present.add(match.pk)
         changes = {fld: value for fld, value in row.values.items() if getattr(match, fld) != value}
         if match.left_on is not None:
             changes["left_on"] = None
-        if changes:
-            plan.changed.append((match, changes))
-        else:
-            plan.unchanged += 1
+        if row.extra:
+            plan.extra_existing[match.pk] = row.extra
+        matched.append((match, changes))
+    _classify_matched(institution, plan, matched)
     if full_import:
         plan.leaving = [learner for learner in existing if learner.left_on is None and learner.pk not in present]
     return plan
+
+
+def _split_by_extension(
+    extras: extensions.ResolvedExtensions, values: dict[int, dict[str, Any]]
+) -> list[tuple[extensions.LearnerImportExtension, dict[int, dict[str, Any]]]]:
+    """{learner id: values} split into each extension's own fields (extensions with none left out)."""
+    result = []
+    for extension in extras.extensions:
+        own = {pk: {f: v for f, v in row.items() if extras.by_field[f][0] is extension} for pk, row in values.items()}
+        own = {pk: row for pk, row in own.items() if row}
+        if own:
+            result.append((extension, own))
+    return result
+
+
+def _extra_changes(
+    institution: Institution, extras: extensions.ResolvedExtensions, values: dict[int, dict[str, Any]]
+) -> dict[int, set[str]]:
+    changed: dict[int, set[str]] = {}
+    for extension, own in _split_by_extension(extras, values):
+        for pk, fields in extension.changes(institution=institution, values=own).items():
+            if fields:
+                changed.setdefault(pk, set()).update(fields)
+    return changed
 
 
 def _store_plan(learner_import: LearnerImport, plan: Plan) -> None:
@@ -224,13 +303,18 @@ def _store_plan(learner_import: LearnerImport, plan: Plan) -> None:
     learner_import.leaving_count = len(plan.leaving)
     learner_import.rejected_count = plan.rejected_rows
     learner_import.errors = plan.errors
+    labels = {**plan.extras.labels, **mis.FIELD_LABELS}
     learner_import.samples = {
         "new": [_name(values) for values in plan.new[:SAMPLE_NAMES]],
         "changed": [
-            {"name": learner.display_name, "fields": sorted(mis.FIELD_LABELS.get(f, "Left") for f in changes)}
+            {
+                "name": learner.display_name,
+                "fields": sorted(labels.get(f, "Left") for f in {*changes, *plan.extra_changes.get(learner.pk, set())}),
+            }
             for learner, changes in plan.changed[:SAMPLE_NAMES]
         ],
         "leaving": [learner.display_name for learner in plan.leaving[:SAMPLE_NAMES]],
+        "not_read": plan.not_read,
     }
 
 
@@ -363,16 +447,21 @@ def _apply_and_record(learner_import: LearnerImport, plan: Plan, today: datetime
                 "unchanged": plan.unchanged,
                 "left": len(plan.leaving),
                 "rejected_rows": plan.rejected_rows,
+                **{f"{name} changed": count for name, count in plan.extra_applied.items()},
             },
         )
 
 
 def apply_plan(*, institution: Institution, plan: Plan, today: datetime.date) -> None:
     """Write a plan: create, update and mark as left, in bulk (call inside a transaction)."""
-    Learner.objects.bulk_create([Learner(institution=institution, **values) for values in plan.new], batch_size=1000)
+    created = Learner.objects.bulk_create(
+        [Learner(institution=institution, **values) for values in plan.new], batch_size=1000
+    )
     by_fields: dict[tuple[str, ...], list[Learner]] = {}
     now = timezone.now()
     for learner, changes in plan.changed:
+        if not changes:  # only other apps' fields change
+            continue
         for fld, value in changes.items():
             setattr(learner, fld, value)
         learner.updated_at = now
@@ -381,6 +470,13 @@ def apply_plan(*, institution: Institution, plan: Plan, today: datetime.date) ->
         Learner.objects.bulk_update(learners, list(fields), batch_size=1000)
     if plan.leaving:
         Learner.objects.filter(pk__in=[learner.pk for learner in plan.leaving]).update(left_on=today, updated_at=now)
+    extra_values = dict(plan.extra_existing)
+    for learner, extra in zip(created, plan.extra_new, strict=True):
+        if extra:
+            extra_values[learner.pk] = extra
+    for extension, own in _split_by_extension(plan.extras, extra_values):
+        namespace = next(iter(next(iter(own.values())))).split(".", 1)[0]
+        plan.extra_applied[namespace] = extension.apply(institution=institution, values=own)
 
 
 # Careers details ------------------------------------------------------------------------------

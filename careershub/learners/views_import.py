@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from careershub.learners import mis, services
+from careershub.learners import extensions, mis, services
 from careershub.learners.forms import MAX_MB, MappingForm, UploadForm
 from careershub.learners.models import ImportStatus, LearnerImport
 from careershub.learners.queries import can_manage_learners, imports_for
@@ -73,8 +73,17 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     learner_import = _import_or_404(request, pk)
     can_manage = can_manage_learners(request.membership)  # type: ignore[attr-defined]
     form = None
-    if learner_import.status in {ImportStatus.MAPPING, ImportStatus.READY} and can_manage:
-        form = MappingForm(request.POST or None, headers=learner_import.headers, initial_mapping=learner_import.mapping)
+    not_read = learner_import.samples.get("not_read", [])
+    if learner_import.status in {ImportStatus.MAPPING, ImportStatus.READY}:
+        extras = extensions.resolve(learner_import.institution)
+        not_read = extras.not_read_columns(learner_import.headers, mis.header_key)
+        if can_manage:
+            form = MappingForm(
+                request.POST or None,
+                headers=learner_import.headers,
+                initial_mapping=learner_import.mapping,
+                extra_labels=extras.labels,
+            )
     if request.method == "POST":
         _require_manager(request)
         if form is None:
@@ -95,6 +104,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "can_manage": can_manage,
             "errors": learner_import.errors[:SHOWN_ERRORS],
+            "not_read": not_read,
             "statuses": ImportStatus,
             "field_labels": mis.FIELD_LABELS,
             "page_title": f"Import of {learner_import.original_name}",

@@ -144,6 +144,64 @@ def _json_value(value: Any) -> Any:
     return str(value) if isinstance(value, Decimal) else value
 
 
+def _stored(name: str, value: Any) -> Any:
+    """A parsed or JSON value as the model field holds it (blank band is "", blank others None)."""
+    if name == "attendance_percent" and value is not None:
+        return Decimal(str(value)).quantize(Decimal("0.1"))
+    if name == "attainment_band" and value is None:
+        return ""
+    return value
+
+
+def _empty(name: str) -> Any:
+    return "" if name == "attainment_band" else None
+
+
+def factor_changes(*, institution: Institution, values: Mapping[int, Mapping[str, Any]]) -> dict[int, set[str]]:
+    """For {learner id: {field: value}}, the fields whose stored value would change. Fields no
+    switched-on indicator reads are left out (they are never stored). Reads only."""
+    kept = kept_fields(institution)
+    existing = {
+        f.learner_id: f
+        for f in RiskFactors.objects.filter(learner__institution=institution, learner_id__in=list(values))
+    }
+    changed: dict[int, set[str]] = {}
+    for pk, row in values.items():
+        factors = existing.get(pk)
+        names = {
+            name
+            for name, value in row.items()
+            if name in kept and _stored(name, value) != (getattr(factors, name) if factors else _empty(name))
+        }
+        if names:
+            changed[pk] = names
+    return changed
+
+
+def store_factors(*, institution: Institution, values: Mapping[int, Mapping[str, Any]]) -> int:
+    """Store {learner id: {field: value}} for learners of `institution`: only fields a switched-on
+    indicator reads, and only rows that change (so re-importing a file writes nothing). Call inside
+    the importing transaction. Returns how many learners' factors changed."""
+    changed = factor_changes(institution=institution, values=values)
+    if not changed:
+        return 0
+    existing = {f.learner_id: f for f in RiskFactors.objects.filter(learner_id__in=list(changed))}
+    to_create: list[RiskFactors] = []
+    to_update: list[RiskFactors] = []
+    for pk, names in changed.items():
+        factors = existing.get(pk) or RiskFactors(learner_id=pk)
+        for name in names:
+            setattr(factors, name, _stored(name, values[pk][name]))
+        (to_update if factors.pk else to_create).append(factors)
+    RiskFactors.objects.bulk_create(to_create, batch_size=500)
+    if to_update:
+        now = timezone.now()
+        for factors in to_update:
+            factors.updated_at = now
+        RiskFactors.objects.bulk_update(to_update, [*FACTOR_REASONS.keys(), "updated_at"], batch_size=500)
+    return len(changed)
+
+
 @transaction.atomic
 def import_upload(*, institution: Institution, actor: Any, data: bytes, filename: str) -> RiskImport:
     """Check a file and store its preview. Raises mis.MisFileError when the file cannot be used."""
@@ -197,21 +255,7 @@ def import_confirm(*, risk_import: RiskImport, actor: Any) -> RiskImport:
     institution = locked.institution
     kept = kept_fields(institution)
     learner_ids = [int(pk) for pk in locked.pending]
-    existing = {f.learner_id: f for f in RiskFactors.objects.filter(learner_id__in=learner_ids)}
-    to_create: list[RiskFactors] = []
-    to_update: list[RiskFactors] = []
-    for pk, values in locked.pending.items():
-        factors = existing.get(int(pk)) or RiskFactors(learner_id=int(pk))
-        for name, value in values.items():
-            if name not in kept:
-                continue
-            if name == "attendance_percent" and value is not None:
-                value = Decimal(value)
-            setattr(factors, name, value)
-        (to_update if factors.pk else to_create).append(factors)
-    RiskFactors.objects.bulk_create(to_create, batch_size=500)
-    if to_update:
-        RiskFactors.objects.bulk_update(to_update, [*FACTOR_REASONS.keys(), "updated_at"], batch_size=500)
+    store_factors(institution=institution, values={int(pk): values for pk, values in locked.pending.items()})
     locked.status = RiskImportStatus.DONE
     locked.finished_at = timezone.now()
     locked.pending = {}

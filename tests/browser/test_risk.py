@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from careershub.learners.models import Learner, SenStatus
-from careershub.learners.tests.factories import LearnerFactory
+from careershub.learners.tests.factories import LearnerFactory, upn_for
 from careershub.risk.loading import load_indicators
 from careershub.risk.models import Indicator, Intervention, RiskConfiguration, RiskFactors
 from careershub.risk.tests.factories import RiskFactorsFactory
@@ -115,3 +115,43 @@ def test_risk_factor_import_without_javascript(
     journey.follow("Go to the risk list")
     expect(page.locator("#risk-list")).to_contain_text("Involved with the youth justice service")
     assert str(RiskFactors.objects.get(learner=alex).attendance_percent) == "72.5"
+
+
+def test_risk_factors_come_with_the_learner_import(journey: Journey, cast: Cast, tmp_path: Path) -> None:
+    """The hub switched the young carer indicator off: the learner import reads the attendance
+    column, lists the young carer column as not read, and the risk list flags the attendance."""
+    from careershub.risk import services
+
+    load_indicators()
+    services.save_configuration(
+        organisation=cast.north_hub.organisation,
+        weights={"attendance_below_90": 1, "attendance_below_80": 2},
+        amber=1,
+        red=3,
+        expected_version=0,
+        actor=None,
+    )
+    page = journey.page
+    upload = tmp_path / "SIMS student list.csv"
+    upload.write_text(
+        "UPN,Legal Surname,Legal Forename,DOB,Year,Attendance %,Young Carer\n"
+        f"{upn_for(40)},Absentson,Jo,01/03/2011,10,76.5,Y\n"
+        f"{upn_for(41)},Presentley,Kim,02/04/2011,10,98,N\n"
+    )
+    journey.sign_in("leader@ashby.example")
+    journey.follow("Learners", within="nav")
+    journey.press("Import learners from your MIS")
+    page.locator("input[type=file]").set_input_files(str(upload))
+    journey.press("Upload and check the file")
+    expect(page.get_by_label("Attendance %")).to_have_value("risk.attendance_percent")
+    expect(page.locator("#columns-not-read")).to_contain_text("Young Carer")
+    journey.press("Check the file with these columns")
+    journey.heading().to_have_text("Check what the import will change")
+    journey.press("Confirm and import")
+    expect(page.get_by_role("main")).to_contain_text("The learners were imported.")
+    jo = Learner.objects.get(legal_first_name="Jo")
+    assert (str(jo.risk_factors.attendance_percent), jo.risk_factors.young_carer) == ("76.5", None)
+    journey.follow("Risk of NEET", within="nav")
+    expect(page.locator("#risk-list")).to_contain_text("Attendance below 80%")
+    expect(page.locator("#risk-list tr", has_text="Jo Absentson")).to_contain_text("Red")
+    expect(page.locator("#risk-list tr", has_text="Kim Presentley")).to_contain_text("Green")
