@@ -27,7 +27,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -369,7 +369,7 @@ def _apply_and_record(learner_import: LearnerImport, plan: Plan, today: datetime
 
 def apply_plan(*, institution: Institution, plan: Plan, today: datetime.date) -> None:
     """Write a plan: create, update and mark as left, in bulk (call inside a transaction)."""
-    Learner.objects.bulk_create([Learner(institution=institution, **values) for values in plan.new], batch_size=1000)
+    _insert_new(institution, plan.new)
     by_fields: dict[tuple[str, ...], list[Learner]] = {}
     now = timezone.now()
     for learner, changes in plan.changed:
@@ -381,6 +381,29 @@ def apply_plan(*, institution: Institution, plan: Plan, today: datetime.date) ->
         Learner.objects.bulk_update(learners, list(fields), batch_size=1000)
     if plan.leaving:
         Learner.objects.filter(pk__in=[learner.pk for learner in plan.leaving]).update(left_on=today, updated_at=now)
+
+
+def _insert_new(institution: Institution, rows: list[dict[str, Any]]) -> None:
+    """Create the plan's new learners. On PostgreSQL with COPY, in the caller's transaction (a
+    failure rolls the whole import back, as before): the ORM's bulk_create spent most of an
+    import's write time preparing each value in Python. Every column gets what the model would
+    give it: the row's values, else the field's default; created_at and updated_at now. The rows
+    were validated by `mis.parse_row` like those bulk_create writes. Elsewhere, bulk_create."""
+    connection = connections[router.db_for_write(Learner)]
+    if connection.vendor != "postgresql":
+        Learner.objects.bulk_create([Learner(institution=institution, **values) for values in rows], batch_size=1000)
+        return
+    if not rows:
+        return
+    now = timezone.now()
+    template = Learner(institution=institution, created_at=now, updated_at=now)
+    fields = [f for f in Learner._meta.concrete_fields if not f.primary_key]
+    defaults = [(f.name, f.get_db_prep_save(getattr(template, f.attname), connection)) for f in fields]
+    names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    table = connection.ops.quote_name(Learner._meta.db_table)
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+        for values in rows:  # choices (SenStatus.NONE...) are str: psycopg writes their value
+            copy.write_row([values.get(name, default) for name, default in defaults])
 
 
 # Careers details ------------------------------------------------------------------------------
