@@ -132,6 +132,7 @@ _SEN = {
 _SEX = {"f": Sex.FEMALE, "female": Sex.FEMALE, "girl": Sex.FEMALE, "m": Sex.MALE, "male": Sex.MALE, "boy": Sex.MALE}
 _YEAR = re.compile(r"^(?:y|yr|year|nc\s*year)?\s*0*(\d{1,2})$")
 _DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d %b %Y", "%d %B %Y", "%Y/%m/%d")
+_DMY = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})\Z")
 _EARLIEST_BIRTH = datetime.date(1980, 1, 1)
 
 
@@ -425,6 +426,8 @@ class ParsedRow:
 
 
 def _text(value: Any) -> str:
+    if type(value) is str:  # a CSV's every cell: the common case first
+        return " ".join(value.split())
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -437,6 +440,13 @@ def _text(value: Any) -> str:
 
 
 def _parse_date_text(text: str) -> datetime.date | None:
+    # 31/12/2010, as MIS exports write it, without strptime's cost; anything else (or an
+    # impossible date) goes through the formats as before.
+    if match := _DMY.match(text):
+        try:
+            return datetime.date(int(match[3]), int(match[2]), int(match[1]))
+        except ValueError:
+            pass
     for fmt in _DATE_FORMATS:
         try:
             return datetime.datetime.strptime(text, fmt).date()

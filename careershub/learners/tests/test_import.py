@@ -210,3 +210,24 @@ def test_open_table_is_what_upload_uses(cast: Cast) -> None:
     with pytest.raises(mis.MisFileError):
         services.import_upload(institution=cast.ashby, actor=None, data=b"%PDF-1.7", filename="x.pdf", full_import=True)
     assert LearnerImport.objects.count() == 0
+
+
+def test_new_learners_are_stored_the_same_whichever_way_they_are_written(cast: Cast) -> None:
+    """On PostgreSQL new learners are written with COPY: every column as bulk_create stores it."""
+    from django.db import connection
+
+    data = builders.csv_bytes(builders.learner_rows(40))
+    mapping = run_import(cast, data).mapping
+    copied = Learner.objects.filter(institution=cast.ashby)
+    table = mis.open_table(data)
+    plan = services.plan_import(
+        institution=cast.brook, table=table, mapping=mapping, full_import=True, today=timezone.localdate()
+    )
+    Learner.objects.bulk_create([Learner(institution=cast.brook, **values) for values in plan.new])
+    fields = [f.attname for f in Learner._meta.concrete_fields if f.attname not in {"id", "institution_id"}]
+    fields = [f for f in fields if f not in {"created_at", "updated_at"}]
+    assert connection.vendor in {"postgresql", "sqlite"}
+    assert list(copied.order_by("upn").values_list(*fields)) == list(
+        Learner.objects.filter(institution=cast.brook).order_by("upn").values_list(*fields)
+    )
+    assert all(x.created_at and x.updated_at for x in copied)

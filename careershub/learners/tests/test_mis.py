@@ -167,3 +167,24 @@ def test_considering_higher_education_column_is_recognised_and_parsed() -> None:
     assert row.values["considering_higher_education"] is True
     bad = mis.parse_row(3, ["maybe"], columns, datetime.date(2026, 1, 1))
     assert ("Considering higher education", "'maybe' is not yes or no") in bad.errors
+
+
+def test_the_quick_date_path_reads_exactly_what_the_formats_read() -> None:
+    import itertools
+
+    def by_formats(text: str) -> datetime.date | None:
+        for fmt in mis._DATE_FORMATS:
+            try:
+                return datetime.datetime.strptime(text, fmt).date()
+            except ValueError:
+                continue
+        return None
+
+    days = ["0", "00", "1", "01", "9", "29", "30", "31", "32", "123"]
+    months = ["0", "1", "02", "2", "12", "13", "001"]
+    years = ["2010", "2012", "2011", "0999", "10", "20100"]
+    for day, month, year in itertools.product(days, months, years):
+        for text in (f"{day}/{month}/{year}", f"{day}/{month}/{year} ", f" {day}/{month}/{year}"):
+            assert mis._parse_date_text(text) == by_formats(text), text
+    assert mis._parse_date_text("29/02/2012") == datetime.date(2012, 2, 29)
+    assert mis._parse_date_text("29/02/2011") is None
