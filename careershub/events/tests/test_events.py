@@ -47,7 +47,9 @@ def north_employer(cast: Cast) -> Employer:
 def make_event(
     cast: Cast, *, days: int = 10, institution_places: int = 2, employer_places: int = 2, **kwargs: object
 ) -> HubEvent:
-    starts = timezone.now() + datetime.timedelta(days=days)
+    # At ten in the morning (local time), so the three hours never cross midnight whenever the test runs.
+    day = timezone.localdate() + datetime.timedelta(days=days)
+    starts = timezone.make_aware(datetime.datetime.combine(day, datetime.time(10, 0)))
     values: dict[str, object] = {
         "hub": cast.north_hub,
         "actor": cast.hub_lead,
