@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import gzip
 import shutil
 import sys
 from pathlib import Path
@@ -85,12 +86,12 @@ def main(argv: list[str] | None = None) -> int:
         shutil.copyfile(source / NEET / name, OUT_DIR / name)
         print(f"copied {name}")
     keep = lait_measures()
-    count = filter_rows(
-        source / NEET / "dfe_lait_careers_relevant_la_timeseries.csv",
-        OUT_DIR / "dfe_lait_neet_participation_destinations.csv",
-        "measure_short",
-        keep,
-    )
+    lait = OUT_DIR / "dfe_lait_neet_participation_destinations.csv"
+    count = filter_rows(source / NEET / "dfe_lait_careers_relevant_la_timeseries.csv", lait, "measure_short", keep)
+    # Kept compressed (2.3 MB as CSV); the loader reads `name.csv.gz` as `name.csv`. mtime=0 so
+    # the same rows give the same bytes.
+    lait.with_name(lait.name + ".gz").write_bytes(gzip.compress(lait.read_bytes(), compresslevel=9, mtime=0))
+    lait.unlink()
     print(f"LAIT rows kept: {count}")
     count = filter_rows(
         source / NEET / "dfe_lait_data_dictionary_subset.csv",

@@ -15,6 +15,7 @@ no figure is made.
 from __future__ import annotations
 
 import csv
+import gzip
 import hashlib
 import re
 from collections.abc import Iterator
@@ -116,6 +117,18 @@ class Published:
         return hashlib.sha256("".join(f["sha256"] for f in self.files).encode()).hexdigest()
 
 
+def read_data_file(path: Path) -> bytes | None:
+    """A data file's bytes, or None when it is missing. `name.csv` may be kept compressed beside
+    the others as `name.csv.gz` (the LAIT extract is, to keep the repository small); the bytes,
+    and so the fingerprint, are those of the CSV either way."""
+    if path.exists():
+        return path.read_bytes()
+    packed = path.with_name(path.name + ".gz")
+    if packed.exists():
+        return gzip.decompress(packed.read_bytes())
+    return None
+
+
 class _Reader:
     def __init__(self, folder: Path, region_names: dict[str, tuple[str, str]]) -> None:
         self.folder = folder
@@ -131,11 +144,14 @@ class _Reader:
             raise NeetDataError(self.problems)
 
     def open_csv(self, name: str, required: list[str]) -> Iterator[tuple[int, dict[str, str]]]:
-        path = self.folder / name
-        if not path.exists():
+        try:
+            data = read_data_file(self.folder / name)
+        except (OSError, EOFError) as exc:
+            self.problem(name, 0, "", f"could not be read ({exc})")
+            return
+        if data is None:
             self.problem(name, 0, "", "the file is missing")
             return
-        data = path.read_bytes()
         self.files.append({"name": name, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)})
         try:
             text = data.decode("utf-8-sig")

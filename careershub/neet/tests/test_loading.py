@@ -12,15 +12,16 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from careershub.neet import services
-from careershub.neet.loading import DATA_DIR, NeetDataError
+from careershub.neet.loading import DATA_DIR, NeetDataError, read_data_file
 from careershub.neet.models import Figure, FigureLoad, Level
 
 pytestmark = pytest.mark.django_db
 
 
 def raw_rows(name: str) -> list[tuple[int, dict[str, str]]]:
-    with (DATA_DIR / name).open(newline="", encoding="utf-8-sig") as handle:
-        return list(enumerate(csv.DictReader(handle), start=2))
+    data = read_data_file(DATA_DIR / name)
+    assert data is not None, name
+    return list(enumerate(csv.DictReader(data.decode("utf-8-sig").splitlines()), start=2))
 
 
 def shown(measure: str, level: str, code: str, period: str) -> str:

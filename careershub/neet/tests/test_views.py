@@ -14,7 +14,7 @@ from careershub.hubs.models import HubMembership
 from careershub.insight.tests.test_views import write_results
 from careershub.institutions.tests.factories import InstitutionFactory
 from careershub.neet import comparison
-from careershub.neet.loading import DATA_DIR
+from careershub.neet.loading import DATA_DIR, read_data_file
 from conftest import PERSONAS, Cast
 
 pytestmark = pytest.mark.django_db
@@ -163,12 +163,13 @@ def test_la_scorecard_shown_and_exported_as_published(client_as, published: None
 def test_ks4_and_care_leavers_latest_year_as_published(client_as, published: None) -> None:  # type: ignore[no-untyped-def]
     rows = csv_rows(client_as("employer").get(reverse("neet:table-csv", args=["la", "358", "latest"])).content)
     by_measure = {row[0]: row[1:] for row in rows[1:]}
-    with (DATA_DIR / "dfe_lait_neet_participation_destinations.csv").open(encoding="utf-8-sig") as handle:
-        raw = {
-            (r["la_number_old_code"], r["years"]): r["value"]
-            for r in csv.DictReader(handle)
-            if r["measure_short"] == "KS4_DES_NotSus"
-        }
+    data = read_data_file(DATA_DIR / "dfe_lait_neet_participation_destinations.csv")
+    assert data is not None
+    raw = {
+        (r["la_number_old_code"], r["years"]): r["value"]
+        for r in csv.DictReader(data.decode("utf-8-sig").splitlines())
+        if r["measure_short"] == "KS4_DES_NotSus"
+    }
     assert by_measure["KS4: destination not sustained (%), 2023"] == [
         raw[("358", "2023")],
         raw[("981", "2023")],
