@@ -61,7 +61,7 @@ def main() -> None:
     from django.db import connection
 
     from careershub.hubs.models import Hub
-    from careershub.insight import queries
+    from careershub.insight import queries, withholding
     from careershub.insight.models import InsightFact
     from careershub.insight.national import generate_national_data
     from careershub.insight.services import facts_refresh
@@ -79,6 +79,14 @@ def main() -> None:
     hub = Hub.objects.order_by("pk").first()
     assert hub is not None
     hub_scope = queries.Scope("hub", hub.pk, hub.name)
+    region_pk = (
+        InsightFact.objects.exclude(region_id=None).order_by("region_id").values_list("region_id", flat=True).first()
+    )
+    region_scope = queries.Scope("region", region_pk or 0, "a region")
+    reporting = InsightFact.objects.filter(point=point).select_related("institution").order_by("pk").first()
+    assert reporting is not None
+    school = reporting.institution
+    withholding.warm()
     fields = ["institution_id", "point", "score", "kind", "percent_fsm", "local_authority_id", "region_id", "hub_id"]
     fields += [f"b{n}" for n in range(1, 9)]
     facts = list(InsightFact.objects.values_list(*fields))
@@ -169,6 +177,35 @@ def main() -> None:
                 lambda: queries.facts_trend(hub_scope),
                 duck("SELECT point, count(*), sum(score) FROM facts WHERE hub_id = ? GROUP BY point", hub.pk),
             ),
+            (
+                "every scope's trend and the decision: by point, LA, hub",
+                withholding.count,
+                lambda: db.execute(
+                    "SELECT point, local_authority_id, hub_id, count(*), sum(score) FROM facts "
+                    "GROUP BY point, local_authority_id, hub_id"
+                ).fetchall(),
+            ),
+            (
+                "similar institutions of one school (two reads)",
+                lambda: queries.similar_at(school, point),
+                None,
+            ),
+            (
+                "national trend as pages read it (cached counts)",
+                lambda: withholding.trend(national),
+                duck("SELECT point, count(*), sum(score) FROM facts GROUP BY point ORDER BY point"),
+            ),
+            (
+                "region trend as pages read it (cached counts)",
+                lambda: withholding.trend(region_scope),
+                duck("SELECT point, count(*), sum(score) FROM facts WHERE region_id = ? GROUP BY point", region_pk),
+            ),
+            (
+                "before: region trend (counted over the facts)",
+                lambda: queries.facts_trend(region_scope),
+                duck("SELECT point, count(*), sum(score) FROM facts WHERE region_id = ? GROUP BY point", region_pk),
+            ),
+            ("withheld across pages: every point decided", withholding.compute, None),
             ("before: national rows at a point (source tables)", lambda: queries.rows_at(national, point), None),
             ("before: national trend (source tables)", lambda: queries.trend(national), None),
             ("statistics panel from the facts (national)", lambda: queries.facts_panel(national, point), None),
@@ -223,6 +260,9 @@ def time_pages(hub: Any) -> None:
     if area is not None:
         pages.append(("Opportunity Area dashboard page", reverse("insight:dashboard", args=["oa", area.pk])))
     pages.append(("national CSV (by area)", reverse("insight:table-csv", args=["national", 0, "by_area"])))
+    school = InsightFact.objects.filter(point=datetime.date(2025, 7, 31)).select_related("institution").first()
+    if school is not None:
+        pages.append(("institution page", reverse("insight:institution", args=[school.institution.urn])))
 
     def first_view(url: str) -> tuple[float, int]:
         cache.clear()

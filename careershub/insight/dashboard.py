@@ -7,14 +7,27 @@ exactly the same figures. Values are numbers, text, or `SUPPRESSED` ("[c]").
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from statistics import quantiles
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from careershub.insight.aggregates import Aggregates, Group
-from careershub.insight.suppression import SUPPRESSED, primary, suppress_partition, threshold
+from careershub.insight.statistics import Estimate, Verdict
+from careershub.insight.suppression import (
+    SUPPRESSED,
+    PartitionSuppression,
+    primary,
+    suppress_distribution,
+    suppress_partition,
+    threshold,
+)
 from careershub.institutions.models import InstitutionKind
+
+if TYPE_CHECKING:
+    from careershub.insight.queries import Similar
+    from careershub.insight.withholding import ScopeWithheld
 
 Value = int | float | str | None
 
@@ -48,11 +61,13 @@ def _partition_table(
     *,
     links: list[str | None] | None = None,
     total_published: bool = False,
+    decided: PartitionSuppression | None = None,
 ) -> Table:
     """Rows of (group, institutions, average) that partition the total, with a total row.
-    `total_published`: the total is shown elsewhere (the institutions reporting)."""
+    `total_published`: the total is shown elsewhere (the institutions reporting). `decided`: the
+    rows to withhold, decided across pages (`withholding.py`) instead of in this table alone."""
     counts = [group.count for _, group in groups]
-    decision = suppress_partition(counts, total_published=total_published)
+    decision = decided or suppress_partition(counts, total_published=total_published)
     rows: list[list[Value]] = []
     for index, (name, group) in enumerate(groups):
         if index in decision.rows:
@@ -82,6 +97,37 @@ def _partition_table(
 KIND_LABELS = dict(InstitutionKind.choices)
 
 
+def kind_order(kinds: Sequence[str]) -> list[str]:
+    """The kinds in the order of the 'by kind' table (by label)."""
+    return sorted(kinds, key=lambda kind: KIND_LABELS.get(kind, kind))
+
+
+def kinds_withheld(counts: dict[str, int], *, small: bool, across: bool) -> set[str]:
+    """The kinds whose rows England's 'by kind' table withholds, exactly as `build_dashboard`
+    decides them (`small`: England's count withheld; `across`: England withheld across pages)."""
+    ordered = kind_order(list(counts))
+    if across:
+        return set(ordered)
+    decision = suppress_partition([counts[kind] for kind in ordered], total_published=not small)
+    return {kind for index, kind in enumerate(ordered) if index in decision.rows}
+
+
+def similar_withheld(similar: Similar, *, england_small: bool, england_across: bool) -> bool:
+    """Whether an institution page withholds its similar institutions (`queries.Similar`).
+
+    The cells (fifths by FSM % within the kind, and FSM not known) partition the kind, whose
+    count and average England's 'by kind' table publishes; an institution's own page shows its
+    cell less itself, and whoever sees two pages in one cell (a hub, the national team) learns
+    the cell. So the cells are treated as a published partition of the kind: withheld as a
+    partition's rows are, with the threshold raised by one (the figure shown rests on the cell
+    less the institution), and all of them when the kind's own row is withheld on England's page
+    (it could then be worked out only with the other withheld kinds, whose sum is published)."""
+    if similar.kind in kinds_withheld(similar.kinds, small=england_small, across=england_across):
+        return True
+    decision = suppress_partition(similar.cells, threshold() + 1, total_published=True)
+    return similar.cell in decision.rows or decision.total
+
+
 def fsm_quintile_edges(values: Sequence[float]) -> list[float]:
     return [round(edge, 1) for edge in quantiles(values, n=5)] if len(values) >= 5 else []
 
@@ -104,17 +150,23 @@ def build_dashboard(
     areas: tuple[str, dict[int, str]] | None,
     full_access: bool,
     area_link: Any = None,
+    withheld: ScopeWithheld | None = None,
 ) -> Dashboard:
-    """The dashboard's tables, suppressed. `trend_rows` hold point, count and total."""
+    """The dashboard's tables, suppressed. `trend_rows` hold point, count and total. `withheld`:
+    what is withheld across pages at this point (`withholding.for_scope`): the whole scope (it
+    could otherwise be worked out from other pages), its trend at some points, some 'by area'
+    rows and, for England, the membership and wave rows."""
     minimum = threshold()
     count = figures.count
-    small = primary(count, minimum)
+    across = withheld is not None and withheld.scope
+    small = primary(count, minimum) or across
+    everything = PartitionSuppression(frozenset(range(99)), True)
     tables: dict[str, Table] = {}
 
     average = figures.average
     all_eight = round(100 * figures.all_eight / count, 1) if count else None
     # The share fully achieving all 8 is the distribution's "8" row: withheld with it.
-    eight_hidden = 8 in suppress_partition(list(figures.distribution), minimum, total_published=not small).rows
+    eight_hidden = 8 in suppress_distribution(list(figures.distribution), minimum, total_published=not small).rows
     tables["summary"] = Table(
         "summary",
         "Summary",
@@ -125,7 +177,9 @@ def build_dashboard(
             ["Fully achieving all 8 benchmarks (%)", SUPPRESSED if small or eight_hidden else all_eight],
         ],
         (
-            f"Figures are withheld because fewer than {minimum} institutions reported."
+            "Figures are withheld because they could be worked out from those published for other areas."
+            if across
+            else f"Figures are withheld because fewer than {minimum} institutions reported."
             if small
             else f"{count} institutions reported, fully achieving {average} benchmarks on average."
             if count
@@ -154,7 +208,7 @@ def build_dashboard(
 
     counts = list(figures.distribution)
     # The total is the number of institutions reporting, shown in the summary unless withheld.
-    decision = suppress_partition(counts, minimum, total_published=not small)
+    decision = everything if across else suppress_distribution(counts, minimum, total_published=not small)
     distribution_rows: list[list[Value]] = []
     for n, number in enumerate(counts):
         if n in decision.rows:
@@ -179,7 +233,7 @@ def build_dashboard(
 
     trend_table_rows: list[list[Value]] = []
     for item in trend_rows:
-        hidden = primary(item["count"], minimum)
+        hidden = primary(item["count"], minimum) or (withheld is not None and item["point"] in withheld.points)
         trend_table_rows.append(
             [
                 item["point"].isoformat(),
@@ -201,11 +255,14 @@ def build_dashboard(
         ),
     )
 
-    by_kind = sorted(
-        ((KIND_LABELS.get(kind, kind), group) for kind, group in figures.by_kind.items()), key=lambda item: item[0]
-    )
+    by_kind = [(KIND_LABELS.get(kind, kind), figures.by_kind[kind]) for kind in kind_order(list(figures.by_kind))]
     tables["by_kind"] = _partition_table(
-        "by_kind", "By kind of institution", "Kind", by_kind, total_published=not small
+        "by_kind",
+        "By kind of institution",
+        "Kind",
+        by_kind,
+        total_published=not small,
+        decided=everything if across else None,
     )
 
     tables["by_fsm"] = _partition_table(
@@ -215,7 +272,28 @@ def build_dashboard(
         [(f"Quintile {q}", figures.by_fsm.get(q, Group(0, 0))) for q in range(1, 6)]
         + [("FSM not known", figures.by_fsm.get(None, Group(0, 0)))],
         total_published=not small,
+        decided=everything if across else None,
     )
+    membership_decided = wave_decided = everything if across else None
+    waves = sorted(figures.by_wave.items(), key=lambda item: (item[0] is None, f"Wave {item[0]}"))
+    if withheld is not None and not across and (withheld.in_hub or withheld.not_in_hub or withheld.waves):
+        # England's rows are sums of hubs, published on the hubs' pages: decided across pages.
+        membership_decided = PartitionSuppression(
+            frozenset(i for i, hidden in enumerate([withheld.in_hub, withheld.not_in_hub]) if hidden), False
+        )
+        wave_decided = PartitionSuppression(
+            frozenset(
+                i
+                for i, (wave, _) in enumerate(waves)
+                if (wave is None and withheld.not_in_hub) or (wave is not None and wave in withheld.waves)
+            ),
+            False,
+        )
+    if withheld is not None and not across and withheld.mixed:
+        # An area holding a withheld hub's institutions (`withholding._mixed`): every membership
+        # and wave row is a sum over hubs that could give it away; the total is the area's count.
+        membership_decided = PartitionSuppression(frozenset(range(2)), False)
+        wave_decided = PartitionSuppression(frozenset(range(len(waves))), False)
     tables["by_membership"] = _partition_table(
         "by_membership",
         "By hub membership",
@@ -225,25 +303,35 @@ def build_dashboard(
             ("Not in a hub", figures.by_membership.get(False, Group(0, 0))),
         ],
         total_published=not small,
+        decided=membership_decided,
     )
-    waves = [(f"Wave {wave}" if wave is not None else "Not in a hub", group) for wave, group in figures.by_wave.items()]
     tables["by_wave"] = _partition_table(
         "by_wave",
         "By hub wave",
         "Hub wave",
-        sorted(waves, key=lambda item: (item[0] == "Not in a hub", item[0])),
+        [(f"Wave {wave}" if wave is not None else "Not in a hub", group) for wave, group in waves],
         total_published=not small,
+        decided=wave_decided,
     )
 
     if areas is not None:
         level, names = areas
         ordered = sorted(figures.by_area.items(), key=lambda item: names.get(item[0], ""))
+        area_decided = None
+        if across:
+            area_decided = everything
+        elif withheld is not None:
+            # Each area is published on its own page too: withheld here exactly when there.
+            area_decided = PartitionSuppression(
+                frozenset(i for i, (pk, _) in enumerate(ordered) if pk in withheld.children), False
+            )
         tables["by_area"] = _partition_table(
             "by_area",
             "By area",
             "Area",
             [(names.get(pk, "Unknown"), group) for pk, group in ordered],
             links=[area_link(level, pk) if area_link else None for pk, _ in ordered],
+            decided=area_decided,
         )
 
     if full_access:
@@ -278,3 +366,120 @@ def membership_trend_table(panel: Any) -> Table:
         rows,
         "Averages of institutions in a hub at each point and of those not in one.",
     )
+
+
+def withhold_membership_rows(table: Table, scope: Any, by_point: dict[datetime.date, Any]) -> Table:
+    """The membership trend with the rows of points at which the figures are withheld across
+    pages (`withholding.py`): an area's members and non-members add up to its count then, and its
+    members are a sum over hubs (withheld where it holds a withheld hub's institutions); England's
+    are the "in a hub" and "not in a hub" counts; a hub's members are the hub's count."""
+    rows: list[list[Value]] = []
+    for row in table.rows:
+        decided = by_point.get(datetime.date.fromisoformat(str(row[0])))
+        hidden: tuple[int, ...] = ()
+        if decided is not None:
+            if scope.level == "hub":
+                hidden = (1, 2) if decided.scope(scope) else ()
+            elif (
+                decided.scope(scope)
+                or decided.mixed_scope(scope)
+                or (scope.level == "national" and (decided.in_hub or decided.not_in_hub))
+            ):
+                hidden = (1, 2, 3, 4)
+        rows.append([SUPPRESSED if i in hidden else value for i, value in enumerate(row)])
+    return Table(table.key, table.title, table.columns, rows, table.summary, list(table.links))
+
+
+# Counts in the Hub vs comparison estimates ------------------------------------------------------
+
+#: A count in an estimate's plain-English text: a whole number not part of a decimal, a signed
+#: estimate or a percentage, and not the least group size ("at least 20").
+_COUNT = re.compile(r"(?<![\d.+\u2212-])(?<!at least )\b\d+\b(?![.\d%])")
+
+
+@dataclass(frozen=True)
+class ShownEstimate:
+    """An `Estimate` as pages and the PDF show it: its numbers of institutions (and those in its
+    plain-English conclusion and notes) may be withheld."""
+
+    method: str
+    verdict: Verdict
+    estimate: float | None
+    ci_low: float | None
+    ci_high: float | None
+    p_value: float | None
+    treated: Value
+    comparison: Value
+    observations: Value
+    period_start: datetime.date | None
+    period_end: datetime.date | None
+    method_text: str
+    conclusion: str
+    notes: list[str]
+    counts_withheld: bool = False
+
+
+def estimate_counts(estimate: Estimate) -> list[int]:
+    """Every number of institutions an estimate states, in its figures and its text."""
+    texts = [estimate.conclusion] if estimate.verdict == Verdict.CANNOT_ESTIMATE else []
+    found = [int(match) for text in texts + list(estimate.notes) for match in _COUNT.findall(text)]
+    return [estimate.treated, estimate.comparison, *found]
+
+
+def shown_estimate(estimate: Estimate, *, withheld: bool) -> ShownEstimate:
+    """`estimate` with its counts withheld, all together, when the scope's figures are withheld
+    at a point of its period (`withheld`: they could be worked out from other pages) or any
+    count it states rests on fewer than the threshold (one shown beside one withheld would give
+    it away: the two groups add up to the institutions of the panel)."""
+    minimum = threshold()
+    hidden = withheld or any(primary(count, minimum) for count in estimate_counts(estimate))
+
+    def mask(text: str) -> str:
+        return _COUNT.sub(SUPPRESSED, text) if hidden else text
+
+    notes = [mask(note) for note in estimate.notes]
+    if hidden:
+        notes.append(
+            "The numbers of institutions are withheld ([c]): "
+            + (
+                "they could be worked out from figures published for other areas or hubs."
+                if withheld
+                else f"some rest on fewer than {minimum} institutions."
+            )
+        )
+    return ShownEstimate(
+        method=estimate.method,
+        verdict=estimate.verdict,
+        estimate=estimate.estimate,
+        ci_low=estimate.ci_low,
+        ci_high=estimate.ci_high,
+        p_value=estimate.p_value,
+        treated=SUPPRESSED if hidden else estimate.treated,
+        comparison=SUPPRESSED if hidden else estimate.comparison,
+        observations=SUPPRESSED if hidden else estimate.observations,
+        period_start=estimate.period_start,
+        period_end=estimate.period_end,
+        method_text=estimate.method_text,
+        conclusion=mask(estimate.conclusion) if estimate.verdict == Verdict.CANNOT_ESTIMATE else estimate.conclusion,
+        notes=notes,
+        counts_withheld=hidden,
+    )
+
+
+def comparison_withheld(scope: Any, follow_up: datetime.date, by_point: dict[datetime.date, Any]) -> bool:
+    """Whether the estimates' counts of a scope up to `follow_up` are withheld across pages: the
+    scope is withheld at a point of the period; for England, the "in a hub" or "not in a hub"
+    count is; for a hub (compared with institutions in no hub), the "not in a hub" count is; for
+    an area, it holds institutions of a withheld hub (`PointWithheld.mixed`)."""
+    for point, decided in by_point.items():
+        if point > follow_up:
+            continue
+        if decided.scope(scope):
+            return True
+        if scope.level == "national" and (decided.in_hub or decided.not_in_hub):
+            return True
+        if scope.level == "hub" and decided.not_in_hub:
+            return True
+        if decided.mixed_scope(scope):
+            return True
+    return False

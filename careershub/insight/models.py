@@ -49,9 +49,15 @@ class InsightFact(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["institution", "point"], name="one_fact_per_point")]
         # Few indexes: each one slows the refresh. National and area figures read one point
-        # (about 5,000 rows nationally) through the first; hub and LA pages their own.
+        # (about 5,000 rows nationally) through the first; hub and LA pages their own. The first
+        # also holds the LA, hub and kind so that it covers the withholding decision's grouped
+        # read (by point, LA and hub: `withholding.count`), the trend and a point's kinds: each
+        # is read from the index alone (at national size, SQLite: decision 110 -> 18 ms, kinds
+        # 8 -> 1 ms; PostgreSQL: decision 45 -> 22 ms).
         indexes = [
-            models.Index(fields=["point", "score"], name="insight_fact_point"),
+            models.Index(
+                fields=["point", "local_authority_id", "hub_id", "kind", "score"], name="insight_fact_point_la_hub"
+            ),
             models.Index(fields=["hub_id", "point", "score"], name="insight_fact_hub"),
             models.Index(fields=["local_authority_id", "point", "score"], name="insight_fact_la"),
         ]

@@ -313,15 +313,31 @@ def current_hub_of(institution: Institution, point: datetime.date) -> Hub | None
     return membership.hub if membership else None
 
 
-def similar_results(institution: Institution, point: datetime.date, band: float = 5.0) -> list[int]:
-    """Scores at `point` of institutions of the same kind with FSM % within `band` points."""
-    queryset = MeasurementResult.objects.filter(point=point, institution__kind=institution.kind).exclude(
-        institution=institution
+SIMILAR = "Similar institutions (same kind, in the same fifth of that kind by FSM %)"
+
+
+def similar_cell(fsm: float | None, edges: list[float]) -> int:
+    """The fifth (0-4) of an institution's kind by FSM % that it falls in, or 5: FSM not known."""
+    return 5 if fsm is None else sum(1 for edge in edges if fsm > edge)
+
+
+def similar_results(institution: Institution, point: datetime.date) -> list[int]:
+    """Scores at `point` of the other institutions of the same kind in the same fifth of that
+    kind by FSM % (or with FSM not known if its own is not), from the results themselves."""
+    from careershub.insight.dashboard import fsm_quintile_edges
+
+    rows = list(
+        MeasurementResult.objects.filter(point=point, institution__kind=institution.kind).values_list(
+            "institution_id", "institution__percent_fsm", "benchmarks_fully_achieved"
+        )
     )
-    if institution.percent_fsm is not None:
-        fsm = float(institution.percent_fsm)
-        queryset = queryset.filter(institution__percent_fsm__gte=fsm - band, institution__percent_fsm__lte=fsm + band)
-    return list(queryset.values_list("benchmarks_fully_achieved", flat=True))
+    edges = fsm_quintile_edges([float(fsm) for _, fsm, _ in rows if fsm is not None])
+    own = similar_cell(None if institution.percent_fsm is None else float(institution.percent_fsm), edges)
+    return [
+        score
+        for pk, fsm, score in rows
+        if pk != institution.pk and similar_cell(None if fsm is None else float(fsm), edges) == own
+    ]
 
 
 # Precomputed facts (models.InsightFact): what the dashboards read ---------------------------
@@ -389,7 +405,7 @@ def national_fsm_edges() -> dict[str, list[float]]:
 
 
 def _groups(queryset: QuerySet[InsightFact], *fields: str, **expressions: Any) -> list[dict[str, Any]]:
-    return list(queryset.values(*fields, **expressions).annotate(n=Count("pk"), total=Sum("score")).order_by())
+    return list(queryset.values(*fields, **expressions).annotate(n=Count("*"), total=Sum("score")).order_by())
 
 
 def aggregates_at(
@@ -436,7 +452,7 @@ def aggregates_at(
     # ... and institutions and total score for each combination of the breakdowns' groups.
     cells = (
         facts.values("kind", "hub_wave", quintile=quintile, in_hub=in_hub, area=area)
-        .annotate(n=Count("pk"), total=Sum("score"))
+        .annotate(n=Count("*"), total=Sum("score"))
         .order_by()
     )
     for cell in cells:
@@ -464,7 +480,7 @@ def _add(groups: dict[Any, Group], key: Any, group: Group) -> None:
 
 def facts_trend(scope: Scope) -> list[dict[str, Any]]:
     """Institutions reporting and their total score at every point (a hub: its members then)."""
-    return list(facts_in(scope).values("point").annotate(count=Count("pk"), total=Sum("score")).order_by("point"))
+    return list(facts_in(scope).values("point").annotate(count=Count("*"), total=Sum("score")).order_by("point"))
 
 
 def trend_for(scope: Scope) -> list[dict[str, Any]]:
@@ -479,32 +495,62 @@ def trend_for(scope: Scope) -> list[dict[str, Any]]:
 
 
 def facts_scores(scope: Scope, point: datetime.date) -> Group:
-    found = facts_in(scope, point).aggregate(n=Count("pk"), total=Sum("score"))
+    found = facts_in(scope, point).aggregate(n=Count("*"), total=Sum("score"))
     return Group(found["n"], found["total"] or 0)
 
 
-def similar_group(institution: Institution, point: datetime.date, band: float = 5.0) -> Group:
-    """Institutions at `point` of the same kind with FSM % within `band` points (not this one)."""
-    queryset = InsightFact.objects.filter(point=point, kind=institution.kind).exclude(institution=institution)
-    if institution.percent_fsm is not None:
-        fsm = float(institution.percent_fsm)
-        queryset = queryset.filter(percent_fsm__gte=fsm - band, percent_fsm__lte=fsm + band)
-    found = queryset.aggregate(n=Count("pk"), total=Sum("score"))
-    return Group(found["n"], found["total"] or 0)
+@dataclass(frozen=True)
+class Similar:
+    """An institution's similar institutions at a point: the others of its kind in its fifth of
+    that kind by FSM % (fixed cells, so that two institutions' groups never differ by a sliver
+    of others), with what the withholding decision needs (`dashboard.similar_withheld`)."""
+
+    group: Group  # the institution's cell, without the institution itself
+    kind: str
+    cells: list[int]  # institutions of the kind in each cell (fifths by FSM %, then FSM not known)
+    cell: int  # the institution's cell
+    kinds: dict[str, int]  # institutions reporting at the point by kind: England's 'by kind' rows
 
 
-def institution_comparisons(institution: Institution, point: datetime.date) -> list[tuple[str, Group]]:
+def similar_at(institution: Institution, point: datetime.date) -> Similar:
+    """Two reads of the facts: the kinds at the point, and the institution's kind."""
+    kinds = dict(InsightFact.objects.filter(point=point).values_list("kind").annotate(n=Count("*")).order_by())
+    rows = list(
+        InsightFact.objects.filter(point=point, kind=institution.kind).values_list(
+            "institution_id", Cast("percent_fsm", FloatField()), "score"
+        )
+    )
+    from careershub.insight.dashboard import fsm_quintile_edges
+
+    edges = fsm_quintile_edges([fsm for _, fsm, _ in rows if fsm is not None])
+    own = similar_cell(None if institution.percent_fsm is None else float(institution.percent_fsm), edges)
+    cells = [0] * 6
+    count = total = 0
+    for pk, fsm, score in rows:
+        cell = similar_cell(fsm, edges)
+        cells[cell] += 1
+        if cell == own and pk != institution.pk:
+            count += 1
+            total += score
+    return Similar(Group(count, total), institution.kind, cells, own, kinds)
+
+
+def institution_comparisons(institution: Institution, point: datetime.date) -> list[tuple[str, Scope | Similar, Group]]:
     """What an institution's result at `point` is compared with: its hub then, its local
-    authority, similar institutions, England."""
-    groups: list[tuple[str, Group]] = []
+    authority, similar institutions, England (with the scope, or for similar institutions what
+    their withholding is decided from)."""
+    groups: list[tuple[str, Scope | Similar, Group]] = []
     hub = current_hub_of(institution, point)
     if hub is not None:
-        groups.append((hub.name, facts_scores(Scope("hub", hub.pk, hub.name), point)))
+        scope = Scope("hub", hub.pk, hub.name)
+        groups.append((hub.name, scope, facts_scores(scope, point)))
     if institution.local_authority_id and institution.local_authority is not None:
         la = Scope("la", institution.local_authority_id, institution.local_authority.name)
-        groups.append((f"{la.name} (local authority)", facts_scores(la, point)))
-    groups.append(("Similar institutions (same kind, FSM within 5 points)", similar_group(institution, point)))
-    groups.append(("England", facts_scores(Scope("national", 0, "England"), point)))
+        groups.append((f"{la.name} (local authority)", la, facts_scores(la, point)))
+    similar = similar_at(institution, point)
+    groups.append((SIMILAR, similar, similar.group))
+    england = Scope("national", 0, "England")
+    groups.append(("England", england, facts_scores(england, point)))
     return groups
 
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from careershub.evaluations.models import MeasurementResult
 from careershub.geography.models import LocalAuthority, LSIPArea, OpportunityArea, Region
 from careershub.hubs.models import Hub, HubMembership
-from careershub.insight import dashboard, statistics
+from careershub.insight import dashboard, statistics, withholding
 from careershub.insight.models import InsightComparison, InsightFact, InsightFactsState
 from careershub.insight.queries import (
     PanelSource,
@@ -119,7 +119,20 @@ def facts_refresh(*, institution_ids: Iterable[int] | None = None) -> int:
         ]
         state.fsm_edges = national_fsm_edges()
         state.save()
+    # What is withheld across pages, decided ahead for the new facts (cached; pages read it).
+    transaction.on_commit(_vacuum_facts if ids is None else withholding.warm)
     return written
+
+
+def _vacuum_facts() -> None:
+    """After a full refresh on PostgreSQL: VACUUM (ANALYZE) the rewritten facts, so that reads
+    covered by an index are answered from the index alone (its visibility map is set) and the
+    planner knows the new rows; then decide what is withheld. Skipped inside a transaction
+    (VACUUM cannot run in one), where autovacuum does it later."""
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute(f"VACUUM (ANALYZE) {connection.ops.quote_name(InsightFact._meta.db_table)}")
+    withholding.warm()
 
 
 def refresh_later(*, institution_ids: Iterable[int] | None = None) -> None:

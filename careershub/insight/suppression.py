@@ -22,12 +22,18 @@ a CSV, an XLSX workbook and a PDF always withhold the same figures:
   tells that every row holds at least one.
 - **Linked figures**: a figure that repeats a withheld cell in another form is withheld with it
   (the share fully achieving all 8 benchmarks is the distribution's "8" row).
+- **Score sum**: the distribution 0-8 is suppressed knowing that its score sum is published (the
+  per-benchmark counts add up to it): see `suppress_distribution`.
+- **Across pages**: areas and hubs are published on their own pages and as rows of their parents'
+  breakdowns, and parents are sums of them: which are withheld at a point is decided once for
+  every page (`withhold_consistently`, applied by `withholding.py`). See ADR 0014's addenda.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 
@@ -76,3 +82,174 @@ def suppress_partition(
             return PartitionSuppression(frozenset(withheld), True)
         withheld.add(candidates[0][1])
     return PartitionSuppression(frozenset(withheld), False)
+
+
+# The distribution 0-8: the score sum is published too ------------------------------------------
+
+
+def _score_moves(cells: Sequence[int]) -> list[dict[int, int]]:
+    """Moves between three withheld score cells i < j < l that keep both the number of
+    institutions and their score sum: (l - j) at i, -(l - i) at j, (j - i) at l, reduced."""
+    from math import gcd
+
+    moves = []
+    ordered = sorted(cells)
+    for a, i in enumerate(ordered):
+        for b, j in enumerate(ordered[a + 1 :], start=a + 1):
+            for l in ordered[b + 1 :]:  # noqa: E741
+                step = gcd(gcd(l - j, l - i), j - i)
+                moves.append({i: (l - j) // step, j: -(l - i) // step, l: (j - i) // step})
+    return moves
+
+
+def _score_protected(counts: Sequence[int], withheld: set[int], floor: int) -> bool:
+    """Whether every withheld cell can take two values that keep the number of institutions and
+    their score sum: some move through it (or its opposite) keeps every cell at `floor` or more."""
+    moves = _score_moves(list(withheld))
+    for cell in withheld:
+        if not any(
+            cell in move and all(counts[c] + sign * d >= floor for c, d in move.items())
+            for move in moves
+            for sign in (1, -1)
+        ):
+            return False
+    return True
+
+
+def suppress_distribution(
+    counts: Sequence[int], minimum: int | None = None, *, total_published: bool = False
+) -> PartitionSuppression:
+    """`suppress_partition` for the institutions by benchmarks fully achieved (row n holds those
+    with n), which also keeps every withheld row from being recovered with the score sum: the sum
+    is published, exactly, as the per-benchmark counts (shares of the institutions reporting) add
+    up to it, and the average gives it for small groups. Two withheld rows are then always known
+    (two equations); three or more are kept until every one can take two values. If even every row
+    withheld (zeros too) leaves one known, the distribution follows from the published score sum
+    (all but at most one institution at 0, or at 8) and is withheld whole."""
+    minimum = threshold() if minimum is None else minimum
+    decision = suppress_partition(counts, minimum, total_published=total_published)
+    if not decision.rows or (decision.total and not total_published):
+        return decision
+    everything = frozenset(range(len(counts)))
+    withheld = set(decision.rows)
+    floor = 0 if any(counts[i] == 0 for i in withheld) else 1
+    while not _score_protected(counts, withheld, floor):
+        candidates = sorted((count, i) for i, count in enumerate(counts) if count > 0 and i not in withheld)
+        if not candidates:
+            return PartitionSuppression(everything, decision.total)
+        withheld.add(candidates[0][1])
+    return PartitionSuppression(frozenset(withheld), decision.total)
+
+
+# Across pages: areas (and hubs) published on pages of their own ----------------------------------
+
+
+@dataclass(frozen=True)
+class Withheld:
+    atoms: frozenset[Any]
+    groups: frozenset[Any]
+
+
+def withhold_consistently(
+    atoms: Mapping[Any, int],
+    groups: Mapping[Any, frozenset[Any]],
+    minimum: int | None = None,
+    *,
+    withheld_groups: Iterable[Any] = (),
+) -> Withheld:
+    """Which atoms (e.g. local authorities) and groups of atoms (regions, LSIP areas, Opportunity
+    Areas, England) to withhold, so that no withheld figure can be worked out from every
+    published one: each atom's and each group's count is published (on its own page and in its
+    parent's breakdown) unless withheld, and a group's count is the sum of its atoms'.
+
+    The rule: an atom's *signature* is the set of published groups it belongs to. Every published
+    sum is then the same for any two atoms of one signature, so withheld atoms are protected in
+    *classes* (withheld atoms of one signature) exactly as rows of one partition are: at least two,
+    holding at least the threshold and more institutions than atoms. A withheld group must be
+    *crossed* by a class (some of its atoms in the group, some not). Moving one institution between
+    two atoms of a class changes neither any published figure nor the rule's bounds, and gives
+    every withheld atom, and every withheld group crossed by the class, a second possible value.
+
+    Atoms and groups are withheld until that holds, each step withholding more: the smallest
+    published atom of the same signature; else the smallest published atom whose signature
+    includes the class's (withholding the groups it has beyond it, so that it joins the class);
+    else the smallest group of the signature (merging classes); else everything."""
+    minimum = threshold() if minimum is None else minimum
+    search = _Search(atoms, groups, minimum, set(withheld_groups))
+    while search.step():
+        pass
+    return search.result()
+
+
+class _Search:
+    """The state of `withhold_consistently`: atoms and groups withheld so far, only ever more."""
+
+    def __init__(self, atoms: Mapping[Any, int], groups: Mapping[Any, frozenset[Any]], minimum: int, hidden: set[Any]):
+        self.atoms, self.groups, self.minimum = atoms, groups, minimum
+        self.member_of: dict[Any, list[Any]] = {atom: [] for atom in atoms}
+        for group, members in groups.items():
+            for atom in members:
+                if atom in self.member_of:
+                    self.member_of[atom].append(group)
+        self.sizes = {group: sum(atoms.get(atom, 0) for atom in members) for group, members in groups.items()}
+        self.roots = {g for g, members in groups.items() if all(atoms[a] == 0 or a in members for a in atoms)}
+        self.withheld = {atom for atom, count in atoms.items() if primary(count, minimum)}
+        self.hidden = hidden | {group for group, size in self.sizes.items() if primary(size, minimum)}
+        self.nonzero = [a for _, _, a in sorted((atoms[a], repr(a), a) for a in atoms if atoms[a] > 0)]
+        self.done: Withheld | None = None
+
+    def result(self) -> Withheld:
+        return self.done or Withheld(frozenset(self.withheld), frozenset(self.hidden))
+
+    def _protected(self, members: Sequence[Any]) -> bool:
+        return _protected([self.atoms[a] for a in members], set(range(len(members))), self.minimum)
+
+    def step(self) -> bool:
+        """Withhold something more if the rule does not hold yet; False once it does."""
+        signature = {a: frozenset(g for g in self.member_of[a] if g not in self.hidden) for a in self.atoms}
+        classes: dict[frozenset[Any], list[Any]] = {}
+        for atom in sorted(self.withheld, key=repr):
+            classes.setdefault(signature[atom], []).append(atom)
+        for key in sorted(classes, key=lambda key: sorted(map(repr, key))):
+            if not self._protected(classes[key]):
+                return self._extend(key, signature, outside=None)
+        for group in sorted(self.hidden, key=repr):
+            inside = self.groups[group]
+            if self.sizes[group] == 0 or any(inside & set(c) and set(c) - inside for c in classes.values()):
+                continue  # empty, or crossed by a class
+            within = [c for c in classes.values() if set(c) <= inside]
+            if not within:  # every atom of the group is published: withhold its smallest
+                self.withheld.add(next(a for a in self.nonzero if a in inside))
+                return True
+            return self._extend(signature[within[0][0]], signature, outside=inside)
+        return False
+
+    def _extend(self, target: frozenset[Any], signature: dict[Any, frozenset[Any]], outside: Any) -> bool:
+        """Make the class of signature `target` bigger (with an atom outside `outside`, if given)."""
+        if outside is None:
+            same = [a for a in self.nonzero if a not in self.withheld and signature[a] == target]
+            if same:
+                self.withheld.add(same[0])
+                return True
+        wider = sorted(
+            (len(signature[a] - target), a in self.withheld, self.atoms[a], repr(a), a)
+            for a in self.nonzero
+            if (signature[a] > target or (outside is not None and signature[a] >= target))
+            and (outside is None or a not in outside)
+        )
+        if wider:
+            atom = wider[0][-1]
+            self.hidden |= signature[atom] - target
+            self.withheld.add(atom)
+            return True
+        smaller = sorted((self.sizes[g], repr(g), g) for g in target if g not in self.roots)
+        if smaller:
+            self.hidden.add(smaller[0][-1])
+            return True
+        # Nothing left to merge with: withhold every atom and group (the total too if it must be).
+        everything = frozenset(self.nonzero)
+        groups = frozenset(self.groups)
+        if self._protected(list(everything)) or not everything:
+            groups = frozenset(g for g in self.groups if g not in self.roots or g in self.hidden)
+        self.done = Withheld(everything, groups)
+        return False

@@ -14,7 +14,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.formats import date_format
 
-from careershub.insight import charts, dashboard, exports, queries, report, services
+from careershub.insight import charts, dashboard, exports, queries, report, services, withholding
 from careershub.insight.aggregates import Group
 from careershub.insight.suppression import SUPPRESSED, primary, threshold
 from careershub.organisations.models import Membership, OrganisationKind
@@ -36,9 +36,18 @@ def _chosen_point(request: HttpRequest, points: list[datetime.date]) -> datetime
     return points[0] if points else None
 
 
-def _comparison(scope: queries.Scope, point: datetime.date) -> dict[str, Any]:
-    """Hub vs comparison estimates and the membership trend (stored until the facts change)."""
-    return services.comparison_for(scope, services.summer_on_or_before(point))
+def _comparison(scope: queries.Scope, point: datetime.date, withheld: withholding.ScopeWithheld) -> dict[str, Any]:
+    """Hub vs comparison estimates and the membership trend (stored until the facts change), its
+    rows withheld where the scope's figures at that point are withheld across pages, and the
+    estimates' counts where `dashboard.comparison_withheld` says or where they are small."""
+    follow_up = services.summer_on_or_before(point)
+    found = dict(services.comparison_for(scope, follow_up))
+    found["table"] = dashboard.withhold_membership_rows(found["table"], scope, withheld.by_point)
+    # The counts the estimates state: withheld as the scope's figures are, and when small.
+    across = dashboard.comparison_withheld(scope, follow_up, withheld.by_point)
+    for key in ("did", "matched"):
+        found[key] = dashboard.shown_estimate(found[key], withheld=across)
+    return found
 
 
 def _build(request: HttpRequest, level: str, pk: int) -> dict[str, Any]:
@@ -47,12 +56,15 @@ def _build(request: HttpRequest, level: str, pk: int) -> dict[str, Any]:
     if access is None:
         raise PermissionDenied
     points = queries.fact_points()
+    state = queries.facts_state()
     point = _chosen_point(request, points)
     built = None
     comparison = None
     if point is not None:
         within = queries.areas_within(scope)
         full_access = access == queries.Access.FULL and scope.level == "hub"
+        decided, counted = withholding.load(state)  # one cache read for both
+        withheld = withholding.for_scope(scope, point, decided)
         built = dashboard.build_dashboard(
             point=point,
             figures=queries.aggregates_at(
@@ -62,12 +74,13 @@ def _build(request: HttpRequest, level: str, pk: int) -> dict[str, Any]:
                 area_level=within[0] if within else None,
                 members=full_access,
             ),
-            trend_rows=queries.trend_for(scope),
+            trend_rows=counted.trend(scope),
             areas=within,
             full_access=full_access,
             area_link=_area_link,
+            withheld=withheld,
         )
-        comparison = _comparison(scope, point)
+        comparison = _comparison(scope, point, withheld)
         built.tables["hub_vs_comparison"] = comparison["table"]
     return {
         "scope": scope,
@@ -76,7 +89,7 @@ def _build(request: HttpRequest, level: str, pk: int) -> dict[str, Any]:
         "point": point,
         "dashboard": built,
         "comparison": comparison,
-        "facts": queries.facts_state(),
+        "facts": state,
     }
 
 
@@ -171,8 +184,8 @@ def chart(request: HttpRequest, level: str, pk: int, table: str) -> HttpResponse
     return response
 
 
-def _suppressed(group: Group) -> list[dashboard.Value]:
-    hidden = primary(group.count)
+def _suppressed(group: Group, withheld: bool = False) -> list[dashboard.Value]:
+    hidden = primary(group.count) or withheld
     return [
         SUPPRESSED if hidden else group.count,
         SUPPRESSED if hidden or not group.count else group.average,
@@ -192,7 +205,18 @@ def _institution_context(request: HttpRequest, urn: int) -> dict[str, Any]:
     tables: dict[str, dashboard.Table] = {}
     if point is not None and own is not None:
         rows: list[list[dashboard.Value]] = [[found.name, 1, own.benchmarks_fully_achieved]]
-        rows += [[name, *_suppressed(group)] for name, group in queries.institution_comparisons(found, point)]
+        decided = withholding.decisions().get(point, withholding.PointWithheld())
+        england = queries.Scope("national", 0, "England")
+        for name, scope, group in queries.institution_comparisons(found, point):
+            if isinstance(scope, queries.Similar):
+                withheld = dashboard.similar_withheld(
+                    scope,
+                    england_small=primary(sum(scope.kinds.values())) or decided.scope(england),
+                    england_across=decided.scope(england),
+                )
+            else:
+                withheld = decided.scope(scope)
+            rows.append([name, *_suppressed(group, withheld)])
         tables["comparison"] = dashboard.Table(
             "comparison",
             f"Benchmarks fully achieved at {date_format(point, 'j F Y')}",

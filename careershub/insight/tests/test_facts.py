@@ -148,9 +148,7 @@ def check_institution_comparisons(point: datetime.date) -> None:
                 list(queries.results_in(la, point).values_list("benchmarks_fully_achieved", flat=True)),
             )
         )
-        expected.append(
-            ("Similar institutions (same kind, FSM within 5 points)", queries.similar_results(institution, point))
-        )
+        expected.append((queries.SIMILAR, queries.similar_results(institution, point)))
         expected.append(
             (
                 "England",
@@ -158,7 +156,7 @@ def check_institution_comparisons(point: datetime.date) -> None:
             )
         )
         found = queries.institution_comparisons(institution, point)
-        assert [(name, group.count, group.total) for name, group in found] == [
+        assert [(name, group.count, group.total) for name, _, group in found] == [
             (name, len(values), sum(values)) for name, values in expected
         ]
 
@@ -254,3 +252,29 @@ def test_the_estimates_computed_ahead_for_every_area_are_those_the_pages_compute
     InsightFactsState.objects.filter(pk=1).update(source_version="changed")
     with pytest.raises(AssertionError, match="a model was fitted"):
         client.get(reverse("insight:dashboard", args=["la", busiest[0].pk]), {"point": summer.isoformat()})
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_full_refresh_vacuums_the_facts_on_postgresql_then_decides_withholding(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from careershub.insight import withholding
+
+    warmed: list[bool] = []
+    monkeypatch.setattr(withholding, "warm", lambda: warmed.append(True))
+    submitted_evaluation(
+        InstitutionFactory.create(), submitted_at=datetime.datetime(2025, 2, 10, 12, tzinfo=datetime.UTC)
+    )
+    warmed.clear()  # submitting refreshed that institution's facts already
+    with CaptureQueriesContext(connection) as full:
+        written = facts_refresh()  # outside any transaction: its own, then what follows the commit
+    assert written == InsightFact.objects.count() > 0 and warmed == [True]
+    vacuums = [query["sql"] for query in full.captured_queries if query["sql"].startswith("VACUUM")]
+    assert vacuums == (['VACUUM (ANALYZE) "insight_insightfact"'] if connection.vendor == "postgresql" else [])
+    with CaptureQueriesContext(connection) as partial:
+        facts_refresh(institution_ids=list(InsightFact.objects.values_list("institution_id", flat=True)[:1]))
+    assert warmed == [True, True]
+    assert not [query for query in partial.captured_queries if query["sql"].startswith("VACUUM")]

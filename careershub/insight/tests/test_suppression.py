@@ -164,3 +164,140 @@ def test_members_and_non_members_are_withheld_together_as_the_trend_shows_their_
     row = membership_trend_table(panel).rows[0]
     # 3 outside hubs is under 5; 40 members would give it away (the trend shows 43 reporting).
     assert row == ["2025-07-31", SUPPRESSED, SUPPRESSED, SUPPRESSED, SUPPRESSED]
+
+
+# The distribution: the score sum is published (the per-benchmark counts add up to it) ------------
+
+
+def feasible_cells(counts: list[int], withheld: frozenset[int], floor: int) -> dict[int, set[int]]:
+    """Every value each withheld row of the distribution 0-8 can take for someone who knows the
+    shown rows, the number of institutions and their score sum, and that withheld rows hold at
+    least `floor`: by counting every reachable (institutions, score sum) of the other rows."""
+    cells = sorted(withheld)
+    size = sum(counts[i] for i in cells)
+    score = sum(i * counts[i] for i in cells)
+
+    def reachable(part: list[int]) -> set[tuple[int, int]]:
+        found = {(0, 0)}
+        for cell in part:
+            found = {(n + v, s + cell * v) for n, s in found for v in range(floor, size + 1) if n + v <= size}
+        return found
+
+    result: dict[int, set[int]] = {}
+    for position, cell in enumerate(cells):
+        others = reachable(cells[:position] + cells[position + 1 :])
+        result[cell] = {v for v in range(floor, size + 1) if (size - v, score - cell * v) in others}
+    return result
+
+
+@given(st.lists(st.integers(min_value=0, max_value=7), min_size=9, max_size=9), st.integers(min_value=3, max_value=6))
+@example([20, 2, 0, 0, 0, 0, 0, 0, 3], 5)  # two withheld rows: the score sum would give both
+@example([1, 0, 0, 0, 0, 0, 0, 0, 6], 5)
+@settings(max_examples=250, deadline=None)
+def test_the_score_sum_never_gives_a_withheld_distribution_row_away(counts: list[int], minimum: int) -> None:
+    from careershub.insight.suppression import suppress_distribution
+
+    if primary(sum(counts), minimum):
+        return  # everything is withheld, the number of institutions and their scores too
+    result = suppress_distribution(counts, minimum, total_published=True)
+    if not result.rows:
+        return
+    everything = result.rows == frozenset(range(9))
+    floor = 0 if everything or any(counts[i] == 0 for i in result.rows) else 1
+    for cell, values in feasible_cells(counts, result.rows, floor).items():
+        assert counts[cell] in values
+        if counts[cell] > 0 and len(values) < 2:
+            # Only when the distribution follows from the score sum alone (all but at most one
+            # institution at 0, or at 8): everything is withheld and the limit is documented.
+            assert everything, (counts, minimum, result)
+            total, score = sum(counts), sum(n * c for n, c in enumerate(counts))
+            assert score <= 1 or score >= 8 * total - 1
+
+
+def test_two_withheld_distribution_rows_are_never_enough() -> None:
+    from careershub.insight.suppression import suppress_distribution
+
+    counts = [20, 2, 0, 0, 0, 0, 0, 0, 3]
+    # The partition rule alone withholds rows 1 and 8 (2 + 3 = 5): the score sum 26 = 1*n1 + 8*n8
+    # with n1 + n8 = 5 pins them (n1 = 2, n8 = 3). A third row has to go.
+    assert suppress_partition(counts, 5, total_published=True).rows == frozenset({1, 8})
+    rows = suppress_distribution(counts, 5, total_published=True).rows
+    assert rows == frozenset({0, 1, 8}) or rows == frozenset(range(9))
+    for values in feasible_cells(counts, rows, 0 if 2 in rows else 1).values():
+        assert len(values) >= 2
+
+
+# Across pages: areas (and hubs) published on pages of their own ----------------------------------
+
+
+@st.composite
+def geographies(draw: st.DrawFn) -> tuple[dict[str, int], dict[str, frozenset[str]], int]:
+    """Local authorities with their counts, in regions, LSIP areas (not necessarily within one
+    region) and Opportunity Areas (any set of LAs, overlapping anything), under England."""
+    size = draw(st.integers(min_value=2, max_value=7))
+    names = [f"la{i}" for i in range(size)]
+    atoms = {name: draw(st.integers(min_value=0, max_value=14)) for name in names}
+    groups: dict[str, set[str]] = {"england": set(names)}
+    for name in names:
+        groups.setdefault(f"region{draw(st.integers(0, 2))}", set()).add(name)
+        groups.setdefault(f"lsip{draw(st.integers(0, 3))}", set()).add(name)
+    for n in range(draw(st.integers(0, 3))):
+        groups[f"oa{n}"] = set(draw(st.lists(st.sampled_from(names), min_size=1, max_size=3)))
+    return atoms, {key: frozenset(value) for key, value in groups.items()}, draw(st.integers(3, 6))
+
+
+@given(geographies())
+@example(
+    (
+        {"a": 3, "b": 12, "c": 20},
+        {"e": frozenset("abc"), "in": frozenset("ab"), "w1": frozenset("a"), "w2": frozenset("b")},
+        5,
+    )
+)
+@example(
+    (
+        {"a": 12, "b": 3, "c": 40, "d": 7},
+        {"e": frozenset("abcd"), "l1": frozenset("ab"), "l2": frozenset("cd"), "oa": frozenset("a")},
+        5,
+    )
+)
+@settings(max_examples=300, deadline=None)
+def test_no_withheld_area_can_be_worked_out_from_every_page(
+    geography: tuple[dict[str, int], dict[str, frozenset[str]], int],
+) -> None:
+    """The attacker reads every published count (each area's own page and its row in its parent's
+    breakdown, the same figure) and knows each group is the sum of its LAs and each withheld LA
+    holds at least one institution; integer programming finds the least and greatest value every
+    withheld LA and area can take. Each has at least two; nothing published rests on too few."""
+    from careershub.insight.suppression import withhold_consistently
+
+    from .attack import value_range
+
+    atoms, groups, minimum = geography
+    result = withhold_consistently(atoms, groups, minimum)
+    for atom, count in atoms.items():
+        assert atom in result.atoms or not primary(count, minimum)
+        assert count > 0 or atom not in result.atoms  # a true zero is shown
+    for group, members in groups.items():
+        assert group in result.groups or not primary(sum(atoms[a] for a in members), minimum)
+    unknown = sorted(result.atoms)
+    index = {atom: i for i, atom in enumerate(unknown)}
+    equations = [
+        ([index[a] for a in members if a in index], sum(atoms[a] for a in members if a in index))
+        for group, members in groups.items()
+        if group not in result.groups
+    ]
+    equations = [(indexes, value) for indexes, value in equations if indexes]
+    for atom in unknown:
+        low, high = value_range(len(unknown), equations, [index[atom]])
+        assert low <= atoms[atom] <= high
+        assert low < high, (atom, atoms, groups, minimum, result)
+    for group in result.groups:
+        hidden = [index[a] for a in groups[group] if a in index]
+        true = sum(atoms[a] for a in groups[group] if a in index)
+        if sum(atoms[a] for a in groups[group]) == 0:
+            continue  # a true zero
+        assert hidden, (group, atoms, groups, minimum, result)  # else it is the sum of those shown
+        low, high = value_range(len(unknown), equations, hidden)
+        assert low < high, (group, atoms, groups, minimum, result)
+        assert low <= true <= high
