@@ -27,10 +27,13 @@ class HubSectorPriorities(models.Model):
 
 
 class RoundStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting to be solved"
+    SOLVING = "solving", "Being solved"
     SOLVED = "solved", "Solved"
     EMPTY = "empty", "Nothing to match"
     INFEASIBLE = "infeasible", "No allocation possible"
-    TIMEOUT = "timeout", "Not solved in time"
+    TIMEOUT = "timeout", "Best found in the time (not proven optimal)"
+    FAILED = "failed", "Could not be solved"
 
 
 class MatchRound(models.Model):
@@ -58,6 +61,11 @@ class MatchRound(models.Model):
     @property
     def is_national(self) -> bool:
         return self.hub_id is None
+
+    @property
+    def in_progress(self) -> bool:
+        """Queued or being solved in the background: its matches cannot be reviewed meanwhile."""
+        return self.status in (RoundStatus.QUEUED, RoundStatus.SOLVING)
 
 
 class MatchStatus(models.TextChoices):

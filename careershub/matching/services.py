@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -171,6 +172,53 @@ def round_create(*, hub: Hub | None, name: str, actor: Any = None) -> MatchRound
 
 
 @transaction.atomic
+def round_queue(*, match_round: MatchRound, actor: Any = None) -> MatchRound:
+    """Ask for a round to be solved in the background (`tasks.solve_match_round`): a national
+    round can take tens of seconds, longer than a web request should. Refused while it is
+    already waiting or being solved."""
+    locked = MatchRound.objects.select_for_update(of=("self",)).select_related("hub").get(pk=match_round.pk)
+    if locked.in_progress:
+        raise MatchingError("This round is already being solved. Wait for it to finish, then solve it again.")
+    before = snapshot(locked, ["status"])
+    locked.status = RoundStatus.QUEUED
+    locked.message = ""
+    locked.save(update_fields=["status", "message"])
+    record(
+        actor=actor,
+        organisation=round_organisation(locked),
+        action=AuditAction.UPDATE,
+        instance=locked,
+        before=before,
+        after=snapshot(locked, ["status"]),
+        label=f"{locked}: solving requested",
+    )
+    from careershub.matching.tasks import solve_match_round
+
+    actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+    transaction.on_commit(lambda: solve_match_round.enqueue(locked.pk, actor_id))
+    return locked
+
+
+def round_solve_queued(*, round_id: int, actor: Any = None) -> MatchRound:
+    """The background half of `round_queue`: mark the round as being solved (so its page says
+    so), solve it, and if the solver fails say so on the round instead of leaving it waiting."""
+    with transaction.atomic():
+        locked = MatchRound.objects.select_for_update(of=("self",)).get(pk=round_id)
+        if locked.status != RoundStatus.QUEUED:
+            return locked  # solved or changed meanwhile: nothing to do
+        locked.status = RoundStatus.SOLVING
+        locked.save(update_fields=["status"])
+    try:
+        return round_solve(match_round=locked, actor=actor)
+    except Exception:
+        MatchRound.objects.filter(pk=round_id).update(
+            status=RoundStatus.FAILED,
+            message="Solving failed with an error. Nothing was changed: try again, or contact support.",
+        )
+        raise
+
+
+@transaction.atomic
 def round_solve(*, match_round: MatchRound, today: datetime.date | None = None, actor: Any = None) -> MatchRound:
     """Solve (or re-solve) a round exactly. Confirmed and pinned matches are kept and forced in;
     removed and declined pairs are kept out; every other proposal is replaced."""
@@ -205,7 +253,7 @@ def round_solve(*, match_round: MatchRound, today: datetime.date | None = None, 
         excluded=excluded,
     )
     started = time.perf_counter()
-    result = solver.solve(instance)
+    result = solver.solve(instance, time_limit_s=settings.MATCHING_TIME_LIMIT_S)
     before = snapshot(locked, ["status", "objective"])
     locked.solve_ms = round((time.perf_counter() - started) * 1000)
     locked.request_count = len(instance.requests)
@@ -214,24 +262,23 @@ def round_solve(*, match_round: MatchRound, today: datetime.date | None = None, 
     locked.message = result.message
     locked.objective = result.objective
     locked.matches.filter(status=MatchStatus.PROPOSED).delete()
-    if result.status == "optimal":
-        locked.status = RoundStatus.SOLVED
+    if result.status == "optimal" or (result.status == "timeout" and result.matches):
+        locked.status = RoundStatus.SOLVED if result.status == "optimal" else RoundStatus.TIMEOUT
         kept_pairs = {(m.request_id, m.offer_id): m for m in kept}
+        proposals = []
         for (request_id, offer_id), terms in result.terms.items():
             match = kept_pairs.get((request_id, offer_id))
             if match is not None:
                 match.score, match.terms = terms.total, terms.as_dict()
                 match.save(update_fields=["score", "terms"])
                 continue
-            Match.objects.create(
-                round=locked,
-                request_id=request_id,
-                offer_id=offer_id,
-                score=terms.total,
-                terms=terms.as_dict(),
+            proposals.append(
+                Match(round=locked, request_id=request_id, offer_id=offer_id, score=terms.total, terms=terms.as_dict())
             )
+        Match.objects.bulk_create(proposals, batch_size=1000)
     else:
-        locked.status = {"empty": RoundStatus.EMPTY, "timeout": RoundStatus.TIMEOUT}.get(
+        # A time-out with no allocation to offer is a failure to solve, said in the message.
+        locked.status = {"empty": RoundStatus.EMPTY, "timeout": RoundStatus.FAILED}.get(
             result.status, RoundStatus.INFEASIBLE
         )
     locked.save()
@@ -300,6 +347,8 @@ def match_review(*, match: Match, action: str, actor: Any = None) -> Match:
     }
     if action not in allowed:
         raise MatchingError("Choose pin, unpin, remove or confirm.")
+    if locked.round.in_progress:
+        raise MatchingError("This round is being solved. Review its matches when it has finished.")
     sources, target = allowed[action]
     if locked.status not in sources:
         raise MatchingError(f"This match is {locked.get_status_display().lower()}, so it cannot be changed that way.")

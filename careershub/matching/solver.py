@@ -139,7 +139,9 @@ class Instance:
 
 @dataclass(frozen=True)
 class Result:
-    status: str  # "optimal", "empty", "infeasible" or "timeout"
+    #: "optimal", "empty", "infeasible" or "timeout" (then `matches` holds the best allocation
+    #: found, if any, and `message` says how far it can be from the optimum).
+    status: str
     objective: int
     matches: dict[int, int]  # request key -> offer key
     terms: dict[tuple[int, int], Terms]
@@ -460,7 +462,8 @@ def _solve_highs(
         return "infeasible", 0.0, np.zeros(0, dtype=bool), (0.0, 0.0)
     best = -float(result.fun) if result.x is not None else 0.0
     bound = -float(getattr(result, "mip_dual_bound", float("nan")) or float("nan"))
-    return "timeout", 0.0, np.zeros(0, dtype=bool), (best, bound)
+    chosen = np.asarray(result.x) > 0.5 if result.x is not None else np.zeros(0, dtype=bool)
+    return "timeout", best, chosen, (best, bound)
 
 
 def _solve_cpsat(
@@ -487,8 +490,11 @@ def _solve_cpsat(
         return "optimal", value, np.array([bool(cp_solver.value(v)) for v in x], dtype=bool), (value, value)
     if status == cp_model.INFEASIBLE:
         return "infeasible", 0.0, np.zeros(0, dtype=bool), (0.0, 0.0)
-    best = cp_solver.objective_value if status == cp_model.FEASIBLE else 0.0
-    return "timeout", 0.0, np.zeros(0, dtype=bool), (best, cp_solver.best_objective_bound)
+    if status == cp_model.FEASIBLE:
+        best = cp_solver.objective_value
+        chosen = np.array([bool(cp_solver.value(v)) for v in x], dtype=bool)
+        return "timeout", best, chosen, (best, cp_solver.best_objective_bound)
+    return "timeout", 0.0, np.zeros(0, dtype=bool), (0.0, cp_solver.best_objective_bound)
 
 
 def solve(instance: Instance, *, engine: str = "highs", time_limit_s: float = 30.0, workers: int = 2) -> Result:
@@ -516,23 +522,65 @@ def solve(instance: Instance, *, engine: str = "highs", time_limit_s: float = 30
         return Result(
             "infeasible", 0, {}, {}, "The pinned and confirmed matches break an offer's sessions or an employer's cap."
         )
-    if status != "optimal":
-        return Result(
-            "timeout",
-            0,
-            {},
-            {},
-            f"The solver did not prove an optimum in {time_limit_s:g} seconds.",
-            best_found=best,
-            bound=bound,
-        )
     matches: dict[int, int] = {}
     terms: dict[tuple[int, int], Terms] = {}
     for a, b in zip(found.request[chosen].tolist(), found.offer[chosen].tolist(), strict=True):
         request, offer = instance.requests[a], instance.offers[b]
         matches[request.key] = offer.key
         terms[(request.key, offer.key)] = score(request, offer, instance.priority_sectors)
+    if status != "optimal":
+        return _timed_out(instance, matches, terms, time_limit_s, best, bound)
     return Result("optimal", round(value), matches, terms)
+
+
+def _timed_out(
+    instance: Instance,
+    matches: dict[int, int],
+    terms: dict[tuple[int, int], Terms],
+    time_limit_s: float,
+    best: float,
+    bound: float,
+) -> Result:
+    """When the time ran out: the solver's best allocation, or the nearest-first one when that is
+    better (or the solver had none), each checked against every constraint, with how far below the
+    proven bound it can be. Offered for review as not proven optimal."""
+    if matches and check(instance, matches):
+        matches, terms = {}, {}
+    source = "the best the solver found"
+    nearest = greedy(instance)
+    if not check(instance, nearest) and objective(instance, nearest) > sum(t.total for t in terms.values()):
+        requests = {r.key: r for r in instance.requests}
+        offers = {o.key: o for o in instance.offers}
+        matches = nearest
+        terms = {(r, o): score(requests[r], offers[o], instance.priority_sectors) for r, o in nearest.items()}
+        source = "a nearest-first allocation, better than anything the solver had found"
+    if not matches:
+        return Result(
+            "timeout",
+            0,
+            {},
+            {},
+            f"The solver found no allocation it could offer in {time_limit_s:g} seconds.",
+            best_found=best,
+            bound=bound,
+        )
+    objective_found = sum(t.total for t in terms.values())
+    short = max(0, math.floor(bound + 1e-6) - objective_found) if math.isfinite(bound) else None
+    how_far = (
+        f"at most {short} points ({short / max(objective_found, 1):.2%}) below the best possible"
+        if short is not None
+        else "not proven to be the best possible"
+    )
+    return Result(
+        "timeout",
+        objective_found,
+        matches,
+        terms,
+        f"The solver did not prove the best allocation in {time_limit_s:g} seconds. These proposals are "
+        f"{source}: {how_far}. Review them as usual, or solve again to keep looking.",
+        best_found=best,
+        bound=bound,
+    )
 
 
 def lp_bound(instance: Instance, *, time_limit_s: float = 60.0) -> float:
@@ -545,15 +593,31 @@ def lp_bound(instance: Instance, *, time_limit_s: float = 60.0) -> float:
 
 
 def greedy(instance: Instance) -> dict[int, int]:
-    """A nearest-first baseline (not used to allocate; for comparison only): take the eligible
-    pairs from the shortest travel up (best score first among equals), keeping each that still fits."""
+    """A nearest-first allocation: the pinned pairs first, then the eligible pairs from the shortest
+    travel up (best score first among equals), keeping each that still fits. The bench's
+    baseline, and what a round falls back to when the solver runs out of time with nothing
+    better (`solve`); never offered as optimal."""
     found = candidates(instance)
     left = [o.sessions for o in instance.offers]
     employer_of = [o.employer_key for o in instance.offers]
     taken: dict[int, int] = {}
     served = [False] * len(instance.requests)
     matches: dict[int, int] = {}
+
+    def take(a: int, b: int, need: int) -> None:
+        served[a] = True
+        matches[instance.requests[a].key] = instance.offers[b].key
+        left[b] -= need
+        taken[employer_of[b]] = taken.get(employer_of[b], 0) + 1
+
     order = np.lexsort((found.offer, found.request, -found.weight, found.travel))
+    if instance.pinned:
+        r_keys = [r.key for r in instance.requests]
+        o_keys = [o.key for o in instance.offers]
+        for i in order.tolist():
+            a, b = int(found.request[i]), int(found.offer[i])
+            if (r_keys[a], o_keys[b]) in instance.pinned and not served[a]:
+                take(a, b, int(found.sessions[i]))
     for i in order.tolist():
         a, b, need = int(found.request[i]), int(found.offer[i]), int(found.sessions[i])
         employer = employer_of[b]
@@ -562,8 +626,5 @@ def greedy(instance: Instance) -> dict[int, int]:
             continue
         if found.weight[i] <= 0:
             continue
-        served[a] = True
-        matches[instance.requests[a].key] = instance.offers[b].key
-        left[b] -= need
-        taken[employer] = taken.get(employer, 0) + 1
+        take(a, b, need)
     return matches

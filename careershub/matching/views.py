@@ -81,7 +81,7 @@ def national_round_create(request: HttpRequest) -> HttpResponse:
     """The national team allocates every hub's open requests to every hub's offers at once."""
     name = f"National round of {datetime.date.today():%d %B %Y}"
     match_round = services.round_create(hub=None, name=name, actor=request.user)
-    match_round = services.round_solve(match_round=match_round, actor=request.user)
+    services.round_queue(match_round=match_round, actor=request.user)
     return redirect("matching:round", pk=match_round.pk)
 
 
@@ -133,7 +133,7 @@ def round_create(request: HttpRequest, pk: int) -> HttpResponse:
     hub = _hub(request, pk, manage=True)
     name = f"Round of {datetime.date.today():%d %B %Y}"
     match_round = services.round_create(hub=hub, name=name, actor=request.user)
-    match_round = services.round_solve(match_round=match_round, actor=request.user)
+    services.round_queue(match_round=match_round, actor=request.user)
     return redirect("matching:round", pk=match_round.pk)
 
 
@@ -161,8 +161,14 @@ def round_solve(request: HttpRequest, pk: int) -> HttpResponse:
     match_round = get_object_or_404(queries.rounds_for(request.membership), pk=pk)  # type: ignore[attr-defined]
     if not _can_manage_round(request, match_round):
         raise PermissionDenied
-    services.round_solve(match_round=match_round, actor=request.user)
-    messages.success(request, "The round has been solved again. Confirmed and pinned matches were kept.")
+    try:
+        services.round_queue(match_round=match_round, actor=request.user)
+    except services.MatchingError as error:
+        messages.error(request, str(error))
+        return redirect("matching:round", pk=match_round.pk)
+    messages.success(
+        request, "The round is being solved again in the background. Confirmed and pinned matches will be kept."
+    )
     return redirect("matching:round", pk=match_round.pk)
 
 

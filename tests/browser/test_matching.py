@@ -81,7 +81,7 @@ def test_offer_request_round_pin_resolve_accept_and_deliver(journey: Journey, ca
     journey.navigate(lambda: card.get_by_role("button", name="Pin").click())
     expect(card.locator(".govuk-tag")).to_have_text("Pinned")
     journey.press("Solve again, keeping confirmed and pinned matches")
-    expect(main).to_contain_text("Confirmed and pinned matches were kept.")
+    expect(main).to_contain_text("Confirmed and pinned matches will be kept.")
     expect(card.locator(".govuk-tag")).to_have_text("Pinned")
     journey.navigate(lambda: card.get_by_role("button", name="Confirm").click())
     expect(card.locator(".govuk-tag")).to_have_text("Confirmed")

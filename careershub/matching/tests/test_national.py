@@ -28,8 +28,11 @@ def two_hubs(cast: Cast) -> None:
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_only_national_admins_run_national_rounds(client_as, cast: Cast, two_hubs: None, persona: str) -> None:  # type: ignore[no-untyped-def]
-    response = client_as(persona).post(reverse("matching:national-round-create"))
+def test_only_national_admins_run_national_rounds(  # type: ignore[no-untyped-def]
+    client_as, cast: Cast, two_hubs: None, persona: str, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_as(persona).post(reverse("matching:national-round-create"))
     if persona == "national_admin":
         assert response.status_code == 302
         match_round = MatchRound.objects.get()

@@ -138,6 +138,9 @@ def test_pins_and_exclusions_are_respected(instance: Instance, data: st.DataObje
     assert not set(result.matches.items()) & excluded
     assert solver.check(constrained, result.matches) == []
     assert result.objective == best
+    nearest = solver.greedy(constrained)  # the time-out fallback keeps the pin and the exclusions too
+    assert solver.check(constrained, nearest) == []
+    assert solver.objective(constrained, nearest) <= result.objective
 
 
 def _request(**kwargs: object) -> RequestSpec:
@@ -212,3 +215,41 @@ def test_candidates_are_exactly_the_eligible_pairs(instance: Instance) -> None:
     slow = solver.arcs_reference(instance)
     assert fast.keys() == slow.keys()
     assert all(fast[pair].total == slow[pair].total for pair in slow)
+
+
+def test_a_time_out_offers_the_best_allocation_found_with_its_distance_from_the_optimum(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """When the time runs out the solver's incumbent is offered (checked feasible), not thrown
+    away, unless the nearest-first allocation is better; the message says which, and how far below
+    the proven bound it can be."""
+    reqs = (_request(key=1, fsm_percent=40), _request(key=2))
+    offs = (_offer(key=100), _offer(key=101, employer_key=2))
+    instance = Instance(requests=reqs, offers=offs)
+
+    def both(inst: Instance, found: solver.Candidates, *args: object) -> tuple:  # type: ignore[type-arg]
+        chosen = ((found.request == 0) & (found.offer == 1)) | ((found.request == 1) & (found.offer == 0))
+        return "timeout", float(found.weight[chosen].sum()), chosen, (float(found.weight[chosen].sum()), 1000.0)
+
+    monkeypatch.setattr(solver, "_solve_highs", both)
+    result = solver.solve(instance, time_limit_s=5)
+    assert result.status == "timeout" and result.matches == {1: 101, 2: 100}
+    assert result.objective == solver.objective(instance, result.matches)
+    assert "the best the solver found" in result.message
+    assert f"at most {1000 - result.objective} points" in result.message
+
+    def only_the_first(inst: Instance, found: solver.Candidates, *args: object) -> tuple:  # type: ignore[type-arg]
+        chosen = (found.request == 0) & (found.offer == 0)
+        return "timeout", float(found.weight[chosen].sum()), chosen, (float(found.weight[chosen].sum()), 1000.0)
+
+    monkeypatch.setattr(solver, "_solve_highs", only_the_first)
+    better = solver.solve(instance, time_limit_s=5)
+    assert better.status == "timeout" and len(better.matches) == 2 and "nearest-first" in better.message
+    assert not solver.check(instance, better.matches)
+
+    def breaks_a_capacity(inst: Instance, found: solver.Candidates, *args: object) -> tuple:  # type: ignore[type-arg]
+        chosen = found.offer == 0  # both requests on a one-session offer
+        return "timeout", 0.0, chosen, (0.0, 1000.0)
+
+    monkeypatch.setattr(solver, "_solve_highs", breaks_a_capacity)
+    monkeypatch.setattr(solver, "greedy", lambda inst: {})
+    refused = solver.solve(instance, time_limit_s=5)
+    assert refused.status == "timeout" and refused.matches == {} and "found no allocation" in refused.message

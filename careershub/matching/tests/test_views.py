@@ -10,7 +10,7 @@ from django.urls import reverse
 from careershub.audit.models import AuditEvent
 from careershub.employers.models import Offer, SchoolRequest
 from careershub.employers.tests.factories import employer_for, locate, offer_for, other_employer, request_for
-from careershub.matching import services
+from careershub.matching import services, solver
 from careershub.matching.models import HubSectorPriorities, Match, MatchRound, MatchStatus, Response, RoundStatus
 from careershub.organisations.models import Role
 from careershub.organisations.tests.factories import MembershipFactory, UserFactory
@@ -57,10 +57,11 @@ def test_hub_matching_page(client_as, cast: Cast, persona: str) -> None:  # type
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_only_managers_run_a_round(client_as, cast: Cast, persona: str) -> None:  # type: ignore[no-untyped-def]
+def test_only_managers_run_a_round(client_as, cast: Cast, persona: str, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
     offer_for(employer_for(cast))
     request_for(locate(cast.ashby))
-    response = client_as(persona).post(reverse("matching:round-create", args=[cast.north_hub.pk]))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_as(persona).post(reverse("matching:round-create", args=[cast.north_hub.pk]))
     if persona in HUB_MANAGERS:
         assert response.status_code == 302
         match_round = MatchRound.objects.get()
@@ -82,8 +83,9 @@ def test_round_page_explains_each_match(client_as, world: World, persona: str) -
         assert ("Confirm" in content) == (persona in HUB_MANAGERS)
 
 
-def test_empty_round_is_reported_plainly(client_as, cast: Cast) -> None:  # type: ignore[no-untyped-def]
-    client_as("hub_lead").post(reverse("matching:round-create", args=[cast.north_hub.pk]))
+def test_empty_round_is_reported_plainly(client_as, cast: Cast, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    with django_capture_on_commit_callbacks(execute=True):
+        client_as("hub_lead").post(reverse("matching:round-create", args=[cast.north_hub.pk]))
     match_round = MatchRound.objects.get()
     assert match_round.status == RoundStatus.EMPTY
     content = client_as("hub_lead").get(reverse("matching:round", args=[match_round.pk])).content.decode()
@@ -112,7 +114,9 @@ def test_need_and_priority_terms_come_from_the_database(cast: Cast) -> None:
     assert match_round.objective == terms["total"]
 
 
-def test_pin_remove_and_resolve_keep_reviewed_matches(client_as, cast: Cast) -> None:  # type: ignore[no-untyped-def]
+def test_pin_remove_and_resolve_keep_reviewed_matches(
+    client_as, cast: Cast, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
     employer = employer_for(cast)
     near = offer_for(employer, title="Near", sessions=1)
     far = offer_for(employer, title="Far", sessions=1, latitude=53.5, longitude=-2.3)
@@ -123,11 +127,13 @@ def test_pin_remove_and_resolve_keep_reviewed_matches(client_as, cast: Cast) -> 
     client = client_as("hub_lead")
     client.post(reverse("matching:match-review", args=[match.pk]), {"action": "remove"})
     assert Match.objects.get(pk=match.pk).status == MatchStatus.REMOVED
-    client.post(reverse("matching:round-solve", args=[match_round.pk]))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("matching:round-solve", args=[match_round.pk]))
     live = match_round.matches.exclude(status=MatchStatus.REMOVED).get()
     assert live.offer == far  # the removed pair is not proposed again
     client.post(reverse("matching:match-review", args=[live.pk]), {"action": "pin"})
-    client.post(reverse("matching:round-solve", args=[match_round.pk]))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("matching:round-solve", args=[match_round.pk]))
     assert Match.objects.get(pk=live.pk).status == MatchStatus.PINNED
     assert (
         AuditEvent.objects.filter(object_type="matching.Match", organisation=cast.north_hub.organisation).count() == 2
@@ -325,3 +331,62 @@ def test_priority_sectors_beside_local_labour_market(client_as, cast: Cast) -> N
     content = client_as("hub_lead").get(reverse("matching:priorities", args=[cast.north_hub.pk])).content.decode()
     assert f"People in employment by industry, {trafford.lsip_area.name}, 2022" in content
     assert "Manufacturing (C) <strong" in content
+
+
+def test_a_round_is_solved_in_the_background(client_as, cast: Cast) -> None:  # type: ignore[no-untyped-def]
+    """Until the queued task runs, the round says it is waiting and nothing can be reviewed or re-queued."""
+    offer_for(employer_for(cast), sessions=1)
+    request_for(locate(cast.ashby))
+    client = client_as("hub_lead")
+    client.post(reverse("matching:round-create", args=[cast.north_hub.pk]))  # the task runs on commit: not here
+    match_round = MatchRound.objects.get()
+    assert match_round.status == RoundStatus.QUEUED and not match_round.matches.exists()
+    content = client.get(reverse("matching:round", args=[match_round.pk])).content.decode()
+    assert "This round is waiting to be solved" in content and "Solve again" not in content
+    response = client.post(reverse("matching:round-solve", args=[match_round.pk]), follow=True)
+    assert "already being solved" in response.content.decode()
+    services.round_solve_queued(round_id=match_round.pk, actor=cast.hub_lead)  # what the task does
+    match_round.refresh_from_db()
+    assert match_round.status == RoundStatus.SOLVED and match_round.matches.count() == 1
+    content = client.get(reverse("matching:round", args=[match_round.pk])).content.decode()
+    assert "being solved" not in content and "Solve again" in content
+    assert services.round_solve_queued(round_id=match_round.pk).status == RoundStatus.SOLVED  # not queued: no-op
+
+
+def test_matches_cannot_be_reviewed_while_their_round_is_solving(world: World) -> None:
+    match = world.round.matches.get()
+    MatchRound.objects.filter(pk=world.round.pk).update(status=RoundStatus.SOLVING)
+    with pytest.raises(services.MatchingError, match="being solved"):
+        services.match_review(match=match, action="confirm")
+    assert Match.objects.get(pk=match.pk).status == MatchStatus.PROPOSED
+
+
+def test_a_failed_solve_is_reported_on_the_round(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("solver crashed")
+
+    services.round_queue(match_round=world.round)
+    monkeypatch.setattr(services.solver, "solve", broken)
+    with pytest.raises(RuntimeError):
+        services.round_solve_queued(round_id=world.round.pk)
+    world.round.refresh_from_db()
+    assert world.round.status == RoundStatus.FAILED and "Nothing was changed" in world.round.message
+    assert world.round.matches.count() == 1  # the earlier proposal is still there
+    services.round_queue(match_round=world.round)  # and it can be asked for again
+
+
+def test_a_timed_out_round_keeps_the_best_allocation_found(cast: Cast, monkeypatch: pytest.MonkeyPatch) -> None:
+    offer = offer_for(employer_for(cast), sessions=1)
+    school_request = request_for(locate(cast.ashby))
+    terms = solver.Terms(100, 10, 0, 20, 20, 0, 10, 3)
+    message = "These proposals are the best it found: at most 4 points below the best possible."
+    pair = (school_request.pk, offer.pk)
+    best = solver.Result("timeout", terms.total, {school_request.pk: offer.pk}, {pair: terms}, message)
+    monkeypatch.setattr(services.solver, "solve", lambda *a, **k: best)
+    match_round = services.round_solve(match_round=services.round_create(hub=cast.north_hub, name="R"))
+    assert match_round.status == RoundStatus.TIMEOUT and match_round.objective == terms.total
+    assert match_round.matches.get().status == MatchStatus.PROPOSED and "at most 4 points" in match_round.message
+    nothing = solver.Result("timeout", 0, {}, {}, "The solver found no allocation it could offer in 120 seconds.")
+    monkeypatch.setattr(services.solver, "solve", lambda *a, **k: nothing)
+    match_round = services.round_solve(match_round=match_round)
+    assert match_round.status == RoundStatus.FAILED and not match_round.matches.exists()
