@@ -41,7 +41,13 @@ class EmployerProfileForm(forms.Form):
     size_band = forms.ChoiceField(label="Size", choices=SizeBand.choices, required=False, widget=forms.RadioSelect)
     address = forms.CharField(label="Address (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3}))
     postcode = forms.CharField(label="Postcode (optional)", max_length=10, required=False)
-    latitude = forms.FloatField(label="Latitude (optional)", required=False, min_value=49.8, max_value=60.9)
+    latitude = forms.FloatField(
+        label="Latitude (optional)",
+        help_text="Leave latitude and longitude empty to have them found from your postcode",
+        required=False,
+        min_value=49.8,
+        max_value=60.9,
+    )
     longitude = forms.FloatField(label="Longitude (optional)", required=False, min_value=-8.7, max_value=1.8)
     hub = forms.ModelChoiceField(
         queryset=Hub.objects.order_by("name"),
@@ -58,6 +64,8 @@ class EmployerProfileForm(forms.Form):
         widget=forms.TextInput(attrs=NUMBER),
         error_messages={"required": "Enter the most requests you will take in a term"},
     )
+    #: The version of the profile the form was opened on (blank: no profile yet): a stale save is refused.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
     def clean_companies_house_number(self) -> str:
         value = str(self.cleaned_data["companies_house_number"]).replace(" ", "").upper()

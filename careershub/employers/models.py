@@ -65,6 +65,12 @@ class RequestDelivery(models.TextChoices):
     EITHER = "either", "Either"
 
 
+class LocationSource(models.TextChoices):
+    ENTERED = "entered", "Entered by hand"
+    POSTCODE = "postcode", "Located by postcode"
+    OUTCODE = "outcode", "Located by postcode district"
+
+
 class Employer(models.Model):
     organisation = models.OneToOneField(Organisation, on_delete=models.CASCADE, related_name="employer")
     name = models.CharField(max_length=200)
@@ -78,11 +84,15 @@ class Employer(models.Model):
     postcode = models.CharField(max_length=10, blank=True)
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
+    location_source = models.CharField(
+        max_length=10, choices=LocationSource.choices, blank=True, help_text="Blank when there is no location"
+    )
     hub = models.ForeignKey(Hub, on_delete=models.SET_NULL, null=True, blank=True, related_name="employers")
     is_cornerstone = models.BooleanField("Cornerstone Employer", default=False)
     cap_per_term = models.PositiveSmallIntegerField(
         default=5, help_text="The most school requests the employer will take in one matching round (a term)"
     )
+    version = models.PositiveIntegerField(default=1, help_text="Raised by every edit; a stale edit is refused")
 
     class Meta:
         ordering = ["name"]
@@ -144,6 +154,26 @@ class ComplianceFact(models.Model):
         return ""
 
 
+class ComplianceReminder(models.Model):
+    """A reminder email sent about a compliance fact `days_before` its expiry (0: on expiry). Kept
+    so each is sent once; it names the expiry date it was about, so a renewed date re-arms it."""
+
+    fact = models.ForeignKey(ComplianceFact, on_delete=models.CASCADE, related_name="reminders")
+    days_before = models.PositiveSmallIntegerField()
+    expires_on = models.DateField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+    recipients = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["fact", "-days_before"]
+        constraints = [
+            models.UniqueConstraint(fields=["fact", "days_before", "expires_on"], name="compliance_reminder_sent_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fact}: {self.days_before} days before"
+
+
 class OfferStatus(models.TextChoices):
     PUBLISHED = "published", "Published"
     WITHDRAWN = "withdrawn", "Withdrawn"
@@ -160,6 +190,9 @@ class Offer(models.Model):
     delivery = models.CharField(max_length=10, choices=Delivery.choices)
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
+    location_source = models.CharField(
+        max_length=10, choices=LocationSource.choices, blank=True, help_text="Where the location came from"
+    )
     year_groups = models.JSONField(default=list, help_text="Suitable year groups, like ['9', '10']")
     sector = models.CharField("SIC 2007 section", max_length=1, blank=True)
     accessibility_notes = models.TextField(blank=True)

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 
 from careershub.audit.models import AuditAction
 from careershub.audit.services import record, snapshot
@@ -15,10 +19,12 @@ from careershub.employers import sic
 from careershub.employers.models import (
     ComplianceFact,
     ComplianceKind,
+    ComplianceReminder,
     Delivery,
     Employer,
     EmployerContact,
     EncounterType,
+    LocationSource,
     Offer,
     OfferStatus,
     RequestDelivery,
@@ -26,9 +32,10 @@ from careershub.employers.models import (
     SizeBand,
     YearGroup,
 )
+from careershub.geography import postcodes
 from careershub.hubs.models import Hub
 from careershub.institutions.models import Institution
-from careershub.organisations.models import Organisation, OrganisationKind
+from careershub.organisations.models import Membership, Organisation, OrganisationKind, Role
 
 PROFILE_FIELDS = [
     "name",
@@ -43,10 +50,40 @@ PROFILE_FIELDS = [
     "cap_per_term",
     "hub",
 ]
+NO_LOCATION = (
+    "An in-person offer needs a location to be matched in person: add your postcode, or your latitude "
+    "and longitude, to your employer profile first."
+)
 
 
 class EmployerError(ValueError):
     """A change that cannot be made, with a message for the user."""
+
+
+class StaleEdit(EmployerError):
+    """Someone else saved the record after this edit started: nothing was changed."""
+
+
+def _location(
+    postcode: str, latitude: float | None, longitude: float | None
+) -> tuple[float | None, float | None, LocationSource | str]:
+    """Coordinates typed by hand win; else the postcode's own location, else its district's
+    centroid (from the loaded postcode reference data); else no location."""
+    if latitude is not None and longitude is not None:
+        return latitude, longitude, LocationSource.ENTERED
+    located = postcodes.locate(postcode) if postcode else None
+    if located is None:
+        return None, None, ""
+    source = LocationSource.OUTCODE if located.by_district else LocationSource.POSTCODE
+    return located.latitude, located.longitude, source
+
+
+def _offer_location(employer: Employer) -> tuple[float | None, float | None, LocationSource | str]:
+    """An in-person offer takes place at the employer: its location, or (when it has none yet)
+    the location of its postcode if the reference data now has it."""
+    if employer.has_location:
+        return employer.latitude, employer.longitude, employer.location_source or LocationSource.ENTERED
+    return _location(employer.postcode, None, None)
 
 
 @transaction.atomic
@@ -63,9 +100,15 @@ def employer_save(
     longitude: float | None = None,
     cap_per_term: int = 5,
     hub: Hub | None = None,
+    expected_version: int | None = None,
     actor: Any = None,
 ) -> Employer:
-    """Create or update the employer profile of an employer organisation."""
+    """Create or update the employer profile of an employer organisation.
+
+    `expected_version` is the version the edit started from (None: there was no profile yet); a
+    save based on anything else is refused, changing nothing, so concurrent edits never overwrite
+    each other. With a postcode and no coordinates, the location comes from the postcode
+    reference data (full postcode, else district), else stays empty."""
     if organisation.kind != OrganisationKind.EMPLOYER:
         raise EmployerError(f"{organisation.name} is not an employer.")
     if sic_code and sic_code not in sic.codes():
@@ -74,6 +117,11 @@ def employer_save(
     created = employer is None
     if employer is None:
         employer = Employer(organisation=organisation)
+    if (None if created else employer.version) != expected_version:
+        raise StaleEdit(
+            "Someone else changed this employer profile while you were editing it. Nothing was saved: "
+            "check the profile as it is now and make your change again."
+        )
     before = {} if created else snapshot(employer, PROFILE_FIELDS)
     employer.name = name
     employer.companies_house_number = companies_house_number.replace(" ", "").upper()
@@ -81,11 +129,12 @@ def employer_save(
     employer.sic_section = sic.section_of(sic_code) if sic_code else ""
     employer.size_band = size_band
     employer.address = address
-    employer.postcode = postcode.upper().strip()
-    employer.latitude = latitude
-    employer.longitude = longitude
+    employer.postcode = postcodes.normalise(postcode) or postcode.upper().strip()
+    employer.latitude, employer.longitude, employer.location_source = _location(employer.postcode, latitude, longitude)
     employer.cap_per_term = cap_per_term
     employer.hub = hub
+    if not created:
+        employer.version += 1
     try:
         employer.full_clean(exclude=["organisation"])
     except ValidationError as error:
@@ -139,8 +188,11 @@ def offer_create(
         raise EmployerError("The end of the availability window must be on or after its start.")
     if available_to < today:
         raise EmployerError("The availability window is in the past.")
-    if delivery == Delivery.IN_PERSON and not employer.has_location:
-        raise EmployerError("An in-person offer needs a location: add your location to your employer profile first.")
+    latitude, longitude, location_source = (
+        _offer_location(employer) if delivery == Delivery.IN_PERSON else (None, None, "")
+    )
+    if delivery == Delivery.IN_PERSON and latitude is None:
+        raise EmployerError(NO_LOCATION)
     groups = sorted({str(group) for group in year_groups}, key=int)
     if not groups:
         raise EmployerError("Choose at least one suitable year group.")
@@ -153,8 +205,9 @@ def offer_create(
         available_from=available_from,
         available_to=available_to,
         delivery=delivery,
-        latitude=employer.latitude if delivery == Delivery.IN_PERSON else None,
-        longitude=employer.longitude if delivery == Delivery.IN_PERSON else None,
+        latitude=latitude,
+        longitude=longitude,
+        location_source=location_source,
         year_groups=groups,
         sector=sector or employer.sic_section,
         accessibility_notes=accessibility_notes,
@@ -263,10 +316,6 @@ OFFER_FIELDS = [
 ]
 
 
-class StaleEdit(EmployerError):
-    """Someone else saved the record after this edit started: nothing was changed."""
-
-
 @transaction.atomic
 def offer_update(
     *,
@@ -306,8 +355,11 @@ def offer_update(
     if available_to < today:
         raise EmployerError("The availability window is in the past.")
     employer = locked.employer
-    if delivery == Delivery.IN_PERSON and not employer.has_location:
-        raise EmployerError("An in-person offer needs a location: add your location to your employer profile first.")
+    latitude, longitude, location_source = (
+        _offer_location(employer) if delivery == Delivery.IN_PERSON else (None, None, "")
+    )
+    if delivery == Delivery.IN_PERSON and latitude is None:
+        raise EmployerError(NO_LOCATION)
     groups = sorted({str(group) for group in year_groups}, key=int)
     if not groups:
         raise EmployerError("Choose at least one suitable year group.")
@@ -326,8 +378,7 @@ def offer_update(
     locked.available_from = available_from
     locked.available_to = available_to
     locked.delivery = delivery
-    locked.latitude = employer.latitude if delivery == Delivery.IN_PERSON else None
-    locked.longitude = employer.longitude if delivery == Delivery.IN_PERSON else None
+    locked.latitude, locked.longitude, locked.location_source = latitude, longitude, location_source
     locked.year_groups = groups
     locked.sector = sector or employer.sic_section
     locked.accessibility_notes = accessibility_notes
@@ -479,3 +530,121 @@ def contact_set_adviser(
         after=snapshot(locked, ["is_enterprise_adviser", "adviser_institution"]),
     )
     return locked
+
+
+# Compliance expiry reminders ----------------------------------------------------------------
+
+
+def _active_emails(organisation_id: int, roles: Iterable[Role]) -> set[str]:
+    return set(
+        Membership.objects.active()
+        .filter(organisation_id=organisation_id, role__in=list(roles), user__is_active=True)
+        .values_list("user__email", flat=True)
+    )
+
+
+def _reminder_text(fact: ComplianceFact, today: datetime.date) -> tuple[str, str]:
+    """(subject, when) for a fact expiring in `days` (or expired)."""
+    what = f"{fact.get_kind_display()} for {fact.employer.name}"
+    days = (fact.expires_on - today).days
+    if days < 0:
+        return f"{what} expired on {fact.expires_on:%-d %B %Y}", "expired on"
+    if days == 0:
+        return f"{what} expires today", "expires on"
+    return f"{what} expires in {days} day{'s' if days != 1 else ''}", "expires on"
+
+
+def compliance_send_reminders(*, today: datetime.date | None = None) -> int:
+    """Email an employer's contacts (and, when it is in a hub, the hub lead and enterprise
+    coordinators) when its current DBS check, insurance or risk assessment is within one of
+    `settings.COMPLIANCE_REMINDER_DAYS` of its expiry, and once more on expiry.
+
+    Only the latest fact of each kind counts (recording a renewed check replaces the old one).
+    Each fact is reminded once per threshold and expiry date: a missed day sends one email for the
+    most urgent threshold due, and a changed expiry date starts again. Returns how many facts
+    were reminded."""
+    from careershub.core.tasks import send_email
+
+    today = today or timezone.localdate()
+    thresholds = sorted({0, *(int(days) for days in settings.COMPLIANCE_REMINDER_DAYS)}, reverse=True)
+    newer = ComplianceFact.objects.filter(employer=OuterRef("employer"), kind=OuterRef("kind")).filter(
+        Q(expires_on__gt=OuterRef("expires_on")) | Q(expires_on=OuterRef("expires_on"), pk__gt=OuterRef("pk"))
+    )
+    due = (
+        ComplianceFact.objects.filter(expires_on__lte=today + datetime.timedelta(days=thresholds[0]))
+        .exclude(Exists(newer))
+        .select_related("employer__organisation", "employer__hub")
+        .order_by("expires_on", "pk")
+    )
+    reminded = 0
+    for fact in due:
+        wanted = {days for days in thresholds if today >= fact.expires_on - datetime.timedelta(days=days)}
+        sent = set(
+            ComplianceReminder.objects.filter(fact=fact, expires_on=fact.expires_on).values_list(
+                "days_before", flat=True
+            )
+        )
+        if not wanted - sent:
+            continue
+        employer = fact.employer
+        own = {contact.email for contact in employer.contacts.all() if contact.email}
+        own |= _active_emails(employer.organisation_id, [Role.EMPLOYER_CONTACT])
+        hub_staff = set()
+        if employer.hub is not None:
+            hub_staff = _active_emails(employer.hub.organisation_id, [Role.HUB_LEAD, Role.ENTERPRISE_COORDINATOR])
+        hub_staff -= own
+        if not own and not hub_staff:
+            continue  # nobody to tell yet: tried again tomorrow
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    reminders = ComplianceReminder.objects.bulk_create(
+                        ComplianceReminder(
+                            fact=fact,
+                            days_before=days,
+                            expires_on=fact.expires_on,
+                            recipients=len(own) + len(hub_staff),
+                        )
+                        for days in sorted(wanted - sent)
+                    )
+            except IntegrityError:  # another worker sent it
+                continue
+            subject, when = _reminder_text(fact, today)
+            checked = f"(checked {fact.checked_on:%-d %B %Y}) {when} {fact.expires_on:%-d %B %Y}"
+            messages = []
+            if own:
+                messages.append(
+                    (
+                        sorted(own),
+                        f"Your {fact.get_kind_display()} {checked}. Schools and your Careers Hub need it to be "
+                        "current for in-person encounters.\n\nWhen it is renewed, record the new check in the "
+                        f"Careers Hub service: {settings.SITE_URL}/employers/compliance/new/",
+                    )
+                )
+            if hub_staff:
+                messages.append(
+                    (
+                        sorted(hub_staff),
+                        f"{employer.name}'s {fact.get_kind_display()} {checked}. "
+                        + ("Its contacts have been reminded." if own else "It has no contact to remind.")
+                        + f"\n\n{settings.SITE_URL}/employers/{employer.pk}/",
+                    )
+                )
+            for recipients, body in messages:
+                transaction.on_commit(
+                    partial(send_email.enqueue, subject=subject, body=body, recipient_list=recipients)
+                )
+            record(
+                actor=None,
+                organisation=employer.organisation,
+                action=AuditAction.CREATE,
+                instance=reminders[0],
+                after={
+                    "fact": fact.pk,
+                    "days_before": sorted(wanted - sent),
+                    "expires_on": fact.expires_on.isoformat(),
+                },
+                label=subject,
+            )
+        reminded += 1
+    return reminded

@@ -3,6 +3,8 @@ organisation's employer, offer or request is a 404."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -19,8 +21,9 @@ from careershub.employers.forms import (
     OfferForm,
     RequestForm,
 )
-from careershub.employers.models import Employer, OfferStatus, RequestStatus
+from careershub.employers.models import Employer, LocationSource, OfferStatus, RequestStatus
 from careershub.employers.queries import institutions_of_hub
+from careershub.geography.postcodes import outcode_of
 from careershub.hubs.queries import can_manage_hub
 from careershub.organisations.decorators import require_roles
 from careershub.organisations.models import Role
@@ -32,14 +35,16 @@ HUB_AND_NATIONAL = (Role.HUB_LEAD, Role.ENTERPRISE_COORDINATOR, Role.NATIONAL_AD
 def profile(request: HttpRequest) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
     employer = queries.employer_of(membership)
-    initial = {"name": membership.organisation.name}
+    initial: dict[str, Any] = {"name": membership.organisation.name}
     if employer is not None:
-        initial = {field: getattr(employer, field) for field in services.PROFILE_FIELDS}
+        initial = {field: getattr(employer, field) for field in services.PROFILE_FIELDS} | {"version": employer.version}
+        if employer.location_source != LocationSource.ENTERED:  # found from the postcode: found again on saving
+            initial |= {"latitude": None, "longitude": None}
     form = EmployerProfileForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.employer_save(
+            saved = services.employer_save(
                 organisation=membership.organisation,
                 name=data["name"],
                 companies_house_number=data["companies_house_number"],
@@ -51,16 +56,34 @@ def profile(request: HttpRequest) -> HttpResponse:
                 longitude=data["longitude"],
                 cap_per_term=data["cap_per_term"],
                 hub=data["hub"],
+                expected_version=data["version"],
                 actor=request.user,
             )
         except services.EmployerError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, "Your employer profile has been saved.")
+            messages.success(request, f"Your employer profile has been saved. {_location_text(saved)}")
             return redirect("employers:offers")
     return TemplateResponse(
         request, "employers/profile.html", {"form": form, "employer": employer, "page_title": "Employer profile"}
     )
+
+
+def _location_text(employer: Employer) -> str:
+    if employer.location_source == LocationSource.POSTCODE:
+        return f"Your location was found from your postcode, {employer.postcode}."
+    if employer.location_source == LocationSource.OUTCODE:
+        return (
+            f"You are located by postcode district (the middle of {outcode_of(employer.postcode)}), as "
+            f"{employer.postcode} itself is not in the postcode data: enter latitude and longitude to be exact."
+        )
+    if not employer.has_location:
+        return (
+            "Your profile has no location, so in-person offers cannot be matched: "
+            + ("check your postcode, or " if employer.postcode else "add your postcode, or ")
+            + "enter latitude and longitude."
+        )
+    return ""
 
 
 def _own_employer_or_profile(request: HttpRequest) -> Employer | None:

@@ -141,3 +141,29 @@ class OpportunityAreaDistrict(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.opportunity_area})"
+
+
+class PostcodePrecision(models.TextChoices):
+    POSTCODE = "postcode", "Full postcode"
+    OUTCODE = "outcode", "Postcode district"
+
+
+class PostcodeLocation(models.Model):
+    """Where a postcode (or a postcode district, its outcode) is: reference data that a deployment
+    loads itself from the ONS Postcode Directory (OGL) with `manage.py load_postcode_locations`.
+
+    No postcode data is committed in the repository (see ADR 0015); without it nothing is located
+    automatically and people type coordinates by hand."""
+
+    #: "M17 1AA" (one space before the 3-character inward code) or an outcode alone, "M17".
+    postcode = models.CharField(max_length=8, unique=True)
+    precision = models.CharField(max_length=10, choices=PostcodePrecision.choices)
+    latitude = models.FloatField()
+    longitude = models.FloatField()
+    source = models.CharField(max_length=200, help_text="The file and edition it came from, e.g. ONSPD February 2025")
+
+    class Meta:
+        ordering = ["postcode"]
+
+    def __str__(self) -> str:
+        return f"{self.postcode} ({self.latitude:.4f}, {self.longitude:.4f})"

@@ -14,7 +14,7 @@ from django.utils.module_loading import import_string
 
 
 class Command(BaseCommand):
-    help = "Queue the daily tasks: learner retention, peer review and event reminders (settings.DAILY_TASKS)."
+    help = "Queue the daily tasks: learner retention and the reminders of several apps (settings.DAILY_TASKS)."
 
     def handle(self, *args: Any, **options: Any) -> None:
         for path in settings.DAILY_TASKS:
