@@ -70,6 +70,9 @@ class LearnerFacts:
     looked_after: bool = False
     events: tuple[Event, ...] = field(default=())
     considering_higher_education: bool = False
+    #: The planned end date of the learner's study programme, when the MIS import gave one: who
+    #: completes this year (colleges' self-evaluation, `prefill`). No coverage rule reads it.
+    planned_end_date: datetime.date | None = None
 
     @functools.cached_property
     def by_encounter(self) -> dict[str, list[Event]]:

@@ -191,3 +191,48 @@ class GuidanceMeeting(models.Model):
 
     def __str__(self) -> str:
         return f"Guidance meeting on {self.date:%d/%m/%Y}"
+
+
+class ImportStatus(models.TextChoices):
+    READY = "ready", "Ready to confirm"
+    REJECTED = "rejected", "Not imported: the file has problems"
+    DONE = "done", "Imported"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class ActivityImport(models.Model):
+    """One file of activity records ("who took part": date, type, title, UPN or ULN per row)
+    uploaded for preview and confirmation (`imports`).
+
+    The checked rows are held compactly until confirmed: `activities` (one entry per activity the
+    file describes: its fields, the existing activity it adds to if any, and its counts) and
+    `pairs` (for each of those activities, the ids of the learners to add to it). No names are
+    kept. Both are cleared of learner ids once applied or cancelled."""
+
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="activity_imports")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    original_name = models.CharField("file name", max_length=255)
+    sha256 = models.CharField(max_length=64, blank=True)
+    status = models.CharField(max_length=10, choices=ImportStatus.choices, default=ImportStatus.READY)
+    row_count = models.PositiveIntegerField(default=0)
+    activities = models.JSONField(
+        default=list, blank=True, help_text="[{date, type, title, provider, kind, mode, existing, rows, new}]"
+    )
+    pairs = models.JSONField(default=list, blank=True, help_text="[[learner id, ...] for each of `activities`]")
+    activities_new = models.PositiveIntegerField(default=0)
+    activities_existing = models.PositiveIntegerField(default=0)
+    new_count = models.PositiveIntegerField("participations new", default=0)
+    already_count = models.PositiveIntegerField("participations already recorded", default=0)
+    rejected_count = models.PositiveIntegerField("rows rejected", default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True, help_text="The first row errors: {row, field, reason}")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Activity import {self.pk} ({self.original_name})"

@@ -14,7 +14,14 @@ from django.db import connections
 from django.db.models import Count, QuerySet
 
 from careershub.activities import coverage, coverage_arrays
-from careershub.activities.models import CHECKLIST, Activity, Encounter, GuidanceMeeting, Participation
+from careershub.activities.models import (
+    CHECKLIST,
+    Activity,
+    ActivityImport,
+    Encounter,
+    GuidanceMeeting,
+    Participation,
+)
 from careershub.institutions.models import Institution
 from careershub.learners.models import Learner, SenStatus
 from careershub.learners.queries import LEARNER_ROLES
@@ -45,6 +52,16 @@ def meetings_for(membership: Membership | None) -> QuerySet[GuidanceMeeting]:
         return GuidanceMeeting.objects.none()
     assert membership is not None
     return GuidanceMeeting.objects.filter(learner__institution__organisation=membership.organisation)
+
+
+def activity_imports_for(membership: Membership | None) -> QuerySet[ActivityImport]:
+    """Imports of activity records: the institution's careers leaders only (they record activities)."""
+    if not _institution_member(membership):
+        return ActivityImport.objects.none()
+    assert membership is not None
+    if membership.role != Role.CAREERS_LEADER:
+        return ActivityImport.objects.none()
+    return ActivityImport.objects.filter(institution__organisation=membership.organisation)
 
 
 def can_read_guidance_notes(membership: Membership | None) -> bool:
@@ -108,6 +125,7 @@ def coverage_data_of(institution_ids: list[int]) -> tuple[list[Learner], list[co
             "sen_status",
             "looked_after",
             "considering_higher_education",
+            "planned_end_date",
         )
     )
     events: dict[int, list[coverage.Event]] = {learner.pk: [] for learner in learners}
@@ -150,6 +168,7 @@ def coverage_data_of(institution_ids: list[int]) -> tuple[list[Learner], list[co
             looked_after=learner.looked_after,
             events=tuple(events[learner.pk]),
             considering_higher_education=learner.considering_higher_education,
+            planned_end_date=learner.planned_end_date,
         )
         for learner in learners
     ]

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 
 from careershub.activities.models import ACTIVITY_TYPES, CHECKLIST, Activity, GuidanceMeeting, Participation
@@ -87,19 +87,51 @@ def participants_add(*, activity: Activity, learners: Iterable[Learner], actor: 
         chosen = set(learners.filter(institution_id=activity.institution_id).values_list("pk", flat=True))
     else:
         chosen = {learner.pk for learner in learners if learner.institution_id == activity.institution_id}
-    existing = set(activity.participations.filter(learner_id__in=chosen).values_list("learner_id", flat=True))
-    new = sorted(chosen - existing)
-    Participation.objects.bulk_create([Participation(activity=activity, learner_id=pk) for pk in new], batch_size=1000)
-    if new:
+    added = _insert_participations(activity.pk, sorted(chosen))
+    already = len(chosen) - added
+    if added:
         record(
             actor=actor,
             organisation=activity.institution.organisation,
             action=AuditAction.UPDATE,
             instance=activity,
-            before={"participants": len(existing)},
-            after={"participants": len(existing) + len(new)},
+            before={"participants": already},
+            after={"participants": already + added},
         )
-    return ParticipantsResult(added=len(new), already=len(existing), unknown=[])
+    return ParticipantsResult(added=added, already=already, unknown=[])
+
+
+def _insert_participations(activity_id: int, learner_ids: list[int]) -> int:
+    """Insert (activity, learner) pairs in one statement, skipping those already there (the unique
+    constraint decides, so two people adding the same learners at once cannot double them);
+    returns how many were new. About six times quicker than building model instances for
+    `bulk_create` at a year group or more (bench/learner_import.py)."""
+    if not learner_ids:
+        return 0
+    table = connection.ops.quote_name(Participation._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"INSERT INTO {table} (activity_id, learner_id) SELECT %s, unnest(%s::bigint[]) "
+                "ON CONFLICT (activity_id, learner_id) DO NOTHING",
+                [activity_id, learner_ids],
+            )
+            return cursor.rowcount
+        if connection.vendor == "sqlite":
+            before = Participation.objects.filter(activity_id=activity_id).count()
+            cursor.executemany(
+                f"INSERT OR IGNORE INTO {table} (activity_id, learner_id) VALUES (%s, %s)",  # noqa: S608 - the table's own name
+                [(activity_id, pk) for pk in learner_ids],
+            )
+            return Participation.objects.filter(activity_id=activity_id).count() - before
+    existing = set(
+        Participation.objects.filter(activity_id=activity_id, learner_id__in=learner_ids).values_list(
+            "learner_id", flat=True
+        )
+    )
+    new = [pk for pk in learner_ids if pk not in existing]
+    Participation.objects.bulk_create([Participation(activity_id=activity_id, learner_id=pk) for pk in new])
+    return len(new)
 
 
 def learners_by_identifiers(institution: Institution, tokens: list[str]) -> tuple[list[Learner], list[str]]:

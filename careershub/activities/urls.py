@@ -1,6 +1,6 @@
 from django.urls import path
 
-from careershub.activities import views, views_coverage
+from careershub.activities import views, views_coverage, views_import
 
 app_name = "activities"
 urlpatterns = [
@@ -8,6 +8,10 @@ urlpatterns = [
     path("new/", views.activity_create, name="create"),
     path("<int:pk>/", views.activity_detail, name="detail"),
     path("<int:pk>/participants/", views.activity_participants, name="participants"),
+    path("import/", views_import.import_start, name="import"),
+    path("import/<int:pk>/", views_import.import_detail, name="import-detail"),
+    path("import/<int:pk>/confirm/", views_import.import_confirm, name="import-confirm"),
+    path("import/<int:pk>/cancel/", views_import.import_cancel, name="import-cancel"),
     path("guidance/new/<int:learner_pk>/", views.guidance_create, name="guidance-create"),
     path("guidance/<int:pk>/", views.guidance_detail, name="guidance-detail"),
     path("coverage/", views_coverage.coverage_overview, name="coverage"),

@@ -180,3 +180,21 @@ def test_participants_of_another_institution_are_never_added(cast: Cast) -> None
     activity = make_activity(cast)
     theirs = LearnerFactory.create(institution=cast.brook)
     assert services.participants_add(activity=activity, learners=[theirs], actor=None).added == 0
+
+
+def test_adding_participants_again_counts_repeats_and_adds_only_the_new(cast: Cast) -> None:
+    from careershub.learners.models import Learner
+
+    activity = make_activity(cast)
+    learners = LearnerFactory.create_batch(6, institution=cast.ashby)
+    first = services.participants_add(activity=activity, learners=learners[:4], actor=cast.careers_leader)
+    assert (first.added, first.already) == (4, 0)
+    again = services.participants_add(
+        activity=activity, learners=Learner.objects.filter(pk__in=[lr.pk for lr in learners[2:]]), actor=None
+    )
+    assert (again.added, again.already) == (2, 2)
+    nothing = services.participants_add(activity=activity, learners=learners, actor=None)
+    assert (nothing.added, nothing.already) == (0, 6)
+    assert sorted(activity.participations.values_list("learner_id", flat=True)) == sorted(lr.pk for lr in learners)
+    changes = AuditEvent.objects.filter(object_type="activities.Activity", object_id=str(activity.pk))
+    assert sorted(tuple(e.changes["participants"]) for e in changes if "participants" in e.changes) == [(0, 4), (2, 4)]

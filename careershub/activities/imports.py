@@ -1,0 +1,756 @@
+"""Import of activity records ("who took part") from a CSV or XLSX file: check, preview, confirm.
+
+One row per (activity, learner): Date, Activity type, Title and the learner's UPN or ULN, with
+optional Provider, Provider type, Delivery and Meaningful (yes: the activities the import records
+get every item of their meaningful-encounter checklist ticked; activities already recorded keep
+their own checklist). Headers are matched after `mis.header_key`
+(case and punctuation ignored) against `HEADER_NAMES`. The file itself is read by
+`learners.mis.open_table` (format, encoding, size, trailing empty rows, formulas).
+
+- **Grouping**: rows with the same date, type, title, provider name, provider type and delivery
+  are one activity (titles and provider names compared ignoring case and repeated spaces). When
+  the institution already has an activity with the same date, type, title and provider name,
+  the rows add participants to it, so importing the same file again changes nothing.
+- **Errors** name the row, the column and the reason. Any error blocks the whole file: nothing
+  is kept but the list of problems, and the careers leader fixes the file and uploads it again.
+- **Preview** keeps the checked rows compactly in `ActivityImport` (`activities`: one entry per
+  activity; `pairs`: for each, the ids of learners to add) so that confirming applies exactly
+  what was previewed. **Confirm** locks the import, checks again that every learner is still the
+  institution's and every existing activity still there, creates the new activities in one
+  `bulk_create` and inserts every participation in one statement. One IMPORT audit event names
+  the counts (never learners' names).
+- **Speed**: no model instance per row. Each distinct cell of a column is parsed once; learners
+  are looked up in dictionaries filled by one query; the queries of the preview and of the
+  confirmation do not grow with the number of rows (bench/learner_import.py times 60,000 rows).
+"""
+
+from __future__ import annotations
+
+import datetime
+import gc
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from careershub.activities.models import (
+    ACTIVITY_TYPES,
+    CHECKLIST,
+    Activity,
+    ActivityImport,
+    ImportStatus,
+    Mode,
+    Participation,
+    ProviderKind,
+)
+from careershub.audit.models import AuditAction
+from careershub.audit.services import record
+from careershub.institutions.models import Institution
+from careershub.learners import identifiers, mis
+from careershub.learners.models import Learner
+
+#: Rows of data a file may hold (a year's participations of a large school, in one file).
+MAX_ROWS = 100_000
+MAX_FILE_BYTES = 20 * 1024 * 1024
+#: Errors kept and shown (the count of all of them is kept too).
+MAX_ERRORS = 500
+#: Activities before this are refused as a likely typing mistake in the year.
+EARLIEST_DATE = datetime.date(2000, 1, 1)
+TITLE_LIMIT = 200
+PROVIDER_LIMIT = 200
+
+FIELD_LABELS: dict[str, str] = {
+    "date": "Date",
+    "activity_type": "Activity type",
+    "title": "Title",
+    "upn": "UPN",
+    "uln": "ULN",
+    "identifier": "UPN or ULN",
+    "provider": "Provider",
+    "provider_kind": "Provider type",
+    "mode": "Delivery",
+    "meaningful": "Meaningful",
+}
+IDENTIFIER_FIELDS = ("upn", "uln", "identifier")
+REQUIRED_FIELDS = ("date", "activity_type", "title")
+
+HEADER_NAMES: dict[str, tuple[str, ...]] = {
+    "date": ("date", "activitydate", "dateofactivity", "eventdate", "sessiondate", "dateattended", "when"),
+    "activity_type": (
+        "activitytype",
+        "type",
+        "typeofactivity",
+        "activitykind",
+        "category",
+        "activitycategory",
+        "encountertype",
+    ),
+    "title": (
+        "title",
+        "activitytitle",
+        "activityname",
+        "name",
+        "activity",
+        "event",
+        "eventname",
+        "eventtitle",
+        "description",
+        "activitydescription",
+    ),
+    "upn": mis.HEADER_NAMES["upn"],
+    "uln": mis.HEADER_NAMES["uln"],
+    "identifier": ("upnoruln", "ulnorupn", "learnernumber", "learneridentifier", "identifier", "learnerid"),
+    "provider": (
+        "provider",
+        "providername",
+        "employer",
+        "employername",
+        "organisation",
+        "organisationname",
+        "organization",
+        "company",
+        "deliveredby",
+        "partner",
+    ),
+    "provider_kind": (
+        "providertype",
+        "providerkind",
+        "typeofprovider",
+        "organisationtype",
+        "organizationtype",
+        "employertype",
+        "partnertype",
+    ),
+    "mode": ("delivery", "deliverymode", "modeofdelivery", "deliverymethod", "mode", "format", "inpersonorvirtual"),
+    "meaningful": (
+        "meaningful",
+        "meaningfulencounter",
+        "meaningfulexperience",
+        "ismeaningful",
+        "meetsgatsbycriteria",
+        "gatsbycriteriamet",
+        "meaningfulcriteriamet",
+        "meetsmeaningfulcriteria",
+    ),
+}
+
+_TYPES = {mis.header_key(code): code for code in ACTIVITY_TYPES} | {
+    mis.header_key(spec.label): code for code, spec in ACTIVITY_TYPES.items()
+}
+_KINDS = {mis.header_key(kind.value): str(kind.value) for kind in ProviderKind} | {
+    mis.header_key(kind.label): str(kind.value) for kind in ProviderKind
+}
+_MODES = {mis.header_key(mode.value): str(mode.value) for mode in Mode} | {
+    mis.header_key(mode.label): str(mode.value) for mode in Mode
+}
+_MODES |= {"facetoface": Mode.IN_PERSON.value, "online": Mode.VIRTUAL.value, "remote": Mode.VIRTUAL.value}
+_MODES |= {"both": Mode.HYBRID.value, "blended": Mode.HYBRID.value}
+
+
+class ActivityImportError(ValueError):
+    """An import that cannot be confirmed or cancelled, with a message for the user."""
+
+
+# Columns ------------------------------------------------------------------------------------------
+
+
+def map_columns(headers: list[str]) -> dict[str, int]:
+    """{field: column index} for the headers we know. Raises MisFileError when a required column
+    is missing or two columns could be the same field."""
+    known = {name: fld for fld, names in HEADER_NAMES.items() for name in names}
+    columns: dict[str, int] = {}
+    for index, header in enumerate(headers):
+        fld = known.get(mis.header_key(header)) if header else None
+        if fld is None:
+            continue
+        if fld in columns:
+            raise mis.MisFileError(
+                f"The columns '{headers[columns[fld]]}' and '{header}' could both be the "
+                f"{FIELD_LABELS[fld]} column. Rename or remove one of them and upload the file again."
+            )
+        columns[fld] = index
+    missing = [FIELD_LABELS[fld] for fld in REQUIRED_FIELDS if fld not in columns]
+    if not any(fld in columns for fld in IDENTIFIER_FIELDS):
+        missing.append("UPN (or ULN)")
+    if missing:
+        raise mis.MisFileError(
+            f"The file has no {' or '.join(missing)} column. Its first row must name the columns: "
+            "Date, Activity type, Title and UPN (or ULN), and optionally Provider, Provider type, Delivery "
+            "and Meaningful."
+        )
+    return columns
+
+
+# Cells --------------------------------------------------------------------------------------------
+
+#: A cell's outcome: (value, None) or (None, reason).
+_Outcome = tuple[Any, str | None]
+
+
+def _memo_key(cell: Any) -> Any:
+    # 1, 1.0 and True are equal keys but read differently; a CSV's cells are all text.
+    return cell if type(cell) is str else (type(cell), cell)
+
+
+def parse_activity_date(cell: Any, today: datetime.date) -> _Outcome:
+    if isinstance(cell, datetime.datetime):
+        day = cell.date()
+    elif isinstance(cell, datetime.date):
+        day = cell
+    else:
+        text = mis._text(cell)
+        if not text:
+            return None, "is missing"
+        parsed = mis._parse_date_text(text)
+        if parsed is None:
+            return None, f"'{text}' is not a date like 31/12/2025"
+        day = parsed
+    if day > today:
+        return None, f"{day:%d/%m/%Y} is in the future: record activities once they have happened"
+    if day < EARLIEST_DATE:
+        return None, f"{day:%d/%m/%Y} is before {EARLIEST_DATE:%Y}: check the year"
+    return day, None
+
+
+def parse_meaningful(cell: Any) -> _Outcome:
+    """Yes: the activity met every item of the meaningful-encounter checklist for its encounter
+    (blank or no: none is ticked, as when an activity is recorded by hand)."""
+    try:
+        return mis.parse_boolean(cell), None
+    except ValueError as exc:
+        return None, str(exc)
+
+
+def parse_activity_type(cell: Any) -> _Outcome:
+    text = mis._text(cell)
+    if not text:
+        return None, "is missing"
+    code = _TYPES.get(mis.header_key(text))
+    if code is None:
+        return None, f"'{text}' is not a type of activity such as Employer talk or Work experience"
+    return code, None
+
+
+def _text_parser(limit: int, required: bool) -> Callable[[Any], _Outcome]:
+    def parse(cell: Any) -> _Outcome:
+        text = mis._text(cell)
+        if not text and required:
+            return None, "is missing"
+        if len(text) > limit:
+            return None, f"is longer than {limit} characters"
+        return text, None
+
+    return parse
+
+
+def _choice_parser(choices: dict[str, str], default: str, example: str) -> Callable[[Any], _Outcome]:
+    def parse(cell: Any) -> _Outcome:
+        text = mis._text(cell)
+        if not text:
+            return default, None
+        value = choices.get(mis.header_key(text))
+        if value is None:
+            return None, f"'{text}' is not {example}"
+        return value, None
+
+    return parse
+
+
+def _identifier_parser(
+    fld: str, by_upn: dict[str, int], by_uln: dict[str, int], institution_name: str
+) -> Callable[[Any], _Outcome]:
+    """A cell → (learner id, None), ("", None) when blank, or (None, reason)."""
+
+    def parse(cell: Any) -> _Outcome:
+        text = mis._text(cell)
+        if not text:
+            return "", None
+        kind = fld if fld != "identifier" else ("uln" if identifiers.compact(text).isdigit() else "upn")
+        try:
+            value = (identifiers.validate_upn if kind == "upn" else identifiers.validate_uln)(text)
+        except identifiers.IdentifierError as exc:
+            return None, str(exc)
+        learner = (by_upn if kind == "upn" else by_uln).get(value)
+        if learner is None:
+            return None, f"{value} is not a learner of {institution_name} (import the learner first, or check it)"
+        return learner, None
+
+    return parse
+
+
+# Rows ---------------------------------------------------------------------------------------------
+
+_Column = tuple[str, int, Callable[[Any], _Outcome], str, dict[Any, _Outcome]]
+
+
+def _row_learner(
+    number: int, cells: list[Any], id_plan: list[_Column], errors: list[dict[str, Any]]
+) -> tuple[int, str, str] | None:
+    """(learner id, identifier as written, its column's label) for a row, or None with its errors
+    appended. The first identifier column holding a learner wins."""
+    learner: tuple[int, str, str] | None = None
+    bad = False
+    for _fld, index, parse, label, memo in id_plan:
+        cell = cells[index]
+        key = _memo_key(cell)
+        outcome = memo.get(key)
+        if outcome is None:
+            outcome = memo[key] = parse(cell)
+        if outcome[1] is not None:
+            errors.append({"row": number, "field": label, "reason": outcome[1]})
+            bad = True
+        elif outcome[0] != "" and learner is None:
+            learner = (outcome[0], mis._text(cell), label)
+    if bad:
+        return None
+    if learner is None:
+        label = id_plan[0][3]
+        errors.append({"row": number, "field": label, "reason": "is missing: every row needs a UPN or a ULN"})
+    return learner
+
+
+#: An activity as the file describes it: date, type, title, provider name, provider type, delivery
+#: and whether it met the meaningful-encounter checklist.
+ActivityKey = tuple[datetime.date, str, str, str, str, str, bool]
+
+
+@dataclass
+class Grouped:
+    """The rows of a file gathered into activities (pure: no database)."""
+
+    #: Each activity's fields (as first written) by its grouping key.
+    activities: dict[tuple[Any, ...], ActivityKey] = field(default_factory=dict)
+    #: Each activity's learners: {learner id: row number}, by grouping key.
+    learners: dict[tuple[Any, ...], dict[int, int]] = field(default_factory=dict)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    rows: int = 0
+
+    @property
+    def rejected(self) -> int:
+        return len({error["row"] for error in self.errors})
+
+
+_DEFAULTS = {
+    "provider": "",
+    "provider_kind": ProviderKind.EMPLOYER.value,
+    "mode": Mode.IN_PERSON.value,
+    "meaningful": False,
+}
+
+
+def _describe(
+    cells: tuple[Any, ...], plan: list[_Column]
+) -> tuple[tuple[Any, ...] | None, ActivityKey | None, list[tuple[str, str]]]:
+    """(grouping key, the activity's fields, []) for a row's activity cells, or (None, None, problems)."""
+    values: dict[str, Any] = dict(_DEFAULTS)
+    problems: list[tuple[str, str]] = []
+    for cell, (fld, _index, parse, label, memo) in zip(cells, plan, strict=True):
+        key = _memo_key(cell)
+        outcome = memo.get(key)
+        if outcome is None:
+            outcome = memo[key] = parse(cell)
+        if outcome[1] is None:
+            values[fld] = outcome[0]
+        else:
+            problems.append((label, outcome[1]))
+    if problems:
+        return None, None, problems
+    day, activity_type, title, provider = values["date"], values["activity_type"], values["title"], values["provider"]
+    kind, mode, meaningful = values["provider_kind"], values["mode"], values["meaningful"]
+    fields: ActivityKey = (day, activity_type, title, provider, kind, mode, meaningful)
+    return (day, activity_type, title.casefold(), provider.casefold(), kind, mode, meaningful), fields, []
+
+
+def _column_plans(
+    columns: dict[str, int], by_upn: dict[str, int], by_uln: dict[str, int], institution_name: str, today: datetime.date
+) -> tuple[list[_Column], list[_Column]]:
+    """(the activity columns, the identifier columns) present: field, index, parser, label, memo."""
+    parsers: dict[str, Callable[[Any], _Outcome]] = {
+        "date": lambda cell: parse_activity_date(cell, today),
+        "activity_type": parse_activity_type,
+        "title": _text_parser(TITLE_LIMIT, required=True),
+        "provider": _text_parser(PROVIDER_LIMIT, required=False),
+        "provider_kind": _choice_parser(_KINDS, ProviderKind.EMPLOYER.value, "a provider type such as Employer"),
+        "mode": _choice_parser(_MODES, Mode.IN_PERSON.value, "in person, virtual or both"),
+        "meaningful": parse_meaningful,
+    }
+    for fld in IDENTIFIER_FIELDS:
+        parsers[fld] = _identifier_parser(fld, by_upn, by_uln, institution_name)
+    present = [fld for fld in (*parsers,) if fld in columns]
+    value_fields = [fld for fld in present if fld not in IDENTIFIER_FIELDS]
+    id_fields = [fld for fld in present if fld in IDENTIFIER_FIELDS]
+    plan: list[_Column] = [(fld, columns[fld], parsers[fld], FIELD_LABELS[fld], {}) for fld in value_fields]
+    id_plan: list[_Column] = [(fld, columns[fld], parsers[fld], FIELD_LABELS[fld], {}) for fld in id_fields]
+    return plan, id_plan
+
+
+def group_rows(
+    rows: Iterable[tuple[int, list[Any]]],
+    columns: dict[str, int],
+    *,
+    by_upn: dict[str, int],
+    by_uln: dict[str, int],
+    institution_name: str,
+    today: datetime.date,
+    text_cells: bool = False,
+) -> Grouped:
+    """Check every row and gather the good ones into activities. Each distinct cell of a column
+    is parsed once; a row's errors come in column order (date, type, title, ..., identifier).
+    `text_cells`: every cell is text (a CSV file), so cells can be remembered as they are."""
+    plan, id_plan = _column_plans(columns, by_upn, by_uln, institution_name, today)
+    indexes = [index for _fld, index, _parse, _label, _memo in plan]
+    width = max(columns.values()) + 1
+    grouped = Grouped()
+    activities, members, errors = grouped.activities, grouped.learners, grouped.errors
+    # A register repeats the same activity cells for each of its learners: each distinct
+    # combination is checked once (`_describe`), then a row costs two dictionary look-ups.
+    described: dict[tuple[Any, ...], tuple[tuple[Any, ...] | None, ActivityKey | None, list[tuple[str, str]]]] = {}
+    single = id_plan[0] if len(id_plan) == 1 else None
+    id_index = {label: index for _fld, index, _parse, label, _memo in id_plan}
+    count = 0
+    for number, cells in rows:
+        count += 1
+        if len(cells) < width:
+            cells = [*cells, *([None] * (width - len(cells)))]
+        values = tuple([cells[index] for index in indexes])
+        key = values if text_cells else tuple(map(_memo_key, values))
+        outcome = described.get(key)
+        if outcome is None:
+            outcome = described[key] = _describe(values, plan)
+        group, fields, problems = outcome
+        if problems:
+            errors.extend({"row": number, "field": label, "reason": reason} for label, reason in problems)
+        if single is not None:  # the usual file: one identifier column, inline
+            cell = cells[single[1]]
+            memo = single[4]
+            memo_key = cell if text_cells else _memo_key(cell)
+            found = memo.get(memo_key)
+            if found is None:
+                found = memo[memo_key] = single[2](cell)
+            learner, reason = found
+            if reason is not None or learner == "":
+                errors.append(
+                    {
+                        "row": number,
+                        "field": single[3],
+                        "reason": reason or "is missing: every row needs a UPN or a ULN",
+                    }
+                )
+                continue
+            id_label = single[3]
+        else:
+            row_learner = _row_learner(number, cells, id_plan, errors)
+            if row_learner is None:
+                continue
+            learner, _written, id_label = row_learner
+        if group is None:
+            continue
+        people = members.get(group)
+        if people is None:
+            people = members[group] = {}
+            assert fields is not None
+            activities[group] = fields
+        first = people.setdefault(learner, number)
+        if first != number:
+            written = identifiers.compact(mis._text(cells[id_index[id_label]]))
+            errors.append(
+                {
+                    "row": number,
+                    "field": id_label,
+                    "reason": f"{written} is already in row {first} for the same activity",
+                }
+            )
+    grouped.rows = count
+    return grouped
+
+
+# Preview ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Plan:
+    activities: list[dict[str, Any]]
+    pairs: list[list[int]]
+    errors: list[dict[str, Any]]
+    rows: int
+    rejected: int
+    activities_new: int = 0
+    activities_existing: int = 0
+    new: int = 0
+    already: int = 0
+
+
+def _match_key(date: datetime.date, activity_type: str, title: str, provider: str) -> tuple[Any, ...]:
+    return date, activity_type, " ".join(title.split()).casefold(), " ".join(provider.split()).casefold()
+
+
+def _learner_ids(institution: Institution) -> tuple[dict[str, int], dict[str, int]]:
+    """({UPN: id}, {ULN: id}) of the institution's learners, on roll or left: one query."""
+    by_upn: dict[str, int] = {}
+    by_uln: dict[str, int] = {}
+    for pk, upn, uln in Learner.objects.filter(institution=institution).values_list("pk", "upn", "uln"):
+        if upn:
+            by_upn[upn] = pk
+        if uln:
+            by_uln[uln] = pk
+    return by_upn, by_uln
+
+
+def _existing_activities(institution: Institution, dates: set[datetime.date]) -> dict[tuple[Any, ...], int]:
+    """{match key: id} of the institution's activities on these dates (the oldest of equals)."""
+    existing: dict[tuple[Any, ...], int] = {}
+    if dates:
+        for pk, day, activity_type, title, provider in (
+            Activity.objects.filter(institution=institution, date__in=dates)
+            .order_by("pk")
+            .values_list("pk", "date", "activity_type", "title", "provider_name")
+        ):
+            existing.setdefault(_match_key(day, activity_type, title, provider), pk)
+    return existing
+
+
+def _recorded(activity_ids: set[int]) -> dict[int, set[int]]:
+    """{activity id: its participants' ids}."""
+    recorded: dict[int, set[int]] = {}
+    if activity_ids:
+        for activity_id, learner_id in Participation.objects.filter(activity_id__in=activity_ids).values_list(
+            "activity_id", "learner_id"
+        ):
+            recorded.setdefault(activity_id, set()).add(learner_id)
+    return recorded
+
+
+def plan_import(
+    *,
+    institution: Institution,
+    rows: Iterable[tuple[int, list[Any]]],
+    headers: list[str],
+    today: datetime.date,
+    text_cells: bool = False,
+) -> Plan:
+    """Check the rows against the institution's learners (on roll or left) and its activities.
+    Three queries whatever the number of rows; no writes."""
+    columns = map_columns(headers)
+    by_upn, by_uln = _learner_ids(institution)
+    grouped = group_rows(
+        rows,
+        columns,
+        by_upn=by_upn,
+        by_uln=by_uln,
+        institution_name=institution.name,
+        today=today,
+        text_cells=text_cells,
+    )
+    if not grouped.rows:
+        raise mis.MisFileError("The file has no rows of data under its header row.")
+    keys = sorted(grouped.activities, key=lambda group: (grouped.activities[group][0], *group[1:]))
+    existing = _existing_activities(institution, {grouped.activities[group][0] for group in keys})
+    targets = {group: existing.get(_match_key(*grouped.activities[group][:4])) for group in keys}
+    recorded = _recorded({target for target in targets.values() if target is not None})
+    plan = Plan(activities=[], pairs=[], errors=grouped.errors, rows=grouped.rows, rejected=0)
+    claimed: dict[int, dict[int, int]] = {}  # existing activity → {learner: row}, across groups
+    for group in keys:
+        day, activity_type, title, provider, kind, mode, meaningful = grouped.activities[group]
+        people = grouped.learners[group]
+        target = targets[group]
+        if target is None:
+            new_ids = sorted(people)
+            plan.activities_new += 1
+        else:
+            already = recorded.get(target, set())
+            seen = claimed.setdefault(target, {})
+            for learner, number in people.items():
+                if learner in seen:
+                    plan.errors.append(
+                        {
+                            "row": number,
+                            "field": "Title",
+                            "reason": f"the learner is already in row {seen[learner]} for the same activity",
+                        }
+                    )
+                seen.setdefault(learner, number)
+            new_ids = sorted(learner for learner in people if learner not in already)
+            plan.activities_existing += 1
+        plan.new += len(new_ids)
+        plan.already += len(people) - len(new_ids)
+        plan.activities.append(
+            {
+                "date": day.isoformat(),
+                "type": activity_type,
+                "title": title,
+                "provider": provider,
+                "kind": kind,
+                "mode": mode,
+                "meaningful": meaningful,
+                "existing": target,
+                "rows": len(people),
+                "new": len(new_ids),
+            }
+        )
+        plan.pairs.append(new_ids)
+    plan.errors.sort(key=lambda error: error["row"])
+    plan.rejected = len({error["row"] for error in plan.errors})
+    return plan
+
+
+def import_upload(
+    *, institution: Institution, actor: Any, data: bytes, filename: str, today: datetime.date | None = None
+) -> ActivityImport:
+    """Check a file and keep its preview. Raises mis.MisFileError for a file that cannot be used
+    at all (nothing is kept). A file with any row error is kept as REJECTED, with its errors only."""
+    table = mis.open_table(data, max_rows=MAX_ROWS, max_bytes=MAX_FILE_BYTES)
+    # The rows hold no reference cycles: pausing the cyclic collector saves its passes over them.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        plan = plan_import(
+            institution=institution,
+            rows=table.rows(),
+            headers=table.headers,
+            today=today or timezone.localdate(),
+            text_cells=table.file_format == "csv",
+        )
+    finally:
+        if collecting:
+            gc.enable()
+    ok = not plan.errors
+    return ActivityImport.objects.create(
+        institution=institution,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        original_name=filename[:255],
+        sha256=hashlib.sha256(data).hexdigest(),
+        status=ImportStatus.READY if ok else ImportStatus.REJECTED,
+        row_count=plan.rows,
+        activities=plan.activities,
+        pairs=plan.pairs if ok else [],
+        activities_new=plan.activities_new,
+        activities_existing=plan.activities_existing,
+        new_count=plan.new,
+        already_count=plan.already,
+        rejected_count=plan.rejected,
+        error_count=len(plan.errors),
+        errors=plan.errors[:MAX_ERRORS],
+    )
+
+
+# Confirm ------------------------------------------------------------------------------------------
+
+
+def _insert_pairs(activity_ids: list[int], learner_ids: list[int]) -> int:
+    """Insert (activity, learner) pairs in one statement, skipping those already there; returns
+    how many were new."""
+    if not activity_ids:
+        return 0
+    table = connection.ops.quote_name(Participation._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"INSERT INTO {table} (activity_id, learner_id) SELECT unnest(%s::bigint[]), unnest(%s::bigint[]) "
+                "ON CONFLICT (activity_id, learner_id) DO NOTHING",
+                [activity_ids, learner_ids],
+            )
+            return int(cursor.rowcount)
+        if connection.vendor == "sqlite":
+            cursor.executemany(
+                f"INSERT OR IGNORE INTO {table} (activity_id, learner_id) VALUES (%s, %s)",  # noqa: S608 - the table's own name
+                list(zip(activity_ids, learner_ids, strict=True)),
+            )
+            return int(cursor.rowcount)
+    existing = set(
+        Participation.objects.filter(activity_id__in=set(activity_ids), learner_id__in=set(learner_ids)).values_list(
+            "activity_id", "learner_id"
+        )
+    )
+    new = [pair for pair in zip(activity_ids, learner_ids, strict=True) if pair not in existing]
+    Participation.objects.bulk_create([Participation(activity_id=a, learner_id=pk) for a, pk in new])
+    return len(new)
+
+
+def _checklist(activity_type: str, meaningful: bool) -> dict[str, bool]:
+    """The checklist of a new activity: every item that applies to its encounter ticked when the
+    file says it was meaningful (types with no checklist, such as a careers lesson, have none)."""
+    encounter = ACTIVITY_TYPES[activity_type].encounter
+    return {name: meaningful and encounter in encounters for name, (_label, encounters) in CHECKLIST.items()}
+
+
+@transaction.atomic
+def import_confirm(*, activity_import: ActivityImport, actor: Any) -> ActivityImport:
+    """Apply the previewed rows, all or nothing. Refused for a file with problems, a second time,
+    or when a learner has since left the institution's records or an activity was deleted."""
+    locked = ActivityImport.objects.select_for_update().get(pk=activity_import.pk)
+    if locked.status == ImportStatus.REJECTED:
+        raise ActivityImportError("This file has problems. Fix them and upload the file again. Nothing was changed.")
+    if locked.status != ImportStatus.READY:
+        raise ActivityImportError("This import has already been confirmed or cancelled.")
+    institution = activity_import.institution
+    learners = set(Learner.objects.filter(institution_id=locked.institution_id).values_list("pk", flat=True))
+    if any(not learners.issuperset(ids) for ids in locked.pairs):
+        raise ActivityImportError(
+            "Some learners in the file are no longer recorded at your school or college. "
+            "Upload the file again to check it. Nothing was changed."
+        )
+    wanted = {item["existing"] for item in locked.activities if item["existing"] is not None}
+    if wanted and len(Activity.objects.filter(institution_id=locked.institution_id, pk__in=wanted)) != len(wanted):
+        raise ActivityImportError(
+            "An activity the file adds to has been deleted since the file was checked. "
+            "Upload the file again to check it. Nothing was changed."
+        )
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    fresh = [
+        Activity(
+            institution_id=locked.institution_id,
+            activity_type=item["type"],
+            title=item["title"],
+            date=datetime.date.fromisoformat(item["date"]),
+            provider_name=item["provider"],
+            provider_kind=item["kind"],
+            mode=item["mode"],
+            benchmarks=list(ACTIVITY_TYPES[item["type"]].benchmarks),
+            created_by=user,
+            **_checklist(item["type"], bool(item.get("meaningful"))),
+        )
+        for item in locked.activities
+        if item["existing"] is None
+    ]
+    created = iter(Activity.objects.bulk_create(fresh))
+    activity_ids: list[int] = []
+    learner_ids: list[int] = []
+    for item, ids in zip(locked.activities, locked.pairs, strict=True):
+        target = item["existing"] if item["existing"] is not None else next(created).pk
+        item["activity"] = target
+        activity_ids.extend([target] * len(ids))
+        learner_ids.extend(ids)
+    added = _insert_pairs(activity_ids, learner_ids)
+    locked.status = ImportStatus.DONE
+    locked.confirmed_at = timezone.now()
+    locked.already_count += locked.new_count - added  # recorded by someone else since the preview
+    locked.new_count = added
+    locked.pairs = []
+    locked.save(update_fields=["status", "confirmed_at", "activities", "already_count", "new_count", "pairs"])
+    record(
+        actor=actor,
+        organisation=institution.organisation,
+        action=AuditAction.IMPORT,
+        instance=locked,
+        after={
+            "activities_created": len(fresh),
+            "activities_added_to": locked.activities_existing,
+            "participations_added": added,
+            "already_recorded": locked.already_count,
+        },
+        label=f"Activity records import {locked.original_name}",
+    )
+    return locked
+
+
+@transaction.atomic
+def import_cancel(*, activity_import: ActivityImport) -> None:
+    locked = ActivityImport.objects.select_for_update().get(pk=activity_import.pk)
+    if locked.status not in {ImportStatus.READY, ImportStatus.REJECTED}:
+        raise ActivityImportError("This import has already been confirmed or cancelled.")
+    locked.status = ImportStatus.CANCELLED
+    locked.pairs = []
+    locked.save(update_fields=["status", "pairs"])
