@@ -169,7 +169,12 @@ def learner_numbers(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "conflict": conflict,
             "suggested": suggested,
-            "suggested_rows": [(g.label, suggested.numbers.get(g.code, 0)) for g in spec.year_groups]
+            # A group the records cannot count (colleges' learners completing their programme,
+            # when some lack a planned end date) is left for the careers leader to enter.
+            "suggested_rows": [
+                (g.label, suggested.numbers.get(g.code, suggested.not_counted.get(g.code, "Not in the records")))
+                for g in spec.year_groups
+            ]
             if suggested
             else [],
             "theirs": [(g.label, (conflict.theirs or {}).get(g.code, "–")) for g in spec.year_groups]

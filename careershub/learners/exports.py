@@ -56,6 +56,7 @@ LEARNER_HEADER = [
     "Looked after",
     "EAL",
     "Sex",
+    "Planned end date",
     "Left on",
 ]
 
@@ -77,5 +78,6 @@ def learner_row(learner: Any) -> list[Any]:
         learner.looked_after,
         learner.eal,
         learner.sex,
+        learner.planned_end_date.strftime("%d/%m/%Y") if learner.planned_end_date else "",
         learner.left_on.strftime("%d/%m/%Y") if learner.left_on else "",
     ]

@@ -19,8 +19,11 @@ Worked example from HESA: 9276308686.
 
 from __future__ import annotations
 
+import operator
+
 UPN_ALPHABET = "ABCDEFGHJKLMNPQRTUVWXYZ"
 _ULN_WEIGHTS = tuple(range(10, 0, -1))
+_UPN_WEIGHTS = tuple(range(2, 13))
 
 
 class IdentifierError(ValueError):
@@ -34,18 +37,24 @@ def compact(value: str) -> str:
 
 def upn_check_letter(body: str) -> str:
     """The check letter for the 12 characters after it (11 digits and a digit or a letter)."""
-    if len(body) != 12 or not body[:11].isdigit():
+    if len(body) != 12 or not _digits(body[:11]):
         raise IdentifierError("A UPN has 12 characters after its check letter")
-    total = 0
-    for position, char in enumerate(body, start=2):
-        if char.isdigit():
-            value = int(char)
-        elif position == 13 and char in UPN_ALPHABET:
-            value = UPN_ALPHABET.index(char)
-        else:
-            raise IdentifierError(f"'{char}' cannot be character {position} of a UPN")
-        total += value * position
+    # Characters 2 to 12 are digits (checked above), weighted by their position.
+    total = sum(map(operator.mul, map(int, body[:11]), _UPN_WEIGHTS))
+    last = body[11]
+    if _digits(last):
+        total += int(last) * 13
+    elif last in UPN_ALPHABET:
+        total += UPN_ALPHABET.index(last) * 13
+    else:
+        raise IdentifierError(f"'{last}' cannot be character 13 of a UPN")
     return UPN_ALPHABET[total % 23]
+
+
+def _digits(text: str) -> bool:
+    """Only the ASCII digits 0-9 (`str.isdigit` also takes '²', '٣' and the like, which int() and
+    the check letter cannot use)."""
+    return bool(text) and text.isascii() and text.isdigit()
 
 
 def validate_upn(value: str) -> str:
@@ -55,9 +64,9 @@ def validate_upn(value: str) -> str:
         raise IdentifierError(f"A UPN has 13 characters; '{upn}' has {len(upn)}")
     if upn[0] not in UPN_ALPHABET:
         raise IdentifierError("A UPN starts with a check letter (A to Z, not I, O or S)")
-    if not upn[1:12].isdigit():
+    if not _digits(upn[1:12]):
         raise IdentifierError("Characters 2 to 12 of a UPN are digits")
-    if not (upn[12].isdigit() or upn[12] in UPN_ALPHABET):
+    if not (_digits(upn[12]) or upn[12] in UPN_ALPHABET):
         raise IdentifierError("The last character of a UPN is a digit, or a letter other than I, O or S")
     expected = upn_check_letter(upn[1:])
     if upn[0] != expected:
@@ -84,7 +93,7 @@ def uln_check_digit(first_nine: str) -> str | None:
 
 def validate_uln(value: str) -> str:
     uln = compact(value)
-    if len(uln) != 10 or not uln.isdigit():
+    if len(uln) != 10 or not _digits(uln):
         raise IdentifierError(f"A ULN has 10 digits; '{uln}' is not 10 digits")
     if uln[0] == "0":
         raise IdentifierError("A ULN does not start with 0")

@@ -35,9 +35,10 @@ import codecs
 import csv
 import datetime
 import io
+import operator
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,6 +67,7 @@ FIELD_LABELS: dict[str, str] = {
     "eal": "English as an additional language",
     "sex": "Sex",
     "considering_higher_education": "Considering higher education",
+    "planned_end_date": "Planned end date",
 }
 REQUIRED_FIELDS = ("legal_first_name", "legal_last_name", "date_of_birth", "year_group")
 BOOLEAN_FIELDS = ("disadvantaged", "fsm", "looked_after", "eal", "considering_higher_education")
@@ -109,6 +111,19 @@ HEADER_NAMES: dict[str, tuple[str, ...]] = {
         "higheducationintention",
         "intendshighereducation",
     ),
+    # The ILR's LearnPlanEndDate, as college MIS exports (and the ILR field name) write it.
+    "planned_end_date": (
+        "plannedenddate",
+        "learningplannedenddate",
+        "learnplanenddate",
+        "plannedend",
+        "expectedenddate",
+        "programmeenddate",
+        "programenddate",
+        "plannedprogrammeenddate",
+        "courseplannedenddate",
+        "expectedend",
+    ),
 }
 
 _TRUE = frozenset({"y", "yes", "true", "t", "1", "eligible"})
@@ -134,6 +149,9 @@ _YEAR = re.compile(r"^(?:y|yr|year|nc\s*year)?\s*0*(\d{1,2})$")
 _DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d %b %Y", "%d %B %Y", "%Y/%m/%d")
 _DMY = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})\Z")
 _EARLIEST_BIRTH = datetime.date(1980, 1, 1)
+#: A planned end date is on or after this day and at most this many years after today.
+_EARLIEST_PLANNED_END = datetime.date(2000, 1, 1)
+PLANNED_END_YEARS_AHEAD = 6
 
 
 class MisFileError(ValueError):
@@ -158,6 +176,8 @@ class Table:
     _data: bytes = field(repr=False)
     _text: str | None = field(default=None, repr=False)
     empty_rows: int = 0
+    #: Rows of data allowed (None: `MAX_ROWS`, learners); other imports pass their own.
+    max_rows: int | None = None
 
     @property
     def estimated_rows(self) -> int:
@@ -174,12 +194,18 @@ class Table:
         """
         self.empty_rows = 0
         count = 0
+        limit = MAX_ROWS if self.max_rows is None else self.max_rows
+        what = "learners" if self.max_rows is None else "data"
         trailing_empty = 0
-        source = _xlsx_rows(self._data) if self.file_format == "xlsx" else _csv_rows(self._text or "")
+        csv_file = self.file_format != "xlsx"
+        source = _csv_rows(self._text or "") if csv_file else _xlsx_rows(self._data)
         for number, cells in source:
             if number <= self.header_row:
                 continue
-            if all(_is_blank(cell) for cell in cells):
+            # A CSV row's cells are all text: it is blank when their concatenation is, and only a
+            # row with an "=" somewhere can hold a formula (the same checks, once per row).
+            joined = "".join(cells) if csv_file else ""
+            if (not joined or joined.isspace()) if csv_file else all(_is_blank(cell) for cell in cells):
                 self.empty_rows += 1
                 trailing_empty += 1
                 if trailing_empty >= MAX_TRAILING_EMPTY_ROWS:
@@ -187,9 +213,10 @@ class Table:
                 continue
             trailing_empty = 0
             count += 1
-            if count > MAX_ROWS:
-                raise MisFileError(f"The file has more than {MAX_ROWS:,} rows of learners. Split it and try again.")
-            _refuse_formulas(number, cells, self.headers)
+            if count > limit:
+                raise MisFileError(f"The file has more than {limit:,} rows of {what}. Split it and try again.")
+            if not csv_file or "=" in joined:
+                _refuse_formulas(number, cells, self.headers)
             yield number, cells
 
 
@@ -303,12 +330,15 @@ def _xlsx_max_row(data: bytes) -> int:
         workbook.close()
 
 
-def open_table(data: bytes) -> Table:
-    """Check the file and read its header row. Raises MisFileError with a message for the user."""
+def open_table(data: bytes, *, max_rows: int | None = None, max_bytes: int | None = None) -> Table:
+    """Check the file and read its header row. Raises MisFileError with a message for the user.
+
+    `max_rows` and `max_bytes` default to `MAX_ROWS` and `MAX_FILE_BYTES` (learner files)."""
+    byte_limit = MAX_FILE_BYTES if max_bytes is None else max_bytes
     if not data:
         raise MisFileError("The selected file is empty.")
-    if len(data) > MAX_FILE_BYTES:
-        raise MisFileError(f"The file must be smaller than {MAX_FILE_BYTES // (1024 * 1024)} MB.")
+    if len(data) > byte_limit:
+        raise MisFileError(f"The file must be smaller than {byte_limit // (1024 * 1024)} MB.")
     file_format = detect_format(data)
     text: str | None = None
     encoding = ""
@@ -342,7 +372,13 @@ def open_table(data: bytes) -> Table:
         duplicate = next(h for h in headers if h and keys.count(header_key(h)) > 1)
         raise MisFileError(f"The column '{duplicate}' appears more than once in the header row.")
     return Table(
-        file_format=file_format, encoding=encoding, headers=headers, header_row=header_row, _data=data, _text=text
+        file_format=file_format,
+        encoding=encoding,
+        headers=headers,
+        header_row=header_row,
+        _data=data,
+        _text=text,
+        max_rows=max_rows,
     )
 
 
@@ -413,7 +449,7 @@ def mapping_problems(mapping: dict[str, str], extra_labels: dict[str, str] | Non
 # Rows ------------------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class ParsedRow:
     number: int
     values: dict[str, Any]
@@ -455,21 +491,51 @@ def _parse_date_text(text: str) -> datetime.date | None:
     return None
 
 
-def parse_date(value: Any, today: datetime.date) -> datetime.date:
+def _read_date(value: Any, example: str) -> datetime.date | None:
+    """A cell as a date (XLSX dates, or text as MIS exports write dates); None when blank."""
     if isinstance(value, datetime.datetime):
-        day = value.date()
-    elif isinstance(value, datetime.date):
-        day = value
-    else:
-        text = _text(value)
-        if not text:
-            raise ValueError("is missing")
-        parsed = _parse_date_text(text)
-        if parsed is None:
-            raise ValueError(f"'{text}' is not a date like 31/12/2010")
-        day = parsed
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    text = _text(value)
+    if not text:
+        return None
+    parsed = _parse_date_text(text)
+    if parsed is None:
+        raise ValueError(f"'{text}' is not a date like {example}")
+    return parsed
+
+
+def parse_date(value: Any, today: datetime.date) -> datetime.date:
+    day = _read_date(value, "31/12/2010")
+    if day is None:
+        raise ValueError("is missing")
     if not _EARLIEST_BIRTH <= day <= today:
         raise ValueError(f"{day:%d/%m/%Y} is not a plausible date of birth")
+    return day
+
+
+def planned_end_latest(today: datetime.date) -> datetime.date:
+    """The latest plausible planned end date: `PLANNED_END_YEARS_AHEAD` years after today."""
+    try:
+        return today.replace(year=today.year + PLANNED_END_YEARS_AHEAD)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year + PLANNED_END_YEARS_AHEAD, day=28)
+
+
+def parse_planned_end_date(value: Any, today: datetime.date) -> datetime.date | None:
+    """The planned end date of the learner's study programme: optional (blank is None), read like
+    a date of birth, and plausible: from 2000 to `PLANNED_END_YEARS_AHEAD` years after today."""
+    day = _read_date(value, "31/07/2027")
+    if day is None:
+        return None
+    latest = planned_end_latest(today)
+    if day < _EARLIEST_PLANNED_END:
+        raise ValueError(f"{day:%d/%m/%Y} is not a plausible planned end date (before 2000)")
+    if day > latest:
+        raise ValueError(
+            f"{day:%d/%m/%Y} is not a plausible planned end date (more than {PLANNED_END_YEARS_AHEAD} years ahead)"
+        )
     return day
 
 
@@ -554,6 +620,7 @@ def parse_row(number: int, cells: list[Any], columns: dict[int, str], today: dat
     parsers: list[tuple[str, Any]] = [
         ("date_of_birth", lambda v: parse_date(v, today)),
         ("year_group", parse_year_group),
+        ("planned_end_date", lambda v: parse_planned_end_date(v, today)),
         ("sen_status", parse_sen),
         *((fld, parse_boolean) for fld in BOOLEAN_FIELDS),
     ]
@@ -571,3 +638,202 @@ def parse_row(number: int, cells: list[Any], columns: dict[int, str], today: dat
 def column_indexes(headers: list[str], mapping: dict[str, str]) -> dict[int, str]:
     """{column index: field} for the mapped headers."""
     return {index: mapping[h] for index, h in enumerate(headers) if h and mapping.get(h)}
+
+
+# Many rows ------------------------------------------------------------------------------------
+
+#: A field's outcome for one cell: (value, None), or (_MISSING, (field label, reason)).
+_MISSING = object()
+_Outcome = tuple[Any, tuple[str, str] | None]
+#: Cells whose parse can be remembered by value (1, 1.0 and True are equal keys, read differently).
+_MEMO_TYPES = frozenset({str, type(None)})
+
+
+def _outcome(parse: Callable[[Any], Any], fld: str) -> Callable[[Any], _Outcome]:
+    label = FIELD_LABELS[fld]
+
+    def outcome(value: Any) -> _Outcome:
+        try:
+            return parse(value), None
+        except ValueError as exc:
+            return _MISSING, (label, str(exc))
+
+    return outcome
+
+
+def _text_outcome(fld: str, limit: int) -> Callable[[Any], _Outcome]:
+    label = FIELD_LABELS[fld]
+    required = fld in REQUIRED_FIELDS
+
+    def outcome(value: Any) -> _Outcome:
+        text = _text(value)
+        if not text and required:
+            return _MISSING, (label, "is missing")
+        if len(text) > limit:
+            return _MISSING, (label, f"is longer than {limit} characters")
+        return text, None
+
+    return outcome
+
+
+def _sex_outcome(value: Any) -> _Outcome:
+    return str(_SEX.get(_text(value).lower(), Sex.UNKNOWN)), None
+
+
+def _field_outcomes(today: datetime.date) -> dict[str, Callable[[Any], _Outcome]]:
+    """Every field but the identifiers, in `parse_row`'s order: each depends on its cell alone."""
+    outcomes = {fld: _text_outcome(fld, limit) for fld, limit in _TEXT_LIMITS.items()}
+    outcomes["date_of_birth"] = _outcome(lambda v: parse_date(v, today), "date_of_birth")
+    outcomes["year_group"] = _outcome(parse_year_group, "year_group")
+    outcomes["planned_end_date"] = _outcome(lambda v: parse_planned_end_date(v, today), "planned_end_date")
+    outcomes["sen_status"] = _outcome(parse_sen, "sen_status")
+    outcomes.update((fld, _outcome(parse_boolean, fld)) for fld in BOOLEAN_FIELDS)
+    outcomes["sex"] = _sex_outcome
+    return outcomes
+
+
+def _identifier_parser(index_of: dict[str, int]) -> Callable[[list[Any]], tuple[dict[str, Any], list[Any], str]]:
+    """`_parse_identifiers` on a row's cells: (values, errors, the identifier as written)."""
+    columns = [(fld, index_of[fld], FIELD_LABELS[fld]) for fld in ("upn", "uln") if fld in index_of]
+    missing = ("UPN" if "upn" in index_of else "ULN", "is missing: every learner needs a UPN or a ULN")
+    validate_upn, validate_uln, compact = identifiers.validate_upn, identifiers.validate_uln, identifiers.compact
+
+    def parse(cells: list[Any]) -> tuple[dict[str, Any], list[Any], str]:
+        values: dict[str, Any] = {}
+        errors: list[Any] = []
+        key = ""
+        for fld, index, label in columns:
+            cell = cells[index] if index < len(cells) else None
+            if type(cell) is str and _clean_valid(fld, cell):
+                # Already in stored form (no spaces, upper case) and valid: what the checks return.
+                values[fld] = cell
+                key = key or cell
+                continue
+            text = _text(cell)
+            if not text:
+                values[fld] = ""
+                continue
+            key = key or compact(text)
+            try:
+                values[fld] = (validate_upn if fld == "upn" else validate_uln)(text)
+            except identifiers.IdentifierError as exc:
+                errors.append((label, str(exc)))
+        if not errors and not values.get("upn") and not values.get("uln"):
+            errors.append(missing)
+        return values, errors, key
+
+    return parse
+
+
+_CLEAN = {
+    "upn": re.compile(r"[A-HJ-NP-RT-Z][0-9]{11}[0-9A-HJ-NP-RT-Z]\Z"),
+    "uln": re.compile(r"[1-9][0-9]{9}\Z"),
+}
+
+
+_UPN_WEIGHTS = tuple(range(2, 13))
+_UPN_ASCII_ZEROS = ord("0") * sum(_UPN_WEIGHTS)
+_UPN_LAST = {char: value for value, char in enumerate(identifiers.UPN_ALPHABET)} | {str(d): d for d in range(10)}
+
+
+def _clean_valid(fld: str, cell: str) -> bool:
+    """Whether the cell is a valid identifier exactly as stored (ASCII, upper case, no spaces).
+    For a UPN, `identifiers.upn_check_letter` on the ASCII digits' codes (the same sum)."""
+    if not _CLEAN[fld].match(cell):
+        return False
+    if fld == "upn":
+        total = sum(map(operator.mul, cell[1:12].encode("ascii"), _UPN_WEIGHTS)) - _UPN_ASCII_ZEROS
+        return identifiers.UPN_ALPHABET[(total + _UPN_LAST[cell[12]] * 13) % 23] == cell[0]
+    return identifiers.uln_is_valid_checksum(cell)
+
+
+class RowsParser:
+    """`parse_row` for many rows with the same results (values, errors in the same order, key).
+
+    Faster for a whole file: every field but the identifiers depends on its cell alone, and a
+    school's file repeats the same few cells (Y, N, 9A, dates…) thousands of times, so each
+    distinct text cell of a column is parsed once, and remembered from one `parse` call to the
+    next. Other cells (XLSX numbers and dates) are parsed each time: 1, 1.0 and True are equal
+    keys but read differently. Rows are handled a column at a time; a row with an error anywhere
+    is parsed again cell by cell, so that its errors come in `parse_row`'s order.
+    """
+
+    def __init__(self, columns: dict[int, str], today: datetime.date) -> None:
+        self.index_of = {fld: index for index, fld in columns.items()}
+        self.outcomes = {fld: outcome for fld, outcome in _field_outcomes(today).items() if fld in self.index_of}
+        self.names = list(self.outcomes)
+        self.seen: dict[str, dict[Any, _Outcome]] = {fld: {} for fld in self.names}
+        self.width = max(self.index_of.values(), default=-1) + 1
+        self.identifiers = _identifier_parser(self.index_of)
+
+    def _outcome(self, fld: str, cell: Any) -> _Outcome:
+        if type(cell) not in _MEMO_TYPES:
+            return self.outcomes[fld](cell)
+        seen = self.seen[fld]
+        if cell not in seen:
+            seen[cell] = self.outcomes[fld](cell)
+        return seen[cell]
+
+    def parse_one(self, number: int, cells: list[Any]) -> ParsedRow:
+        values, errors, key = self.identifiers(cells)
+        for fld in self.names:
+            index = self.index_of[fld]
+            value, error = self._outcome(fld, cells[index] if index < len(cells) else None)
+            if error is None:
+                values[fld] = value
+            else:
+                errors.append(error)
+        return ParsedRow(number=number, values=values, errors=errors, key=key)
+
+    def parse(self, rows: list[tuple[int, list[Any]]]) -> list[ParsedRow]:
+        width = self.width
+        padded = [cells if len(cells) >= width else [*cells, *([None] * (width - len(cells)))] for _n, cells in rows]
+        bad_rows: set[int] = set()
+        # The identifiers: a cell already in stored form and valid, or blank, needs no more work;
+        # any other cell sends its row to `parse_one` (which also finds a row without either).
+        id_names = [fld for fld in ("upn", "uln") if fld in self.index_of]
+        id_columns: list[list[Any]] = []
+        for fld in id_names:
+            index = self.index_of[fld]
+            column = [
+                cell if type(cell) is str and _clean_valid(fld, cell) else "" if _is_blank(cell) else None
+                for cell in (row[index] for row in padded)
+            ]
+            bad_rows.update(i for i, value in enumerate(column) if value is None)
+            id_columns.append(column)
+        keys = [next(filter(None, ids), "") for ids in zip(*id_columns, strict=True)] if len(id_columns) > 1 else None
+        if id_columns:
+            bad_rows.update(i for i, ids in enumerate(zip(*id_columns, strict=True)) if not any(ids))
+        value_columns: list[list[Any]] = list(id_columns)
+        for fld in self.names:
+            index = self.index_of[fld]
+            cells = [row[index] for row in padded]
+            if set(map(type, cells)) <= _MEMO_TYPES:
+                seen = self.seen[fld]
+                distinct = set(cells)
+                for cell in distinct.difference(seen):
+                    seen[cell] = self.outcomes[fld](cell)
+                failed = {cell for cell in distinct if seen[cell][1] is not None}
+                if failed:
+                    bad_rows.update(i for i, cell in enumerate(cells) if cell in failed)
+                values = {cell: seen[cell][0] for cell in distinct}
+                value_columns.append(list(map(values.__getitem__, cells)))
+            else:
+                results = [self._outcome(fld, cell) for cell in cells]
+                bad_rows.update(i for i, (_value, error) in enumerate(results) if error is not None)
+                value_columns.append([value for value, _error in results])
+        names = (*id_names, *self.names)
+        if keys is None:
+            keys = id_columns[0] if id_columns else [""] * len(rows)
+        gathered = zip(*value_columns, strict=True) if value_columns else iter([()] * len(rows))
+        return [
+            self.parse_one(number, cells)
+            if i in bad_rows
+            else ParsedRow(number=number, values=dict(zip(names, row_values, strict=True)), errors=[], key=key)
+            for i, ((number, cells), row_values, key) in enumerate(zip(rows, gathered, keys, strict=True))
+        ]
+
+
+def parse_rows(rows: list[tuple[int, list[Any]]], columns: dict[int, str], today: datetime.date) -> list[ParsedRow]:
+    """`parse_row` of every row, with the same results (`RowsParser`)."""
+    return RowsParser(columns, today).parse(rows)

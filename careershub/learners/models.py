@@ -81,6 +81,11 @@ class Learner(models.Model):
     # applies only to learners considering applying to higher education (imported or recorded
     # by the careers leader; nothing else about the learner's plans is kept).
     considering_higher_education = models.BooleanField("considering higher education", default=False)
+    # Planned end date of the learner's study programme (the ILR's learning planned end date, in
+    # every college MIS export; imported, optional): the college self-evaluation asks about
+    # learners completing their programme this academic year, and neither year group nor age
+    # tells who they are (docs/adr/0011). Kept for that alone.
+    planned_end_date = models.DateField("planned end date", null=True, blank=True)
     # Rises with each change of the careers details above, so that two people editing them at
     # once cannot silently overwrite each other (`services.learner_update_careers_details`).
     careers_details_version = models.PositiveIntegerField(default=0)

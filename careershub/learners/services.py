@@ -2,8 +2,10 @@
 
 An import goes: upload (the file is checked and its headers read) → mapping (suggested, then
 confirmed by the careers leader and remembered for the institution) → check (every row read and
-compared with the learners on record: the preview) → confirm → apply (re-read and applied in one
-transaction). Files above `BACKGROUND_BYTES` are checked and applied by background tasks that
+compared with the learners on record: the preview) → confirm → apply (compared again with the
+learners on record and applied in one transaction; the rows the preview checked are re-used when
+the file, mapping, day and other apps' fields are unchanged, see `_checked_rows`, else the file
+is re-read and checked again). Files above `BACKGROUND_BYTES` are checked and applied by background tasks that
 report progress; smaller ones are done during the request.
 
 Matching and outcomes:
@@ -26,13 +28,20 @@ preview (`samples["not_read"]`) and never parsed or stored.
 
 from __future__ import annotations
 
+import collections
+import contextlib
 import datetime
+import gc
 import hashlib
-from collections.abc import Callable
+import json
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import connections, router, transaction
 from django.db.models import QuerySet
@@ -104,7 +113,8 @@ def import_set_mapping(*, learner_import: LearnerImport, mapping: dict[str, str]
     if learner_import.status not in {ImportStatus.MAPPING, ImportStatus.READY}:
         raise LearnerImportError("This import can no longer be changed.")
     mapping = {h: f for h, f in mapping.items() if f and h in learner_import.headers}
-    problems = mis.mapping_problems(mapping, extensions.resolve(learner_import.institution).labels)
+    extras = extensions.resolve(learner_import.institution)
+    problems = mis.mapping_problems(mapping, extras.labels)
     if problems:
         raise LearnerImportError(problems[0])
     with transaction.atomic():
@@ -122,7 +132,7 @@ def import_set_mapping(*, learner_import: LearnerImport, mapping: dict[str, str]
         check_learner_import.enqueue(learner_import.pk)
         learner_import.refresh_from_db()
         return learner_import
-    return import_check(learner_import_id=learner_import.pk)
+    return _check(learner_import, report_progress=False, extras=extras)
 
 
 # Planning --------------------------------------------------------------------------------------
@@ -156,15 +166,25 @@ def _name(values: dict[str, Any]) -> str:
 
 
 def _reject_duplicates(parsed: list[mis.ParsedRow]) -> None:
-    """Every row whose UPN or ULN is also in another row gets an error: the file does not say which is right."""
-    rows_by_key: dict[tuple[str, str], list[mis.ParsedRow]] = {}
-    for row in parsed:
-        for fld in ("upn", "uln"):
-            if row.values.get(fld):
-                rows_by_key.setdefault((fld, row.values[fld]), []).append(row)
-    for (fld, value), rows in rows_by_key.items():
-        if len(rows) < 2:
+    """Every row whose UPN or ULN is also in another row gets an error: the file does not say which is right.
+
+    Identifiers are counted a column at a time; rows are grouped only for repeated ones, the
+    groups taken in the order their identifier first appears (UPN before ULN in the same row)."""
+    groups: list[tuple[tuple[int, int], str, str, list[mis.ParsedRow]]] = []
+    for order, fld in enumerate(("upn", "uln")):
+        column: list[str] = [row.values.get(fld) or "" for row in parsed]
+        counts = collections.Counter(column)
+        repeated = {value for value, count in counts.items() if value and count > 1}
+        if not repeated:
             continue
+        rows_of: dict[str, list[mis.ParsedRow]] = {}
+        first: dict[str, int] = {}
+        for index, value in enumerate(column):
+            if value in repeated:
+                first.setdefault(value, index)
+                rows_of.setdefault(value, []).append(parsed[index])
+        groups.extend(((first[value], order), fld, value, rows) for value, rows in rows_of.items())
+    for _first, fld, value, rows in sorted(groups, key=lambda group: group[0]):
         for row in rows:
             others = ", ".join(str(other.number) for other in rows if other is not row)
             row.errors.append((fld.upper(), f"{value} is also in row {others}: the file does not say which is right"))
@@ -188,17 +208,35 @@ def _parse_all(
     progress: Callable[[int], None] | None,
     extras: extensions.ResolvedExtensions | None = None,
 ) -> list[mis.ParsedRow]:
+    """Every row of the file, parsed and checked (`mis.parse_rows`, a chunk of `PROGRESS_EVERY`
+    rows at a time so that progress is reported as before)."""
     own = {index: fld for index, fld in columns.items() if fld in mis.FIELD_LABELS}
     extra_columns = {index: fld for index, fld in columns.items() if extras and fld in extras.by_field}
+    parser = mis.RowsParser(own, today)
     parsed: list[mis.ParsedRow] = []
-    for index, (number, cells) in enumerate(table.rows(), start=1):
-        row = mis.parse_row(number, cells, own, today)
-        if extras and extra_columns:
-            _parse_extra(row, cells, extra_columns, extras)
-        parsed.append(row)
-        if progress and index % PROGRESS_EVERY == 0:
-            progress(number - table.header_row)
+    chunk: list[tuple[int, list[Any]]] = []
+    for number, cells in table.rows():
+        chunk.append((number, cells))
+        if len(chunk) == PROGRESS_EVERY:
+            parsed.extend(_parse_chunk(parser, chunk, extra_columns, extras))
+            chunk = []
+            if progress:
+                progress(number - table.header_row)
+    parsed.extend(_parse_chunk(parser, chunk, extra_columns, extras))
     return parsed
+
+
+def _parse_chunk(
+    parser: mis.RowsParser,
+    chunk: list[tuple[int, list[Any]]],
+    extra_columns: dict[int, str],
+    extras: extensions.ResolvedExtensions | None,
+) -> list[mis.ParsedRow]:
+    rows = parser.parse(chunk)
+    if extras and extra_columns:
+        for row, (_number, cells) in zip(rows, chunk, strict=True):
+            _parse_extra(row, cells, extra_columns, extras)
+    return rows
 
 
 def _classify_matched(institution: Institution, plan: Plan, matched: list[tuple[Learner, dict[str, Any]]]) -> None:
@@ -210,6 +248,34 @@ def _classify_matched(institution: Institution, plan: Plan, matched: list[tuple[
             plan.changed.append((match, changes))
         else:
             plan.unchanged += 1
+
+
+@dataclass
+class CheckedRows:
+    """A file's rows, parsed and checked (duplicates included): what the preview and the apply
+    share (`_checked_rows` keeps them between the two)."""
+
+    rows: list[mis.ParsedRow]
+    empty_rows: int
+
+
+def check_rows(
+    *,
+    table: mis.Table,
+    mapping: dict[str, str],
+    today: datetime.date,
+    extras: extensions.ResolvedExtensions,
+    progress: Callable[[int], None] | None = None,
+) -> CheckedRows:
+    """Parse and check every row of the file (no database). Raises mis.MisFileError."""
+    columns = mis.column_indexes(table.headers, mapping)
+    parsed = _parse_all(table, columns, today, progress, extras)
+    if not parsed:
+        raise mis.MisFileError(
+            f"The file has no learners in it ({table.empty_rows:,} empty rows were skipped). Nothing was changed."
+        )
+    _reject_duplicates(parsed)
+    return CheckedRows(rows=parsed, empty_rows=table.empty_rows)
 
 
 def plan_import(
@@ -227,23 +293,40 @@ def plan_import(
     `extras` defaults to the extensions that apply to the institution now (looked up again at
     apply, so a field switched off after the preview is not stored)."""
     extras = extras if extras is not None else extensions.resolve(institution)
-    plan = Plan(extras=extras, not_read=extras.not_read_columns(table.headers, mis.header_key))
-    columns = mis.column_indexes(table.headers, mapping)
-    parsed = _parse_all(table, columns, today, progress, extras)
+    checked = check_rows(table=table, mapping=mapping, today=today, extras=extras, progress=progress)
+    return plan_checked(
+        institution=institution, checked=checked, headers=table.headers, full_import=full_import, extras=extras
+    )
+
+
+def plan_checked(
+    *,
+    institution: Institution,
+    checked: CheckedRows,
+    headers: list[str],
+    full_import: bool,
+    extras: extensions.ResolvedExtensions,
+) -> Plan:
+    """Compare checked rows with the learners on record. Reads, never writes."""
+    plan = Plan(extras=extras, not_read=extras.not_read_columns(headers, mis.header_key))
+    parsed = checked.rows
     plan.rows = len(parsed)
-    plan.empty_rows = table.empty_rows
-    if not parsed:
-        raise mis.MisFileError(
-            f"The file has no learners in it ({table.empty_rows:,} empty rows were skipped). Nothing was changed."
-        )
-    _reject_duplicates(parsed)
-    existing = list(Learner.objects.filter(institution=institution))
-    by_upn = {learner.upn: learner for learner in existing if learner.upn}
-    by_uln = {learner.uln: learner for learner in existing if learner.uln}
+    plan.empty_rows = checked.empty_rows
+    # The learners on record as {field: value} of the fields an import compares, not as model
+    # instances (building 2,000 of them, timestamps included, took longer than the comparison);
+    # instances are made only for the learners that change or leave.
+    existing = [
+        dict(zip(_RECORD_FIELDS, values, strict=True))
+        for values in Learner.objects.filter(institution=institution).values_list(*_RECORD_FIELDS)
+    ]
+    by_upn = {learner["upn"]: learner for learner in existing if learner["upn"]}
+    by_uln = {learner["uln"]: learner for learner in existing if learner["uln"]}
     present: set[int] = set()
     matched: list[tuple[Learner, dict[str, Any]]] = []
+    unchanged: list[int] = []
     for row in parsed:
-        match = by_upn.get(row.values.get("upn") or "") or by_uln.get(row.values.get("uln") or "")
+        values = row.values
+        match = by_upn.get(values.get("upn") or "") or by_uln.get(values.get("uln") or "")
         if row.errors:
             plan.rejected_rows += 1
             for label, reason in row.errors:
@@ -251,23 +334,43 @@ def plan_import(
                     plan.errors.append({"row": row.number, "field": label, "reason": reason})
             kept = match or by_upn.get(row.key) or by_uln.get(row.key)
             if kept is not None:
-                present.add(kept.pk)
+                present.add(kept["id"])
             continue
         if match is None:
-            plan.new.append(row.values)
+            plan.new.append(values)
             plan.extra_new.append(row.extra)
             continue
-        present.add(match.pk)
-        changes = {fld: value for fld, value in row.values.items() if getattr(match, fld) != value}
-        if match.left_on is not None:
+        pk = match["id"]
+        present.add(pk)
+        changes = {fld: value for fld, value in values.items() if match[fld] != value}
+        if match["left_on"] is not None:
             changes["left_on"] = None
         if row.extra:
-            plan.extra_existing[match.pk] = row.extra
-        matched.append((match, changes))
+            plan.extra_existing[pk] = row.extra
+        if changes or row.extra:
+            matched.append((_instance(institution, match), changes))
+        else:
+            unchanged.append(pk)
     _classify_matched(institution, plan, matched)
+    plan.unchanged += len(unchanged)
     if full_import:
-        plan.leaving = [learner for learner in existing if learner.left_on is None and learner.pk not in present]
+        plan.leaving = [
+            _instance(institution, learner)
+            for learner in existing
+            if learner["left_on"] is None and learner["id"] not in present
+        ]
     return plan
+
+
+#: The learner fields an import reads from the record: to match rows, compare them and name learners.
+_RECORD_FIELDS = ("id", "left_on", *IMPORTED_FIELDS)
+
+
+def _instance(institution: Institution, values: dict[str, Any]) -> Learner:
+    """A learner on record from its compared fields (enough to update them, name it and key it)."""
+    learner = Learner(institution=institution, **values)
+    learner._state.adding = False
+    return learner
 
 
 def _split_by_extension(
@@ -318,11 +421,35 @@ def _store_plan(learner_import: LearnerImport, plan: Plan) -> None:
     }
 
 
+#: Progress is written at most this often (each write is a commit; the page is refreshed by hand).
+PROGRESS_SECONDS = 0.5
+
+
 def _progress_writer(learner_import_id: int) -> Callable[[int], None]:
+    last = [-PROGRESS_SECONDS]
+
     def write(done: int) -> None:
-        LearnerImport.objects.filter(pk=learner_import_id).update(progress_done=done)
+        now = time.monotonic()
+        if now - last[0] >= PROGRESS_SECONDS:
+            last[0] = now
+            LearnerImport.objects.filter(pk=learner_import_id).update(progress_done=done)
 
     return write
+
+
+@contextlib.contextmanager
+def _without_cyclic_gc() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a file's rows are read, checked and compared.
+    They are many small dicts and lists without reference cycles (reference counting frees them),
+    and each full collection scanned them all again: at 50,000 rows, four of 0.2 s each. The
+    collector is switched on again afterwards (unless something else had switched it off)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _fail(learner_import: LearnerImport, message: str) -> LearnerImport:
@@ -333,33 +460,123 @@ def _fail(learner_import: LearnerImport, message: str) -> LearnerImport:
     return learner_import
 
 
-def _open(learner_import: LearnerImport) -> mis.Table:
+#: Checked rows are kept this long between the preview and the confirmation (then checked again).
+CHECKED_ROWS_SECONDS = 60 * 60
+#: Part of the key of kept rows: change it whenever the rows that `check_rows` gives could change.
+CHECKED_ROWS_VERSION = 3
+
+
+def _checked_rows_key(
+    learner_import: LearnerImport, sha256: str, today: datetime.date, extras: extensions.ResolvedExtensions
+) -> str:
+    """The rows of this import's file as checked with this mapping, on this day (dates of birth in
+    the future are refused), with these other apps' fields, and with the current limits."""
+    parts = json.dumps(
+        [
+            CHECKED_ROWS_VERSION,
+            learner_import.pk,
+            sha256,
+            learner_import.headers,
+            sorted(learner_import.mapping.items()),
+            today.isoformat(),
+            sorted(extras.by_field),
+            mis.MAX_ROWS,
+            mis.MAX_TRAILING_EMPTY_ROWS,
+        ]
+    )
+    return f"learners:checked-rows:{hashlib.sha256(parts.encode()).hexdigest()}"
+
+
+def _checked_rows(
+    learner_import: LearnerImport,
+    today: datetime.date,
+    extras: extensions.ResolvedExtensions,
+    progress: Callable[[int], None] | None,
+    *,
+    consume: bool = False,
+) -> tuple[CheckedRows, list[str]]:
+    """The import's rows, checked, and the file's headers. Rows checked by the preview are kept in
+    the cache (`CHECKED_ROWS_SECONDS`) under a key naming the file's content (hashed again here),
+    the mapping, the day and the other apps' fields, so that the apply re-uses them only when
+    checking again would give the same rows; otherwise (or when the cache lost them) the file is
+    read and checked again. Raises mis.MisFileError."""
     with learner_import.file.open("rb") as handle:
         data = handle.read()
-    return mis.open_table(data)
+    key = _checked_rows_key(learner_import, hashlib.sha256(data).hexdigest(), today, extras)
+    kept = cache.get(key)
+    if consume:
+        cache.delete(key)  # learners' personal data: not kept once the apply has what it needs
+    if kept is not None:
+        estimated_rows, header_row, empty_rows, columns = kept
+        _set_progress_total(learner_import, estimated_rows, progress)
+        if progress:
+            _report_kept(progress, columns[0], header_row)
+        return CheckedRows(rows=list(map(mis.ParsedRow, *columns)), empty_rows=empty_rows), learner_import.headers
+    table = mis.open_table(data)
+    _set_progress_total(learner_import, table.estimated_rows, progress)
+    checked = check_rows(table=table, mapping=learner_import.mapping, today=today, extras=extras, progress=progress)
+    # Kept as a list per attribute (number, values, errors, extra, key): quicker to store and load.
+    columns = [list(map(attrgetter(name), checked.rows)) for name in _PARSED_ROW_FIELDS]
+    cache.set(key, (table.estimated_rows, table.header_row, checked.empty_rows, columns), CHECKED_ROWS_SECONDS)
+    return checked, table.headers
 
 
-def import_check(*, learner_import_id: int) -> LearnerImport:
-    """Work out the preview of a mapped import (status CHECKING → READY, or FAILED)."""
-    learner_import = LearnerImport.objects.select_related("institution").get(pk=learner_import_id)
+_PARSED_ROW_FIELDS = ("number", "values", "errors", "extra", "key")
+
+
+def _set_progress_total(learner_import: LearnerImport, total: int, progress: Callable[[int], None] | None) -> None:
+    learner_import.progress_total = total
+    if progress:
+        LearnerImport.objects.filter(pk=learner_import.pk).update(progress_total=total)
+
+
+def _report_kept(progress: Callable[[int], None], numbers: list[int], header_row: int) -> None:
+    """Progress over kept rows, as reading them reports it (`_parse_all`)."""
+    for index in range(PROGRESS_EVERY, len(numbers) + 1, PROGRESS_EVERY):
+        progress(numbers[index - 1] - header_row)
+
+
+def import_check(
+    *, learner_import_id: int, report_progress: bool = True, extras: extensions.ResolvedExtensions | None = None
+) -> LearnerImport:
+    """Work out the preview of a mapped import (status CHECKING → READY, or FAILED).
+
+    `report_progress` writes progress as the rows are read (for the progress bar of background
+    imports); during a request nobody is looking at it."""
+    learner_import = LearnerImport.objects.select_related("institution__organisation").get(pk=learner_import_id)
     if learner_import.status != ImportStatus.CHECKING:
         return learner_import
+    return _check(learner_import, report_progress=report_progress, extras=extras)
+
+
+def _check(
+    learner_import: LearnerImport, *, report_progress: bool, extras: extensions.ResolvedExtensions | None
+) -> LearnerImport:
+    institution = learner_import.institution
+    extras = extras if extras is not None else extensions.resolve(institution)
     try:
-        table = _open(learner_import)
-        LearnerImport.objects.filter(pk=learner_import.pk).update(progress_total=table.estimated_rows)
-        plan = plan_import(
-            institution=learner_import.institution,
-            table=table,
-            mapping=learner_import.mapping,
-            full_import=learner_import.full_import,
-            today=timezone.localdate(),
-            progress=_progress_writer(learner_import.pk),
-        )
+        with _without_cyclic_gc():
+            checked, headers = _checked_rows(
+                learner_import,
+                timezone.localdate(),
+                extras,
+                _progress_writer(learner_import.pk) if report_progress else None,
+            )
+            plan = plan_checked(
+                institution=institution,
+                checked=checked,
+                headers=headers,
+                full_import=learner_import.full_import,
+                extras=extras,
+            )
     except mis.MisFileError as exc:
         learner_import.refresh_from_db()
         return _fail(learner_import, str(exc))
+    total = learner_import.progress_total
     learner_import.refresh_from_db()
+    learner_import.institution = institution
     _store_plan(learner_import, plan)
+    learner_import.progress_total = total or learner_import.progress_total
     learner_import.progress_done = learner_import.progress_total
     learner_import.status = ImportStatus.READY
     learner_import.save()
@@ -375,14 +592,13 @@ def import_confirm(*, learner_import: LearnerImport, actor: Any) -> LearnerImpor
     )
     if not updated:
         raise LearnerImportError("This import is not waiting to be confirmed.")
-    learner_import.refresh_from_db()
     if learner_import.size_bytes > BACKGROUND_BYTES:
         from careershub.learners.tasks import apply_learner_import
 
         apply_learner_import.enqueue(learner_import.pk)
         learner_import.refresh_from_db()
         return learner_import
-    return import_apply(learner_import_id=learner_import.pk, actor=actor)
+    return import_apply(learner_import_id=learner_import.pk, actor=actor, report_progress=False)
 
 
 def import_cancel(*, learner_import: LearnerImport) -> LearnerImport:
@@ -392,31 +608,59 @@ def import_cancel(*, learner_import: LearnerImport) -> LearnerImport:
     if not updated:
         raise LearnerImportError("This import can no longer be cancelled.")
     learner_import.refresh_from_db()
+    _forget_checked_rows(learner_import)
     return learner_import
 
 
-def import_apply(*, learner_import_id: int, actor: Any = None) -> LearnerImport:
-    """Re-read the file and apply it in one transaction (status APPLYING → DONE, or FAILED)."""
-    learner_import = LearnerImport.objects.select_related("institution", "created_by").get(pk=learner_import_id)
+def _forget_checked_rows(learner_import: LearnerImport) -> None:
+    """Drop the rows the preview kept in the cache (learners' personal data) once not needed."""
+    if not learner_import.file:
+        return
+    try:
+        with learner_import.file.open("rb") as handle:
+            sha256 = hashlib.sha256(handle.read()).hexdigest()
+    except OSError:
+        return  # no file, so nothing was kept under its hash
+    extras = extensions.resolve(learner_import.institution)
+    cache.delete(_checked_rows_key(learner_import, sha256, timezone.localdate(), extras))
+
+
+def import_apply(*, learner_import_id: int, actor: Any = None, report_progress: bool = True) -> LearnerImport:
+    """Apply a confirmed import in one transaction (status APPLYING → DONE, or FAILED): the rows
+    the preview checked when nothing has changed since (`_checked_rows`), else the file read and
+    checked again; compared with the learners on record as they are now."""
+    learner_import = LearnerImport.objects.select_related("institution__organisation", "created_by").get(
+        pk=learner_import_id
+    )
     if learner_import.status != ImportStatus.APPLYING:
         return learner_import
     actor = actor or learner_import.created_by
+    institution = learner_import.institution
     today = timezone.localdate()
+    extras = extensions.resolve(institution)
     try:
-        table = _open(learner_import)
-        LearnerImport.objects.filter(pk=learner_import.pk).update(progress_total=table.estimated_rows)
-        plan = plan_import(
-            institution=learner_import.institution,
-            table=table,
-            mapping=learner_import.mapping,
-            full_import=learner_import.full_import,
-            today=today,
-            progress=_progress_writer(learner_import.pk),
-        )
+        with _without_cyclic_gc():
+            checked, headers = _checked_rows(
+                learner_import,
+                today,
+                extras,
+                _progress_writer(learner_import.pk) if report_progress else None,
+                consume=True,
+            )
+            plan = plan_checked(
+                institution=institution,
+                checked=checked,
+                headers=headers,
+                full_import=learner_import.full_import,
+                extras=extras,
+            )
     except mis.MisFileError as exc:
         learner_import.refresh_from_db()
         return _fail(learner_import, str(exc))
+    total = learner_import.progress_total
     learner_import.refresh_from_db()
+    learner_import.institution = institution
+    learner_import.progress_total = total or learner_import.progress_total
     try:
         _apply_and_record(learner_import, plan, today, actor)
     except Exception:
@@ -454,7 +698,7 @@ def _apply_and_record(learner_import: LearnerImport, plan: Plan, today: datetime
 
 def apply_plan(*, institution: Institution, plan: Plan, today: datetime.date) -> None:
     """Write a plan: create, update and mark as left, in bulk (call inside a transaction)."""
-    created = _insert_new(institution, plan.new)
+    created = _insert_new(institution, plan.new, keys=any(plan.extra_new))
     by_fields: dict[tuple[str, ...], list[Learner]] = {}
     now = timezone.now()
     for learner, changes in plan.changed:
@@ -469,7 +713,7 @@ def apply_plan(*, institution: Institution, plan: Plan, today: datetime.date) ->
     if plan.leaving:
         Learner.objects.filter(pk__in=[learner.pk for learner in plan.leaving]).update(left_on=today, updated_at=now)
     extra_values = dict(plan.extra_existing)
-    for pk, extra in zip(created, plan.extra_new, strict=True):
+    for pk, extra in zip(created, plan.extra_new, strict=False):  # no keys when no new learner has extras
         if extra:
             extra_values[pk] = extra
     for extension, own in _split_by_extension(plan.extras, extra_values):
@@ -477,13 +721,14 @@ def apply_plan(*, institution: Institution, plan: Plan, today: datetime.date) ->
         plan.extra_applied[namespace] = extension.apply(institution=institution, values=own)
 
 
-def _insert_new(institution: Institution, rows: list[dict[str, Any]]) -> list[int]:
+def _insert_new(institution: Institution, rows: list[dict[str, Any]], *, keys: bool = True) -> list[int]:
     """Create the plan's new learners. On PostgreSQL with COPY, in the caller's transaction (a
     failure rolls the whole import back, as before): the ORM's bulk_create spent most of an
     import's write time preparing each value in Python. Every column gets what the model would
     give it: the row's values, else the field's default; created_at and updated_at now. The rows
     were validated by `mis.parse_row` like those bulk_create writes. Elsewhere, bulk_create.
-    Returns the new learners' primary keys in the order of `rows`."""
+    Returns the new learners' primary keys in the order of `rows` (on PostgreSQL only if `keys`:
+    COPY gives none, so they are read back)."""
     connection = connections[router.db_for_write(Learner)]
     if connection.vendor != "postgresql":
         created = Learner.objects.bulk_create(
@@ -495,20 +740,33 @@ def _insert_new(institution: Institution, rows: list[dict[str, Any]]) -> list[in
     now = timezone.now()
     template = Learner(institution=institution, created_at=now, updated_at=now)
     fields = [f for f in Learner._meta.concrete_fields if not f.primary_key]
-    defaults = [(f.name, f.get_db_prep_save(getattr(template, f.attname), connection)) for f in fields]
-    names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    defaults = {f.name: f.get_db_prep_save(getattr(template, f.attname), connection) for f in fields}
+    columns = {f.name: f.column for f in fields}
+    # The rows of a file carry the same fields (those mapped), in the same order: one COPY per
+    # such set, its columns in the rows' order and then the others with their defaults, so that
+    # each row is written as its values and the defaults, without a look-up per column.
+    by_names: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for values in rows:
+        by_names.setdefault(tuple(values), []).append(values)
     table = connection.ops.quote_name(Learner._meta.db_table)
-    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-        for values in rows:  # choices (SenStatus.NONE...) are str: psycopg writes their value
-            copy.write_row([values.get(name, default) for name, default in defaults])
+    with connection.cursor() as cursor:
+        for names, group in by_names.items():
+            rest = [name for name in defaults if name not in names]
+            listed = ", ".join(connection.ops.quote_name(columns[name]) for name in (*names, *rest))
+            tail = tuple(defaults[name] for name in rest)
+            with cursor.cursor.copy(f"COPY {table} ({listed}) FROM STDIN") as copy:
+                for values in group:  # choices (SenStatus.NONE...) are str: psycopg writes their value
+                    copy.write_row((*values.values(), *tail))
+    if not keys:
+        return []
     # COPY returns no keys: read them back by identifier (unique within the institution).
-    keys = {
+    stored = {
         (upn or "", uln or ""): pk
         for pk, upn, uln in Learner.objects.filter(institution=institution, created_at=now).values_list(
             "pk", "upn", "uln"
         )
     }
-    return [keys[(values.get("upn") or "", values.get("uln") or "")] for values in rows]
+    return [stored[(values.get("upn") or "", values.get("uln") or "")] for values in rows]
 
 
 # Careers details ------------------------------------------------------------------------------

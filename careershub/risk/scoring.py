@@ -102,8 +102,26 @@ def rule_from_data(data: Mapping[str, Any]) -> Rule:
     )
 
 
+#: Parsed catalogue files by (path, modification time, size): YAML parsing took 10-30 ms, and the
+#: learner import asks for the default thresholds at every step (`learner_import`).
+_CATALOGUES: dict[tuple[Path, int, int], tuple[tuple[Rule, ...], tuple[tuple[str, int], ...]]] = {}
+
+
 def load_catalogue(path: Path = CATALOGUE_FILE) -> tuple[list[Rule], dict[str, int]]:
-    """The catalogue file's rules, in order, and its default thresholds {"amber": n, "red": n}."""
+    """The catalogue file's rules, in order, and its default thresholds {"amber": n, "red": n}.
+
+    Read again whenever the file changes; otherwise a fresh list and dict of the parsed ones
+    (rules are frozen)."""
+    stat = path.stat()
+    key = (path, stat.st_mtime_ns, stat.st_size)
+    if key not in _CATALOGUES:
+        rules, thresholds = _read_catalogue(path)
+        _CATALOGUES[key] = (tuple(rules), tuple(thresholds.items()))
+    rules_kept, thresholds_kept = _CATALOGUES[key]
+    return list(rules_kept), dict(thresholds_kept)
+
+
+def _read_catalogue(path: Path) -> tuple[list[Rule], dict[str, int]]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     rules = [rule_from_data(item) for item in data["indicators"]]
     codes = [r.code for r in rules]

@@ -144,3 +144,21 @@ def test_import_record_for_a_filtered_group_and_see_coverage_change(
     with page.expect_download() as record_info:
         page.get_by_role("link", name="Download the careers record (PDF)").click()
     assert Path(record_info.value.path()).read_bytes().startswith(b"%PDF")
+
+    # A register from a careers fair, imported as a file: previewed, then confirmed.
+    journey.follow("Activities", within="nav")
+    journey.press("Import activity records")
+    register = tmp_path / "careers fair sign-in.csv"
+    day = today.strftime("%d/%m/%Y")
+    register.write_text(
+        "Date,Activity type,Title,UPN\n"
+        + "".join(f"{day},Careers fair,Spring careers fair,{upn_for(n)}\n" for n in (6, 7))
+    )
+    page.locator("input[type=file]").set_input_files(str(register))
+    journey.press("Upload and check the file")
+    journey.heading().to_have_text("Check what the import will record")
+    expect(page.locator("#import-activities")).to_contain_text("Spring careers fair")
+    journey.press("Confirm and import")
+    journey.heading().to_have_text("Activity records imported")
+    fair = Activity.objects.get(title="Spring careers fair")
+    assert set(fair.participants.values_list("year_group", flat=True)) == {7}

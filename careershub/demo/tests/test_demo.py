@@ -113,8 +113,8 @@ def test_loading_twice_changes_nothing(demo: Loaded) -> None:
     assert first["Hub"] == 2
     assert first["User"] == len(PEOPLE)
     assert first["GiasImport"] == 1
-    # Demo learners for three schools, imported through the learner import, with activities.
-    assert first["LearnerImport"] == 3 and first["Learner"] > 300
+    # Demo learners for three schools and a college, imported through the learner import, with activities.
+    assert first["LearnerImport"] == 4 and first["Learner"] > 300
     assert first["Activity"] > 30 and first["Participation"] > 1000 and first["GuidanceMeeting"] > 0
     assert first["InsightFact"] > 1000  # the dashboards' facts follow the generated histories
 
@@ -287,6 +287,36 @@ def test_demo_schools_show_coverage_and_gaps(demo: Loaded) -> None:
     bm5 = next(f for f in figures if f["rule"].code == "bm5_each_year")
     assert count == learners.count() and 0 < bm5["percent"] < 100
     assert bm5["groups"][0]["gap"] < 0  # disadvantaged learners were reached less often
+
+
+def test_demo_college_learners_have_planned_end_dates_and_get_completing_suggestions(demo: Loaded) -> None:
+    from careershub.activities import prefill
+    from careershub.evaluations import services as evaluation_services
+    from careershub.evaluations.models import Evaluation
+
+    college = Institution.objects.get(urn=130519)
+    learners = Learner.objects.on_roll().filter(institution=college)
+    assert learners.exists() and not learners.filter(planned_end_date__isnull=True).exists()
+    assert not learners.filter(upn__gt="").exists() and not learners.filter(uln="").exists()
+    today = datetime.date.today()
+    first, last = prefill.academic_year_bounds(today)
+    year12 = learners.filter(year_group=12)
+    ending = year12.filter(planned_end_date__range=(first, last)).count()
+    assert 0 < ending < year12.count()  # one-year and two-year courses
+    assert learners.filter(year_group=13).exclude(planned_end_date__range=(first, last)).count() == 0
+    draft = Evaluation.objects.drafts().filter(institution=college).first()
+    if draft is None:
+        leader = User.objects.get(email="joanne.kelly@traffordcollege.example")
+        draft = evaluation_services.evaluation_start(institution=college, actor=leader, on=today)
+    assert draft.spec().code == "gatsby-2024-colleges"
+    numbers = prefill.learner_numbers_prefill(draft, today)
+    assert (
+        numbers is not None
+        and numbers.numbers["completing"] == learners.filter(planned_end_date__range=(first, last)).count()
+    )
+    suggestions = prefill.cohort_prefills(draft, today)
+    assert {"2.1a", "6.1a", "7.1a", "8.1a"} <= set(suggestions)
+    assert all(suggestions[code].total == numbers.numbers["completing"] for code in ("2.1a", "6.1a", "7.1a", "8.1a"))
 
 
 def test_demo_employers_matching_round_and_delivery(demo: Loaded) -> None:

@@ -120,3 +120,23 @@ def test_uln_single_digit_changes_are_caught(uln: str) -> None:
         for digit in "0123456789":
             if digit != uln[position]:
                 assert not identifiers.uln_is_valid_checksum(uln[:position] + digit + uln[position + 1 :])
+
+
+@given(st.text(min_size=1, max_size=14))
+def test_any_text_is_either_a_valid_identifier_or_refused_with_a_reason(value: str) -> None:
+    """Nothing but IdentifierError comes out, whatever is typed: digits beyond ASCII ('²', '٣')
+    are refused, not passed to int()."""
+    for validate in (identifiers.validate_upn, identifiers.validate_uln):
+        try:
+            validate(value)
+        except IdentifierError as error:
+            assert str(error)
+
+
+def test_superscript_and_arabic_digits_are_refused() -> None:
+    with pytest.raises(IdentifierError, match="last character"):
+        identifiers.validate_upn("A82101800102²")
+    with pytest.raises(IdentifierError):
+        identifiers.validate_upn("A8210180010٣2")
+    with pytest.raises(IdentifierError):
+        identifiers.validate_uln("999999999٣")

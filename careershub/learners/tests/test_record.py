@@ -103,3 +103,12 @@ def test_learner_page_shows_coverage_within_a_query_budget(
 
 #: Session, user, membership, learner, the audit event, activities, meetings: not one per activity.
 QUERY_BUDGET = 8
+
+
+def test_record_shows_the_planned_end_date_only_when_known(cast: Cast) -> None:
+    learner = LearnerFactory.create(institution=cast.ashby, year_group=13, date_of_birth=datetime.date(2008, 3, 1))
+    html = render_to_string("learners/record_pdf.html", record.record_context(learner, timezone.localdate()))
+    assert "Planned end of programme" not in html
+    learner.planned_end_date = datetime.date(2027, 6, 30)
+    html = render_to_string("learners/record_pdf.html", record.record_context(learner, timezone.localdate()))
+    assert "Planned end of programme" in html and "30 June 2027" in html

@@ -234,3 +234,22 @@ def test_careers_details_stale_save_is_refused_with_theirs_shown(client_as, cast
     assert client.post(url, {"intended_destination": "College", "version": "1"}).status_code == 302
     learner.refresh_from_db()
     assert learner.intended_destination == "College" and learner.careers_details_version == 2
+
+
+def test_learner_page_and_export_show_the_planned_end_date_when_known(client_as, cast: Cast) -> None:  # type: ignore[no-untyped-def]
+    import datetime
+
+    known = LearnerFactory.create(
+        institution=cast.ashby, year_group=12, legal_last_name="Knownend", planned_end_date=datetime.date(2027, 7, 31)
+    )
+    unknown = LearnerFactory.create(institution=cast.ashby, year_group=12, legal_last_name="Unknownend")
+    client = client_as("careers_leader")
+    content = client.get(reverse("learners:detail", args=[known.pk])).content.decode()
+    assert "Planned end date" in content and "31 July 2027" in content
+    content = client.get(reverse("learners:detail", args=[unknown.pk])).content.decode()
+    assert "Planned end date" in content and "Not recorded" in content
+    lines = client.get(reverse("learners:export")).content.decode("utf-8-sig").splitlines()
+    header = lines[0].split(",")
+    column = header.index("Planned end date")
+    cells = {line.split(",")[3]: line.split(",")[column] for line in lines[1:]}
+    assert cells == {"Knownend": "31/07/2027", "Unknownend": ""}
