@@ -280,7 +280,13 @@ DAILY_TASKS = [
     "careershub.learners.tasks.delete_departed_learners",
     "careershub.reviews.tasks.send_review_reminders",
     "careershub.events.tasks.send_event_reminders",
+    "careershub.employers.tasks.send_compliance_reminders",
 ]
+#: Days before a DBS check, insurance or risk assessment expires that its employer (and hub) are
+#: emailed; they are emailed on the day it expires too.
+COMPLIANCE_REMINDER_DAYS = env_list("COMPLIANCE_REMINDER_DAYS", "30,7")
+if not all(days.isdigit() for days in COMPLIANCE_REMINDER_DAYS):
+    raise ImproperlyConfigured("COMPLIANCE_REMINDER_DAYS must be whole numbers of days, like 30,7")
 #: Functions `(*, today)` returning `learner_id`s other apps must keep past that period.
 LEARNER_RETENTION_HOLDS = ["careershub.destinations.retention.learners_still_tracked"]
 #: Other apps' columns in the learner MIS import (see careershub.learners.extensions).
@@ -288,6 +294,8 @@ LEARNER_IMPORT_EXTENSIONS = ["careershub.risk.learner_import.risk_factors"]
 
 #: Aggregates resting on fewer institutions than this are suppressed wherever a wider audience sees them.
 INSIGHT_SUPPRESSION_THRESHOLD = env_int("INSIGHT_SUPPRESSION_THRESHOLD", 5)
+#: Seconds the matching solver may take to prove a round's allocation optimal (in the background).
+MATCHING_TIME_LIMIT_S = env_int("MATCHING_TIME_LIMIT_S", 120)
 
 # Where the shared public data sits beside a checkout (used by tests and tooling only).
 SHARED_DATA_DIR = Path(env_str("SHARED_DATA_DIR", str(BASE_DIR.parent / "shared" / "data")))

@@ -96,3 +96,13 @@ def test_cache_url_puts_the_cache_on_redis() -> None:
     assert shared.stdout.strip().splitlines()[-1] == "django.core.cache.backends.redis.RedisCache"
     local = manage("shell", "-c", code)
     assert local.stdout.strip().splitlines()[-1] == "django.core.cache.backends.locmem.LocMemCache"
+
+
+def test_compliance_reminder_days_are_configurable_and_checked() -> None:
+    code = "from django.conf import settings; print(settings.COMPLIANCE_REMINDER_DAYS)"
+    chosen = manage("shell", "-c", code, COMPLIANCE_REMINDER_DAYS="60, 14,1")
+    assert chosen.returncode == 0, chosen.stderr
+    assert chosen.stdout.strip().splitlines()[-1] == "['60', '14', '1']"
+    refused = manage("check", COMPLIANCE_REMINDER_DAYS="30,a week")
+    assert refused.returncode != 0
+    assert "COMPLIANCE_REMINDER_DAYS must be whole numbers of days" in refused.stderr

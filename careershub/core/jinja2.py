@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.formats import date_format, number_format
 
 from careershub.core import govuk_forms
-from careershub.core.navigation import navigation_items
+from careershub.core.navigation import navigation_items, organisation_links
 
 
 def url(viewname: str, *args: Any, **kwargs: Any) -> str:
@@ -56,6 +56,7 @@ def environment(**options: Any) -> jinja2.Environment:
             "govuk_fields": govuk_forms.render_fields,
             "govuk_error_summary": govuk_forms.render_error_summary,
             "navigation_items": navigation_items,
+            "organisation_links": organisation_links,
         }
     )
     env.filters.update({"date": format_date, "number": format_number})

@@ -21,7 +21,6 @@ def navigation_items(request: HttpRequest) -> list[dict[str, Any]]:
     membership = getattr(request, "membership", None)
     if membership is None:
         return []
-    path = request.path
     items: list[tuple[str, str]] = [("Home", reverse("core:home"))]
     items.append(("Schools and colleges", reverse("institutions:list")))
     kind = membership.organisation.kind
@@ -55,11 +54,25 @@ def navigation_items(request: HttpRequest) -> list[dict[str, Any]]:
     items.extend(_neet_items(kind))
     if membership.role == Role.NATIONAL_ADMIN:
         items.append(("GIAS import", reverse("institutions:gias-import")))
-    items.append(("People", reverse("organisations:team")))
+    return _marked(items, request.path)
+
+
+def organisation_links(request: HttpRequest) -> list[dict[str, Any]]:
+    """Links about the organisation one works for (its people, its audit trail, switching to
+    another), shown beside its name above the service navigation rather than in it: they are
+    used now and then, and every role's service navigation is long enough without them."""
+    membership = getattr(request, "membership", None)
+    if membership is None:
+        return []
+    items: list[tuple[str, str]] = [("People", reverse("organisations:team"))]
     if membership.role in LEAD_ROLES:
         items.append(("Audit trail", reverse("audit:list")))
     if Membership.objects.active().of(request.user).count() > 1:
         items.append(("Switch organisation", reverse("organisations:switch")))
+    return _marked(items, request.path)
+
+
+def _marked(items: list[tuple[str, str]], path: str) -> list[dict[str, Any]]:
     result = []
     for text, href in items:
         active = path == href or (href != "/" and path.startswith(href))
