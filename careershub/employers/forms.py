@@ -12,11 +12,14 @@ from careershub.employers.models import (
     COMPANIES_HOUSE_PATTERN,
     ComplianceKind,
     Delivery,
+    Employer,
     EncounterType,
     RequestDelivery,
     SizeBand,
     YearGroup,
 )
+from careershub.employers.services import VIRTUAL_WITH_SITE, site_postcode_error
+from careershub.geography.postcodes import normalise_full
 from careershub.hubs.models import Hub
 
 NUMBER = {"inputmode": "numeric", "class": "govuk-input--width-4"}
@@ -158,6 +161,16 @@ class OfferForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose in person or virtual"},
     )
+    site_postcode = forms.CharField(
+        label="Site postcode (optional)",
+        help_text="Leave blank if it happens at your own address",  # the employer's postcode, when it has one
+        required=False,
+        max_length=10,
+        error_messages={"max_length": site_postcode_error("")},
+        widget=forms.TextInput(
+            attrs={"class": "govuk-input--width-10", "autocomplete": "postal-code", "spellcheck": False}
+        ),
+    )
     year_groups = forms.MultipleChoiceField(
         label="Suitable year groups",
         choices=YearGroup.choices,
@@ -171,15 +184,28 @@ class OfferForm(forms.Form):
     #: The version of the offer the form was opened on (edits only): a stale save is refused.
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, employer: Employer, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["sector"].choices = [("", "Your employer's sector"), *sic.section_choices()]  # type: ignore[attr-defined]
+        if employer.postcode:
+            self.fields["site_postcode"].help_text = f"Leave blank if it happens at {employer.postcode}"
+
+    def clean_site_postcode(self) -> str:
+        value = str(self.cleaned_data["site_postcode"]).strip()
+        if not value:
+            return ""
+        normal = normalise_full(value)
+        if normal is None:
+            raise forms.ValidationError(site_postcode_error(value))
+        return normal
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         error = _window_error(data.get("available_from"), data.get("available_to"), "availability window")
         if error:
             self.add_error("available_to", error)
+        if data.get("site_postcode") and data.get("delivery") == Delivery.VIRTUAL:
+            self.add_error("site_postcode", VIRTUAL_WITH_SITE)
         return data
 
 

@@ -188,6 +188,11 @@ class Offer(models.Model):
     available_from = models.DateField()
     available_to = models.DateField()
     delivery = models.CharField(max_length=10, choices=Delivery.choices)
+    site_postcode = models.CharField(
+        max_length=8,
+        blank=True,
+        help_text="The full postcode of the place an in-person offer happens; blank: at the employer",
+    )
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
     location_source = models.CharField(
@@ -209,6 +214,9 @@ class Offer(models.Model):
             models.CheckConstraint(condition=Q(available_to__gte=F("available_from")), name="offer_window_ordered"),
             models.CheckConstraint(condition=Q(sessions__gte=1), name="offer_has_sessions"),
             models.CheckConstraint(condition=Q(learners_per_session__gte=1), name="offer_has_places"),
+            models.CheckConstraint(
+                condition=Q(delivery=Delivery.IN_PERSON) | Q(site_postcode=""), name="offer_virtual_has_no_site"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -217,6 +225,16 @@ class Offer(models.Model):
     @property
     def capacity(self) -> int:
         return self.sessions * self.learners_per_session
+
+    @property
+    def where(self) -> str:
+        """Where it happens, in words: virtual, its site's postcode, or at the employer."""
+        if self.delivery == Delivery.VIRTUAL:
+            return "Virtual"
+        if self.site_postcode:
+            return self.site_postcode
+        employer = self.employer
+        return f"At {employer.name} ({employer.postcode})" if employer.postcode else f"At {employer.name}"
 
 
 class RequestStatus(models.TextChoices):

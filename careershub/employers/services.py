@@ -50,6 +50,7 @@ PROFILE_FIELDS = [
     "cap_per_term",
     "hub",
 ]
+VIRTUAL_WITH_SITE = "A virtual offer has no site: remove the site postcode, or choose in person"
 NO_LOCATION = (
     "An in-person offer needs a location to be matched in person: add your postcode, or your latitude "
     "and longitude, to your employer profile first."
@@ -57,7 +58,12 @@ NO_LOCATION = (
 
 
 class EmployerError(ValueError):
-    """A change that cannot be made, with a message for the user."""
+    """A change that cannot be made, with a message for the user; `field` names the form field
+    it is about, when it is about one."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class StaleEdit(EmployerError):
@@ -78,9 +84,46 @@ def _location(
     return located.latitude, located.longitude, source
 
 
-def _offer_location(employer: Employer) -> tuple[float | None, float | None, LocationSource | str]:
-    """An in-person offer takes place at the employer: its location, or (when it has none yet)
-    the location of its postcode if the reference data now has it."""
+def _site_postcode(delivery: Delivery | str, site_postcode: str) -> str:
+    """The offer's site postcode, normalised ("M17 1AA"), or "" (at the employer). A site must be
+    a whole postcode, and only an in-person offer has one."""
+    if not site_postcode.strip():
+        return ""
+    if delivery != Delivery.IN_PERSON:
+        raise EmployerError(VIRTUAL_WITH_SITE, field="site_postcode")
+    normal = postcodes.normalise_full(site_postcode)
+    if normal is None:
+        raise EmployerError(site_postcode_error(site_postcode), field="site_postcode")
+    return normal
+
+
+def site_postcode_error(value: str) -> str:
+    """What is wrong with a site postcode that is not a full postcode."""
+    normal = postcodes.normalise(value)
+    if normal is not None:  # an outcode: a district, not a place
+        return f"Enter the full site postcode, like {normal} 1AA, not only its first part"
+    return "Enter the site postcode as a full UK postcode, like M17 1AA"
+
+
+def _offer_location(
+    employer: Employer, site_postcode: str = ""
+) -> tuple[float | None, float | None, LocationSource | str]:
+    """An in-person offer takes place at its site when it has one: the site postcode's location,
+    else its district's centroid; a site that cannot be located is refused (it is never given
+    the employer's location instead). Without a site it takes place at the employer: the
+    employer's location, or (when it has none yet) the location of its postcode if the reference
+    data now has it."""
+    if site_postcode:
+        latitude, longitude, source = _location(site_postcode, None, None)
+        if latitude is None:
+            at = f"at {employer.postcode}" if employer.postcode else "at your own address"
+            raise EmployerError(
+                f"{site_postcode} is not in the postcode data this service has loaded, so the site cannot be "
+                "located for matching in person. Check the site postcode, or leave it blank if the offer "
+                f"happens {at}.",
+                field="site_postcode",
+            )
+        return latitude, longitude, source
     if employer.has_location:
         return employer.latitude, employer.longitude, employer.location_source or LocationSource.ENTERED
     return _location(employer.postcode, None, None)
@@ -176,11 +219,13 @@ def offer_create(
     year_groups: Iterable[YearGroup | str],
     sector: str = "",
     accessibility_notes: str = "",
+    site_postcode: str = "",
     today: datetime.date | None = None,
     actor: Any = None,
 ) -> Offer:
-    """Publish an offer. Refuses zero capacity, a window in the past and an in-person offer
-    from an employer with no location."""
+    """Publish an offer. Refuses zero capacity, a window in the past, a site postcode that is not
+    a full postcode or is on a virtual offer, and an in-person offer with no location (its site's,
+    else its employer's)."""
     today = today or datetime.date.today()
     if sessions < 1 or learners_per_session < 1:
         raise EmployerError("An offer needs at least 1 session and at least 1 learner per session.")
@@ -188,8 +233,9 @@ def offer_create(
         raise EmployerError("The end of the availability window must be on or after its start.")
     if available_to < today:
         raise EmployerError("The availability window is in the past.")
+    site_postcode = _site_postcode(delivery, site_postcode)
     latitude, longitude, location_source = (
-        _offer_location(employer) if delivery == Delivery.IN_PERSON else (None, None, "")
+        _offer_location(employer, site_postcode) if delivery == Delivery.IN_PERSON else (None, None, "")
     )
     if delivery == Delivery.IN_PERSON and latitude is None:
         raise EmployerError(NO_LOCATION)
@@ -205,6 +251,7 @@ def offer_create(
         available_from=available_from,
         available_to=available_to,
         delivery=delivery,
+        site_postcode=site_postcode,
         latitude=latitude,
         longitude=longitude,
         location_source=location_source,
@@ -310,6 +357,7 @@ OFFER_FIELDS = [
     "available_from",
     "available_to",
     "delivery",
+    "site_postcode",
     "year_groups",
     "sector",
     "accessibility_notes",
@@ -331,10 +379,12 @@ def offer_update(
     year_groups: Iterable[YearGroup | str],
     sector: str = "",
     accessibility_notes: str = "",
+    site_postcode: str = "",
     today: datetime.date | None = None,
     actor: Any = None,
 ) -> Offer:
-    """Change a published offer. Refused, changing nothing, when the offer was saved by someone
+    """Change a published offer. An in-person offer is located again, from its site (or its
+    employer) as it is now. Refused, changing nothing, when the offer was saved by someone
     else since `expected_version` was read, or when it would be invalid, or when it would leave
     fewer sessions than its confirmed matches already use."""
     from careershub.matching.models import Match, MatchStatus  # matching builds on employers
@@ -355,8 +405,9 @@ def offer_update(
     if available_to < today:
         raise EmployerError("The availability window is in the past.")
     employer = locked.employer
+    site_postcode = _site_postcode(delivery, site_postcode)
     latitude, longitude, location_source = (
-        _offer_location(employer) if delivery == Delivery.IN_PERSON else (None, None, "")
+        _offer_location(employer, site_postcode) if delivery == Delivery.IN_PERSON else (None, None, "")
     )
     if delivery == Delivery.IN_PERSON and latitude is None:
         raise EmployerError(NO_LOCATION)
@@ -378,6 +429,7 @@ def offer_update(
     locked.available_from = available_from
     locked.available_to = available_to
     locked.delivery = delivery
+    locked.site_postcode = site_postcode
     locked.latitude, locked.longitude, locked.location_source = latitude, longitude, location_source
     locked.year_groups = groups
     locked.sector = sector or employer.sic_section

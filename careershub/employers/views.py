@@ -21,7 +21,7 @@ from careershub.employers.forms import (
     OfferForm,
     RequestForm,
 )
-from careershub.employers.models import Employer, LocationSource, OfferStatus, RequestStatus
+from careershub.employers.models import Employer, LocationSource, Offer, OfferStatus, RequestStatus
 from careershub.employers.queries import institutions_of_hub
 from careershub.geography.postcodes import outcode_of
 from careershub.hubs.queries import can_manage_hub
@@ -84,6 +84,18 @@ def _location_text(employer: Employer) -> str:
             + "enter latitude and longitude."
         )
     return ""
+
+
+def _site_text(offer: Offer) -> str:
+    """How an offer's site was located, when it has one (said after each save)."""
+    if not offer.site_postcode:
+        return ""
+    if offer.location_source == LocationSource.OUTCODE:
+        return (
+            f"Its site is located by postcode district (the middle of {outcode_of(offer.site_postcode)}), as "
+            f"{offer.site_postcode} itself is not in the postcode data."
+        )
+    return f"Its site was found from its postcode, {offer.site_postcode}."
 
 
 def _own_employer_or_profile(request: HttpRequest) -> Employer | None:
@@ -163,7 +175,7 @@ def offer_create(request: HttpRequest) -> HttpResponse:
     if employer is None:
         messages.info(request, "Set up your employer profile before you publish an offer.")
         return redirect("employers:profile")
-    form = OfferForm(request.POST or None)
+    form = OfferForm(request.POST or None, employer=employer)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -176,15 +188,16 @@ def offer_create(request: HttpRequest) -> HttpResponse:
                 available_from=data["available_from"],
                 available_to=data["available_to"],
                 delivery=data["delivery"],
+                site_postcode=data["site_postcode"],
                 year_groups=data["year_groups"],
                 sector=data["sector"],
                 accessibility_notes=data["accessibility_notes"],
                 actor=request.user,
             )
         except services.EmployerError as error:
-            form.add_error(None, str(error))
+            form.add_error(error.field, str(error))
         else:
-            messages.success(request, f"{offer.title} is published.")
+            messages.success(request, f"{offer.title} is published. {_site_text(offer)}".strip())
             return redirect("employers:offer", pk=offer.pk)
     return TemplateResponse(request, "employers/offer_form.html", {"form": form, "page_title": "Publish an offer"})
 
@@ -209,11 +222,11 @@ def offer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not queries.can_manage_offers(membership) or offer.status != OfferStatus.PUBLISHED:
         raise PermissionDenied
     initial = {field: getattr(offer, field) for field in services.OFFER_FIELDS} | {"version": offer.version}
-    form = OfferForm(request.POST or None, initial=initial)
+    form = OfferForm(request.POST or None, initial=initial, employer=offer.employer)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.offer_update(
+            updated = services.offer_update(
                 offer=offer,
                 expected_version=data["version"] if data["version"] is not None else -1,
                 title=data["title"],
@@ -223,15 +236,16 @@ def offer_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 available_from=data["available_from"],
                 available_to=data["available_to"],
                 delivery=data["delivery"],
+                site_postcode=data["site_postcode"],
                 year_groups=data["year_groups"],
                 sector=data["sector"],
                 accessibility_notes=data["accessibility_notes"],
                 actor=request.user,
             )
         except services.EmployerError as error:
-            form.add_error(None, str(error))
+            form.add_error(error.field, str(error))
         else:
-            messages.success(request, f"{data['title']} has been updated.")
+            messages.success(request, f"{data['title']} has been updated. {_site_text(updated)}".strip())
             return redirect("employers:offer", pk=offer.pk)
     return TemplateResponse(
         request,

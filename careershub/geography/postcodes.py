@@ -47,6 +47,13 @@ def normalise(value: str) -> str | None:
     return None
 
 
+def normalise_full(value: str) -> str | None:
+    """ "m171aa" → "M17 1AA"; None for anything but a full postcode (an outcode such as "M17"
+    included): a place, unlike a district, needs the whole postcode."""
+    normal = normalise(value)
+    return normal if normal is not None and " " in normal else None
+
+
 def outcode_of(postcode: str) -> str:
     """The district of a normalised postcode ("M17 1AA" → "M17"); an outcode is its own."""
     return postcode.split(" ", 1)[0]

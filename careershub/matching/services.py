@@ -92,7 +92,11 @@ def build_instance(
     pinned: Iterable[tuple[int, int]] = (),
     excluded: Iterable[tuple[int, int]] = (),
 ) -> solver.Instance:
-    """The solver's view of a hub's open requests and published offers, with each school's need."""
+    """The solver's view of a hub's open requests and published offers, with each school's need.
+
+    An in-person offer is where its saved location says: its site's when it has a site postcode
+    (located when the offer was saved; a site that could not be located is refused then, never
+    given the employer's location), else its employer's."""
     institution_ids = {r.institution_id for r in requests}
     results: dict[int, MeasurementResult] = {}
     for result in MeasurementResult.objects.filter(institution_id__in=institution_ids).order_by("point"):
@@ -321,11 +325,12 @@ def _emails(organisation: Organisation | None, roles: Iterable[Role]) -> list[st
 
 def _describe(match: Match) -> str:
     offer, request = match.offer, match.request
+    site = f"\nIt takes place at the employer's site at {offer.site_postcode}." if offer.site_postcode else ""
     return (
         f"{offer.title} ({offer.get_kind_display()}) from {offer.employer.name}\n"
         f"for {request.learners} learners in {request.get_year_group_display()} at {request.institution.name}, "
         f"between {max(offer.available_from, request.window_start):%d %B %Y} "
-        f"and {min(offer.available_to, request.window_end):%d %B %Y}."
+        f"and {min(offer.available_to, request.window_end):%d %B %Y}.{site}"
     )
 
 

@@ -9,9 +9,18 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from hypothesis import given
+from hypothesis import strategies as st
 
 from careershub.geography.models import PostcodeLocation
-from careershub.geography.postcodes import PostcodeFileError, load_file, locate, normalise, outcode_of
+from careershub.geography.postcodes import (
+    PostcodeFileError,
+    load_file,
+    locate,
+    normalise,
+    normalise_full,
+    outcode_of,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -43,6 +52,57 @@ def load(*args: str) -> str:
 )
 def test_normalise(value: str, expected: str | None) -> None:
     assert normalise(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("m17 1aa", "M17 1AA"),
+        (" sw1a  1aa ", "SW1A 1AA"),
+        ("zz91zz", "ZZ9 1ZZ"),
+        ("M17", None),  # a district is not a place
+        ("sw1a", None),
+        ("", None),
+        ("M17 1A", None),
+        ("not a postcode", None),
+    ],
+)
+def test_normalise_full_takes_only_whole_postcodes(value: str, expected: str | None) -> None:
+    assert normalise_full(value) == expected
+
+
+LETTERS = st.sampled_from("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+DIGITS = st.sampled_from("0123456789")
+OUTCODES_DRAWN = st.builds(
+    lambda area, district, extra: area + district + extra,
+    st.text(LETTERS, min_size=1, max_size=2),
+    DIGITS,
+    st.one_of(st.just(""), LETTERS, DIGITS),
+)
+INCODES_DRAWN = st.builds(lambda digit, unit: digit + unit, DIGITS, st.text(LETTERS, min_size=2, max_size=2))
+SPACES = st.text(" ", max_size=3)
+
+
+@given(OUTCODES_DRAWN, INCODES_DRAWN, SPACES, SPACES, SPACES, st.booleans())
+def test_a_full_postcode_normalises_to_upper_case_with_one_space_however_it_is_typed(
+    outcode: str, incode: str, before: str, middle: str, after: str, lower: bool
+) -> None:
+    typed = before + outcode + middle + incode + after
+    typed = typed.lower() if lower else typed
+    expected = f"{outcode} {incode}"
+    assert normalise_full(typed) == expected == normalise(typed)
+    assert normalise_full(expected) == expected  # normalising twice changes nothing
+
+
+@given(OUTCODES_DRAWN)
+def test_an_outcode_alone_is_never_a_full_postcode(outcode: str) -> None:
+    assert normalise(outcode) == outcode and normalise_full(outcode) is None
+
+
+@given(st.text(max_size=12))
+def test_normalise_full_gives_a_full_postcode_or_nothing(value: str) -> None:
+    result = normalise_full(value)
+    assert result is None or (result == normalise(value) and " " in result and result == result.upper())
 
 
 def test_outcode_of() -> None:
