@@ -18,8 +18,8 @@ from careershub.employers.models import (
     SizeBand,
     YearGroup,
 )
-from careershub.employers.services import VIRTUAL_WITH_SITE, site_postcode_error
-from careershub.geography.postcodes import normalise_full
+from careershub.employers.services import POSTCODE_ERROR, VIRTUAL_WITH_SITE, site_postcode_error
+from careershub.geography.postcodes import normalise, normalise_full
 from careershub.hubs.models import Hub
 
 NUMBER = {"inputmode": "numeric", "class": "govuk-input--width-4"}
@@ -43,7 +43,9 @@ class EmployerProfileForm(forms.Form):
     )
     size_band = forms.ChoiceField(label="Size", choices=SizeBand.choices, required=False, widget=forms.RadioSelect)
     address = forms.CharField(label="Address (optional)", required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    postcode = forms.CharField(label="Postcode (optional)", max_length=10, required=False)
+    postcode = forms.CharField(
+        label="Postcode (optional)", max_length=10, required=False, error_messages={"max_length": POSTCODE_ERROR}
+    )
     latitude = forms.FloatField(
         label="Latitude (optional)",
         help_text="Leave latitude and longitude empty to have them found from your postcode",
@@ -69,6 +71,15 @@ class EmployerProfileForm(forms.Form):
     )
     #: The version of the profile the form was opened on (blank: no profile yet): a stale save is refused.
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+
+    def clean_postcode(self) -> str:
+        value = str(self.cleaned_data["postcode"]).strip()
+        if not value:
+            return ""
+        normal = normalise(value)
+        if normal is None:
+            raise forms.ValidationError(POSTCODE_ERROR)
+        return normal
 
     def clean_companies_house_number(self) -> str:
         value = str(self.cleaned_data["companies_house_number"]).replace(" ", "").upper()

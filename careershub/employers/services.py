@@ -50,6 +50,7 @@ PROFILE_FIELDS = [
     "cap_per_term",
     "hub",
 ]
+POSTCODE_ERROR = "Enter a UK postcode, like M17 1AA, or leave it blank"
 VIRTUAL_WITH_SITE = "A virtual offer has no site: remove the site postcode, or choose in person"
 NO_LOCATION = (
     "An in-person offer needs a location to be matched in person: add your postcode, or your latitude "
@@ -172,7 +173,10 @@ def employer_save(
     employer.sic_section = sic.section_of(sic_code) if sic_code else ""
     employer.size_band = size_band
     employer.address = address
-    employer.postcode = postcodes.normalise(postcode) or postcode.upper().strip()
+    normal = postcodes.normalise(postcode) if postcode.strip() else ""
+    if normal is None:
+        raise EmployerError(POSTCODE_ERROR, field="postcode")
+    employer.postcode = normal
     employer.latitude, employer.longitude, employer.location_source = _location(employer.postcode, latitude, longitude)
     employer.cap_per_term = cap_per_term
     employer.hub = hub

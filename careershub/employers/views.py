@@ -60,7 +60,7 @@ def profile(request: HttpRequest) -> HttpResponse:
                 actor=request.user,
             )
         except services.EmployerError as error:
-            form.add_error(None, str(error))
+            form.add_error(error.field, str(error))
         else:
             messages.success(request, f"Your employer profile has been saved. {_location_text(saved)}")
             return redirect("employers:offers")

@@ -166,3 +166,22 @@ def test_an_in_person_offer_is_located_from_the_employers_postcode(client_as, ca
     assert (updated.latitude, updated.longitude, updated.location_source) == (None, None, "")
     employer.refresh_from_db()
     assert employer.latitude is None  # the offer does not change the employer's profile
+
+
+@pytest.mark.parametrize("typed", ["not a postcode", "12345", "M17 1AAA"])
+def test_a_profile_postcode_that_is_not_a_postcode_is_refused_beside_the_field(
+    client_as, cast: Cast, typed: str
+) -> None:  # type: ignore[no-untyped-def]
+    response = client_as("employer").post(reverse("employers:profile"), profile_form(postcode=typed))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Enter a UK postcode, like M17 1AA, or leave it blank" in page
+    assert 'href="#id_postcode"' in page  # the error summary links to the field
+    assert not Employer.objects.exists()
+
+
+def test_the_service_refuses_a_postcode_that_is_not_one_and_saves_nothing(cast: Cast) -> None:
+    with pytest.raises(services.EmployerError) as refused:
+        services.employer_save(organisation=cast.employer_org, name="Trafford Engineering Ltd", postcode="nowhere")
+    assert refused.value.field == "postcode"
+    assert not Employer.objects.exists()
