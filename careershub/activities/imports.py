@@ -19,6 +19,14 @@ their own checklist). Headers are matched after `mis.header_key`
   institution's and every existing activity still there, creates the new activities in one
   `bulk_create` and inserts every participation in one statement. One IMPORT audit event names
   the counts (never learners' names).
+- **Large files** (over `BACKGROUND_BYTES`) go the way of the learner import: the upload checks
+  the format and the header row, keeps the file and queues `tasks.check_activity_import`, which
+  reads the rows writing progress (the import's page shows a progress bar and a Refresh link),
+  keeps the preview and deletes the file. Confirming locks the import (READY → APPLYING, so a
+  second confirmation is refused) and queues `tasks.apply_activity_import`, which applies it in
+  one transaction holding the import's row (APPLYING → DONE; a task delivered twice finds it done)
+  or marks it FAILED with the reason, nothing changed. Smaller files are checked and applied in
+  the request, as before.
 - **Speed**: no model instance per row. Each distinct cell of a column is parsed once; learners
   are looked up in dictionaries filled by one query; the queries of the preview and of the
   confirmation do not grow with the number of rows (bench/learner_import.py times 60,000 rows).
@@ -29,10 +37,13 @@ from __future__ import annotations
 import datetime
 import gc
 import hashlib
-from collections.abc import Callable, Iterable
+import itertools
+import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -57,6 +68,12 @@ MAX_ROWS = 100_000
 MAX_FILE_BYTES = 20 * 1024 * 1024
 #: Errors kept and shown (the count of all of them is kept too).
 MAX_ERRORS = 500
+#: Files larger than this are checked and applied by background tasks, with a progress bar
+#: (about 3,500 rows of a CSV register; smaller ones take well under a second in the request).
+BACKGROUND_BYTES = 200 * 1024
+#: Rows read between progress reports, and the least time between two progress writes.
+PROGRESS_EVERY = 1000
+PROGRESS_SECONDS = 0.5
 #: Activities before this are refused as a likely typing mistake in the year.
 EARLIEST_DATE = datetime.date(2000, 1, 1)
 TITLE_LIMIT = 200
@@ -152,6 +169,9 @@ _MODES |= {"both": Mode.HYBRID.value, "blended": Mode.HYBRID.value}
 
 class ActivityImportError(ValueError):
     """An import that cannot be confirmed or cancelled, with a message for the user."""
+
+
+CHECKING_MESSAGE = "The file is still being checked. Wait for its preview, then confirm or cancel the import."
 
 
 # Columns ------------------------------------------------------------------------------------------
@@ -596,44 +616,167 @@ def plan_import(
     return plan
 
 
-def import_upload(
-    *, institution: Institution, actor: Any, data: bytes, filename: str, today: datetime.date | None = None
-) -> ActivityImport:
-    """Check a file and keep its preview. Raises mis.MisFileError for a file that cannot be used
-    at all (nothing is kept). A file with any row error is kept as REJECTED, with its errors only."""
-    table = mis.open_table(data, max_rows=MAX_ROWS, max_bytes=MAX_FILE_BYTES)
+def _checked(
+    institution: Institution,
+    table: mis.Table,
+    today: datetime.date,
+    progress: Callable[[int], None] | None = None,
+) -> Plan:
+    """Check a file's rows (`plan_import`). Raises mis.MisFileError."""
+    rows: Iterable[tuple[int, list[Any]]] = table.rows()
+    if progress is not None:
+        rows = _reporting(rows, progress, table.header_row)
     # The rows hold no reference cycles: pausing the cyclic collector saves its passes over them.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        plan = plan_import(
+        return plan_import(
             institution=institution,
-            rows=table.rows(),
+            rows=rows,
             headers=table.headers,
-            today=today or timezone.localdate(),
+            today=today,
             text_cells=table.file_format == "csv",
         )
     finally:
         if collecting:
             gc.enable()
+
+
+def _reporting(
+    rows: Iterable[tuple[int, list[Any]]], progress: Callable[[int], None], header_row: int
+) -> Iterator[tuple[int, list[Any]]]:
+    """The rows, reporting after every `PROGRESS_EVERY` how far into the file they have got (rows
+    after the header, as `Table.estimated_rows` counts them)."""
+    source = iter(rows)
+    while chunk := list(itertools.islice(source, PROGRESS_EVERY)):
+        yield from chunk
+        progress(chunk[-1][0] - header_row)
+
+
+def _progress_writer(activity_import_id: int) -> Callable[[int], None]:
+    """Writes progress at most every `PROGRESS_SECONDS` (each write is a commit)."""
+    last = [-PROGRESS_SECONDS]
+
+    def write(done: int) -> None:
+        now = time.monotonic()
+        if now - last[0] >= PROGRESS_SECONDS:
+            last[0] = now
+            ActivityImport.objects.filter(pk=activity_import_id).update(progress_done=done)
+
+    return write
+
+
+def _store_plan(item: ActivityImport, plan: Plan) -> None:
     ok = not plan.errors
-    return ActivityImport.objects.create(
+    item.status = ImportStatus.READY if ok else ImportStatus.REJECTED
+    item.row_count = plan.rows
+    item.activities = plan.activities
+    item.pairs = plan.pairs if ok else []
+    item.activities_new = plan.activities_new
+    item.activities_existing = plan.activities_existing
+    item.new_count = plan.new
+    item.already_count = plan.already
+    item.rejected_count = plan.rejected
+    item.error_count = len(plan.errors)
+    item.errors = plan.errors[:MAX_ERRORS]
+
+
+def import_upload(
+    *, institution: Institution, actor: Any, data: bytes, filename: str, today: datetime.date | None = None
+) -> ActivityImport:
+    """Check a file and keep its preview. Raises mis.MisFileError for a file that cannot be used
+    at all (nothing is kept). A file with any row error is kept as REJECTED, with its errors only.
+
+    A file up to `BACKGROUND_BYTES` is checked now (READY or REJECTED). A larger one is kept as
+    CHECKING once its format and columns are known to be usable; `check_activity_import` checks
+    its rows in the background (a problem found only in the rows, such as a formula, leaves it
+    FAILED with the message)."""
+    table = mis.open_table(data, max_rows=MAX_ROWS, max_bytes=MAX_FILE_BYTES)
+    day = today or timezone.localdate()
+    item = ActivityImport(
         institution=institution,
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
         original_name=filename[:255],
         sha256=hashlib.sha256(data).hexdigest(),
-        status=ImportStatus.READY if ok else ImportStatus.REJECTED,
-        row_count=plan.rows,
-        activities=plan.activities,
-        pairs=plan.pairs if ok else [],
-        activities_new=plan.activities_new,
-        activities_existing=plan.activities_existing,
-        new_count=plan.new,
-        already_count=plan.already,
-        rejected_count=plan.rejected,
-        error_count=len(plan.errors),
-        errors=plan.errors[:MAX_ERRORS],
+        file_format=table.file_format,
+        size_bytes=len(data),
     )
+    if len(data) <= BACKGROUND_BYTES:
+        _store_plan(item, _checked(institution, table, day))
+        item.finished_at = timezone.now() if item.status == ImportStatus.REJECTED else None
+        item.save()
+        return item
+    map_columns(table.headers)  # a file without the columns it needs is refused now, as above
+    item.status = ImportStatus.CHECKING
+    item.progress_total = table.estimated_rows
+    item.file.save(f"upload.{table.file_format}", ContentFile(data), save=False)
+    item.save()
+    from careershub.activities.tasks import check_activity_import
+
+    pk = item.pk
+    transaction.on_commit(lambda: check_activity_import.enqueue(pk, day.isoformat()))
+    item.refresh_from_db()  # checked already when the task ran at once (outside a transaction, inline tasks)
+    return item
+
+
+def import_check(
+    *, activity_import_id: int, today: datetime.date | None = None, report_progress: bool = True
+) -> ActivityImport:
+    """Check the rows of a stored file (CHECKING → READY, REJECTED or FAILED), writing progress
+    as they are read; the file is deleted once checked (the preview keeps only learners' ids).
+    Does nothing to an import that is not CHECKING (a task delivered twice)."""
+    item = ActivityImport.objects.select_related("institution").get(pk=activity_import_id)
+    if item.status != ImportStatus.CHECKING:
+        return item
+    institution = item.institution
+    try:
+        with item.file.open("rb") as handle:
+            data = handle.read()
+        table = mis.open_table(data, max_rows=MAX_ROWS, max_bytes=MAX_FILE_BYTES)
+        ActivityImport.objects.filter(pk=item.pk).update(progress_total=table.estimated_rows)
+        plan = _checked(
+            institution,
+            table,
+            today or timezone.localdate(),
+            _progress_writer(item.pk) if report_progress else None,
+        )
+    except mis.MisFileError as exc:
+        return _fail(activity_import_id, str(exc))
+    except Exception:
+        _fail(activity_import_id, "The file could not be checked. Nothing was changed: upload it again.")
+        raise
+    with transaction.atomic():
+        locked = ActivityImport.objects.select_for_update().get(pk=activity_import_id)
+        if locked.status != ImportStatus.CHECKING:
+            return locked
+        _store_plan(locked, plan)
+        locked.progress_done = locked.progress_total
+        if locked.status == ImportStatus.REJECTED:
+            locked.finished_at = timezone.now()
+        _forget_file(locked)
+        locked.save()
+    return locked
+
+
+def _forget_file(item: ActivityImport) -> None:
+    """Delete the stored file (it names learners); the import keeps what the preview needs."""
+    if item.file:
+        item.file.delete(save=False)
+    item.file = ""  # type: ignore[assignment]
+
+
+def _fail(activity_import_id: int, message: str) -> ActivityImport:
+    """Mark a background check or import FAILED with a message for the user; nothing is kept but
+    the message (no file, no learners' ids)."""
+    with transaction.atomic():
+        item = ActivityImport.objects.select_for_update().get(pk=activity_import_id)
+        item.status = ImportStatus.FAILED
+        item.error = message
+        item.finished_at = timezone.now()
+        item.pairs = []
+        _forget_file(item)
+        item.save()
+    return item
 
 
 # Confirm ------------------------------------------------------------------------------------------
@@ -676,16 +819,61 @@ def _checklist(activity_type: str, meaningful: bool) -> dict[str, bool]:
     return {name: meaningful and encounter in encounters for name, (_label, encounters) in CHECKLIST.items()}
 
 
-@transaction.atomic
 def import_confirm(*, activity_import: ActivityImport, actor: Any) -> ActivityImport:
-    """Apply the previewed rows, all or nothing. Refused for a file with problems, a second time,
-    or when a learner has since left the institution's records or an activity was deleted."""
-    locked = ActivityImport.objects.select_for_update().get(pk=activity_import.pk)
-    if locked.status == ImportStatus.REJECTED:
-        raise ActivityImportError("This file has problems. Fix them and upload the file again. Nothing was changed.")
-    if locked.status != ImportStatus.READY:
-        raise ActivityImportError("This import has already been confirmed or cancelled.")
-    institution = activity_import.institution
+    """Confirm a previewed import, once: locked, READY only (a second confirmation is refused).
+    A file up to `BACKGROUND_BYTES` is applied now, all or nothing (`_apply`: an ActivityImportError
+    leaves it READY and nothing changed); a larger one becomes APPLYING and `apply_activity_import`
+    applies it in the background, once this transaction has committed."""
+    with transaction.atomic():
+        locked = ActivityImport.objects.select_for_update().get(pk=activity_import.pk)
+        if locked.status == ImportStatus.REJECTED:
+            raise ActivityImportError(
+                "This file has problems. Fix them and upload the file again. Nothing was changed."
+            )
+        if locked.status == ImportStatus.CHECKING:
+            raise ActivityImportError(CHECKING_MESSAGE)
+        if locked.status != ImportStatus.READY:
+            raise ActivityImportError("This import has already been confirmed or cancelled.")
+        locked.confirmed_by = actor if getattr(actor, "is_authenticated", False) else None
+        locked.confirmed_at = timezone.now()
+        if locked.size_bytes <= BACKGROUND_BYTES:
+            return _apply(locked, activity_import.institution, actor)
+        locked.status = ImportStatus.APPLYING
+        locked.progress_done = 0
+        locked.progress_total = locked.new_count
+        locked.save(update_fields=["status", "confirmed_by", "confirmed_at", "progress_done", "progress_total"])
+        from careershub.activities.tasks import apply_activity_import
+
+        pk = locked.pk
+        transaction.on_commit(lambda: apply_activity_import.enqueue(pk))
+    locked.refresh_from_db()  # applied already when the task ran at once (outside a transaction, inline tasks)
+    return locked
+
+
+def import_apply(*, activity_import_id: int) -> ActivityImport:
+    """Apply a confirmed import in the background (APPLYING → DONE, or FAILED with the reason and
+    nothing changed). The import's row stays locked until its records are written: a task
+    delivered twice finds it DONE and does nothing."""
+    try:
+        with transaction.atomic():
+            locked = (
+                ActivityImport.objects.select_for_update(of=("self",))
+                .select_related("institution__organisation", "confirmed_by")
+                .get(pk=activity_import_id)
+            )
+            if locked.status != ImportStatus.APPLYING:
+                return locked
+            return _apply(locked, locked.institution, locked.confirmed_by)
+    except ActivityImportError as exc:
+        return _fail(activity_import_id, str(exc))
+    except Exception:
+        _fail(activity_import_id, "The import could not be completed. Nothing was changed: upload the file again.")
+        raise
+
+
+def _apply(locked: ActivityImport, institution: Institution, actor: Any) -> ActivityImport:
+    """Write the previewed records of a locked import (inside the caller's transaction): refused
+    when a learner has since left the institution's records or an activity was deleted."""
     learners = set(Learner.objects.filter(institution_id=locked.institution_id).values_list("pk", flat=True))
     if any(not learners.issuperset(ids) for ids in locked.pairs):
         raise ActivityImportError(
@@ -725,11 +913,24 @@ def import_confirm(*, activity_import: ActivityImport, actor: Any) -> ActivityIm
         learner_ids.extend(ids)
     added = _insert_pairs(activity_ids, learner_ids)
     locked.status = ImportStatus.DONE
-    locked.confirmed_at = timezone.now()
+    locked.finished_at = timezone.now()
+    locked.progress_done = locked.progress_total
     locked.already_count += locked.new_count - added  # recorded by someone else since the preview
     locked.new_count = added
     locked.pairs = []
-    locked.save(update_fields=["status", "confirmed_at", "activities", "already_count", "new_count", "pairs"])
+    locked.save(
+        update_fields=[
+            "status",
+            "confirmed_by",
+            "confirmed_at",
+            "finished_at",
+            "progress_done",
+            "activities",
+            "already_count",
+            "new_count",
+            "pairs",
+        ]
+    )
     record(
         actor=actor,
         organisation=institution.organisation,
@@ -749,8 +950,11 @@ def import_confirm(*, activity_import: ActivityImport, actor: Any) -> ActivityIm
 @transaction.atomic
 def import_cancel(*, activity_import: ActivityImport) -> None:
     locked = ActivityImport.objects.select_for_update().get(pk=activity_import.pk)
+    if locked.status == ImportStatus.CHECKING:
+        raise ActivityImportError(CHECKING_MESSAGE)
     if locked.status not in {ImportStatus.READY, ImportStatus.REJECTED}:
         raise ActivityImportError("This import has already been confirmed or cancelled.")
     locked.status = ImportStatus.CANCELLED
+    locked.finished_at = timezone.now()
     locked.pairs = []
-    locked.save(update_fields=["status", "pairs"])
+    locked.save(update_fields=["status", "finished_at", "pairs"])

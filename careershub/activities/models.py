@@ -11,10 +11,12 @@ a task set by the employer and the employer's feedback.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from careershub.institutions.models import Institution
 from careershub.learners.models import Learner
@@ -194,16 +196,30 @@ class GuidanceMeeting(models.Model):
 
 
 class ImportStatus(models.TextChoices):
+    CHECKING = "checking", "Checking the file"
     READY = "ready", "Ready to confirm"
     REJECTED = "rejected", "Not imported: the file has problems"
+    APPLYING = "applying", "Importing"
     DONE = "done", "Imported"
+    FAILED = "failed", "Failed"
     CANCELLED = "cancelled", "Cancelled"
+
+
+#: A background task is working on the import: its page shows progress.
+IMPORT_IN_PROGRESS = frozenset({ImportStatus.CHECKING, ImportStatus.APPLYING})
+
+
+def activity_import_upload_to(instance: ActivityImport, filename: str) -> str:
+    """Random names: the uploaded name is kept in `original_name` for display only."""
+    return f"activity_imports/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{instance.file_format or 'bin'}"
 
 
 class ActivityImport(models.Model):
     """One file of activity records ("who took part": date, type, title, UPN or ULN per row)
     uploaded for preview and confirmation (`imports`).
 
+    Files above `imports.BACKGROUND_BYTES` are checked (CHECKING) and applied (APPLYING) by
+    background tasks; the file itself is kept in `file` only until it has been checked.
     The checked rows are held compactly until confirmed: `activities` (one entry per activity the
     file describes: its fields, the existing activity it adds to if any, and its counts) and
     `pairs` (for each of those activities, the ids of the learners to add to it). No names are
@@ -215,8 +231,23 @@ class ActivityImport(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    finished_at = models.DateTimeField(null=True, blank=True)
     original_name = models.CharField("file name", max_length=255)
     sha256 = models.CharField(max_length=64, blank=True)
+    file = models.FileField(
+        upload_to=activity_import_upload_to,
+        max_length=255,
+        blank=True,
+        help_text="The uploaded file, kept only until a background task has checked it",
+    )
+    file_format = models.CharField(max_length=4, blank=True, help_text="csv or xlsx")
+    size_bytes = models.PositiveBigIntegerField(default=0)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True, help_text="Why a background check or import failed")
     status = models.CharField(max_length=10, choices=ImportStatus.choices, default=ImportStatus.READY)
     row_count = models.PositiveIntegerField(default=0)
     activities = models.JSONField(
@@ -236,3 +267,13 @@ class ActivityImport(models.Model):
 
     def __str__(self) -> str:
         return f"Activity import {self.pk} ({self.original_name})"
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in IMPORT_IN_PROGRESS
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.progress_total:
+            return 0
+        return min(100, round(100 * self.progress_done / self.progress_total))

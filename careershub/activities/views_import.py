@@ -3,6 +3,10 @@
 Only the institution's careers leaders (who record activities) import; other members of the
 institution get 403, everyone else 403 too, and another institution's import is a 404. Imports
 are reached only through `activity_imports_for(request.membership)`.
+
+Large files are checked and applied by background tasks (`imports.BACKGROUND_BYTES`): the
+import's page then shows a progress bar and a Refresh link, so it works without JavaScript, and
+keeps the preview and then the result afterwards.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from careershub.activities import imports
 from careershub.activities.forms_import import MAX_MB, ActivityImportForm
-from careershub.activities.models import ACTIVITY_TYPES, ActivityImport, Mode, ProviderKind
+from careershub.activities.models import ACTIVITY_TYPES, ActivityImport, ImportStatus, Mode, ProviderKind
 from careershub.activities.queries import activity_imports_for
 from careershub.activities.views import _manager_or_403
 from careershub.learners import mis
@@ -97,12 +101,13 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     except imports.ActivityImportError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(
-            request,
-            f"The activity records were imported: {done.activities_new} "
-            f"{'activity' if done.activities_new == 1 else 'activities'} recorded, "
-            f"{done.new_count:,} {'participation' if done.new_count == 1 else 'participations'} added.",
-        )
+        if done.status == ImportStatus.DONE:  # else applying in the background: the page shows progress
+            messages.success(
+                request,
+                f"The activity records were imported: {done.activities_new} "
+                f"{'activity' if done.activities_new == 1 else 'activities'} recorded, "
+                f"{done.new_count:,} {'participation' if done.new_count == 1 else 'participations'} added.",
+            )
     return redirect("activities:import-detail", pk=pk)
 
 

@@ -11,6 +11,7 @@ import datetime
 import io
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -19,7 +20,7 @@ from playwright.sync_api import expect
 from careershub.activities.coverage import academic_year
 from careershub.activities.models import Activity
 from careershub.learners.models import Learner
-from careershub.learners.tests.factories import upn_for
+from careershub.learners.tests.factories import LearnerFactory, upn_for
 from conftest import Cast
 from tests.browser.conftest import Journey
 
@@ -162,3 +163,44 @@ def test_import_record_for_a_filtered_group_and_see_coverage_change(
     journey.heading().to_have_text("Activity records imported")
     fair = Activity.objects.get(title="Spring careers fair")
     assert set(fair.participants.values_list("year_group", flat=True)) == {7}
+
+
+def test_a_large_register_is_checked_and_imported_in_the_background_without_javascript(
+    no_js_journey: Journey, cast: Cast, tmp_path: Path, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file over BACKGROUND_BYTES: its page shows the progress of the check, then the preview,
+    the progress of the import, then the result, each reached by the Refresh link. The queued
+    tasks are held (dummy backend) and run here between the refreshes, as a worker would."""
+    from careershub.activities import imports
+    from careershub.activities.models import ActivityImport
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    monkeypatch.setattr(imports, "BACKGROUND_BYTES", 100)
+    for n in range(3):
+        LearnerFactory.create(institution=cast.ashby, upn=upn_for(n))
+    journey = no_js_journey
+    page = journey.page
+    journey.sign_in("leader@ashby.example")
+    journey.goto("/activities/import/")
+    register = tmp_path / "work experience.csv"
+    day = timezone.localdate().strftime("%d/%m/%Y")
+    register.write_text(
+        "Date,Activity type,Title,UPN\n"
+        + "".join(f"{day},Work experience,Week at Trafford Park,{upn_for(n)}\n" for n in range(3))
+    )
+    page.locator("input[type=file]").set_input_files(str(register))
+    journey.press("Upload and check the file")
+    journey.heading().to_have_text("Checking the file")
+    expect(page.locator("#progress-bar")).to_have_attribute("value", "0")
+    item = ActivityImport.objects.get()
+    imports.import_check(activity_import_id=item.pk)
+    journey.follow("Refresh to see progress")
+    journey.heading().to_have_text("Check what the import will record")
+    expect(page.locator("#import-activities")).to_contain_text("Week at Trafford Park")
+    journey.press("Confirm and import")
+    journey.heading().to_have_text("Importing activity records")
+    expect(page.locator("#import-progress")).to_contain_text("Recording 3 participations in 1 activity")
+    imports.import_apply(activity_import_id=item.pk)
+    journey.follow("Refresh to see progress")
+    journey.heading().to_have_text("Activity records imported")
+    assert Activity.objects.get(title="Week at Trafford Park").participants.count() == 3
