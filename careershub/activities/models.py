@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from careershub.core.progress import running_long
 from careershub.institutions.models import Institution
 from careershub.learners.models import Learner
 
@@ -271,6 +272,13 @@ class ActivityImport(models.Model):
     @property
     def in_progress(self) -> bool:
         return self.status in IMPORT_IN_PROGRESS
+
+    @property
+    def running_long(self) -> bool:
+        """Checking (since the upload) or applying (since the confirmation) for longer than a
+        background import should take: the page then says the worker may not be running."""
+        started = self.confirmed_at if self.status == "applying" else self.created_at
+        return self.in_progress and running_long(started)
 
     @property
     def progress_percent(self) -> int:

@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from careershub.core.progress import running_long
 from careershub.institutions.models import Institution
 
 
@@ -201,6 +202,13 @@ class LearnerImport(models.Model):
     @property
     def in_progress(self) -> bool:
         return self.status in IN_PROGRESS_STATUSES
+
+    @property
+    def running_long(self) -> bool:
+        """Checking (since the upload) or applying (since the confirmation) for longer than a
+        background import should take: the page then says the worker may not be running."""
+        started = self.confirmed_at if self.status == "applying" else self.created_at
+        return self.in_progress and running_long(started)
 
     @property
     def progress_percent(self) -> int:

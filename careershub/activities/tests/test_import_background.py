@@ -6,6 +6,7 @@ enqueued once the transaction commits, so the tests capture those callbacks and 
 
 from __future__ import annotations
 
+import datetime
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
 from careershub.activities import imports
 from careershub.activities.models import Activity, ActivityImport, ImportStatus, Participation
@@ -268,7 +270,12 @@ def test_progress_states_are_shown_without_javascript(  # type: ignore[no-untype
     assert '<progress id="progress-bar" class="app-progress__bar" max="100">' in applying  # no value: under way
     assert "Recording 4 participations in 2 activities" in applying and "What the import will record" in applying
     assert "Confirm and import" not in applying and "<script" not in _main(applying)
+    assert "background worker may not be running" not in applying
+    long_ago = timezone.now() - datetime.timedelta(minutes=20)
+    stuck = _page(client, item, status=ImportStatus.CHECKING, created_at=long_ago)
+    assert "background worker may not be running" in stuck and "Nothing is changed until" in stuck
     failed = _page(client, item, status=ImportStatus.FAILED, error="Row 7, column 'Title' holds a formula.")
+    assert "background worker may not be running" not in failed
     assert "The file could not be imported" in failed and "holds a formula" in failed
     assert "Nothing was changed" in failed and "progress-bar" not in failed and "Upload a file" in failed
 

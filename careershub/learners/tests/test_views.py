@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from careershub.audit.models import AuditAction, AuditEvent
 from careershub.learners.models import ImportStatus, Learner, LearnerImport
@@ -178,6 +181,21 @@ def test_in_progress_page_has_a_progress_bar_and_refresh_link(client_as, cast: C
     )
     assert '<progress id="progress-bar"' in content and 'value="25"' in content
     assert "Refresh to see progress" in content and "<script>" not in content.split("<main")[1]
+
+
+def test_an_import_running_long_says_the_worker_may_not_be_running(client_as, cast: Cast) -> None:  # type: ignore[no-untyped-def]
+    upload(client_as("careers_leader"), builders.csv_bytes(builders.learner_rows(1)))
+    learner_import = LearnerImport.objects.get()
+    url = reverse("learners:import-detail", args=[learner_import.pk])
+    now = timezone.now()
+    LearnerImport.objects.filter(pk=learner_import.pk).update(
+        status=ImportStatus.APPLYING, confirmed_at=now - datetime.timedelta(minutes=5)
+    )
+    assert "background worker may not be running" not in client_as("careers_leader").get(url).content.decode()
+    LearnerImport.objects.filter(pk=learner_import.pk).update(confirmed_at=now - datetime.timedelta(minutes=16))
+    assert "background worker may not be running" in client_as("careers_leader").get(url).content.decode()
+    LearnerImport.objects.filter(pk=learner_import.pk).update(status=ImportStatus.DONE)
+    assert "background worker may not be running" not in client_as("careers_leader").get(url).content.decode()
 
 
 def test_cancel(client_as, cast: Cast) -> None:  # type: ignore[no-untyped-def]
