@@ -46,7 +46,7 @@ class GovUKDateField(forms.Field):
             raise ValidationError(f"{label} must be a real date", code="invalid")
         try:
             return datetime.date(int(year), int(month), int(day))
-        except ValueError as exc:
+        except (ValueError, OverflowError) as exc:  # 31 February; a day of 20 digits
             raise ValidationError(f"{label} must be a real date", code="invalid") from exc
 
     def validate(self, value: Any) -> None:
