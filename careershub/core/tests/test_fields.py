@@ -18,7 +18,7 @@ class DateForm(forms.Form):
 def _errors(day: str, month: str, year: str) -> tuple[datetime.date | None, list[str]]:
     form = DateForm({"day-day": day, "day-month": month, "day-year": year})
     valid = form.is_valid()
-    return (form.cleaned_data["day"] if valid else None), form.errors.get("day", [])
+    return (form.cleaned_data["day"] if valid else None), list(form.errors.get("day", []))
 
 
 def test_a_real_date_is_read() -> None:
