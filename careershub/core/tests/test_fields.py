@@ -18,7 +18,8 @@ class DateForm(forms.Form):
 def _errors(day: str, month: str, year: str) -> tuple[datetime.date | None, list[str]]:
     form = DateForm({"day-day": day, "day-month": month, "day-year": year})
     valid = form.is_valid()
-    return (form.cleaned_data["day"] if valid else None), list(form.errors.get("day", []))
+    errors = [str(message) for message in form.errors.get("day", [])]  # type: ignore[union-attr]
+    return (form.cleaned_data["day"] if valid else None), errors
 
 
 def test_a_real_date_is_read() -> None:
