@@ -1,5 +1,7 @@
 """The allocation of school requests to employer offers, solved exactly: HiGHS (branch and cut,
-through `scipy.optimize.milp`, gap 0) by default, or OR-Tools CP-SAT (`engine="cpsat"`).
+through highspy, gap 0; its LP relaxation through `scipy.optimize.milp`) by default, or OR-Tools
+CP-SAT (`engine="cpsat"`). HiGHS is also given valid inequalities on the offers' sessions
+(`_offer_rows`): they cut off no allocation, only fractional points of the LP relaxation.
 
 Pure Python (no Django): `services.py` turns database rows into `RequestSpec` and `OfferSpec`.
 
@@ -40,16 +42,21 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import highspy
 import numpy as np
 from ortools.sat.python import cp_model
 from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import coo_matrix, csr_matrix
+from scipy.sparse import coo_matrix, csr_matrix, vstack
 
 SERVED = 100
 OPPORTUNITY_AREA = 30
 PRIORITY_SECTOR = 20
 REQUESTED_SECTOR = 10
 MAX_GAP = 20
+#: HiGHS's presolve is used for models with fewer candidate pairs than this: it shortens the
+#: search at 1,600 x 6,400 (48,009 pairs) but takes longer than it saves from 3,200 x 12,800
+#: (192,331 pairs) up (measured on the bench, ADR 13). Speed only: the optimum is the same.
+PRESOLVE_UP_TO = 100_000
 
 
 @dataclass(frozen=True)
@@ -304,9 +311,7 @@ def candidates(instance: Instance) -> Candidates:
     ri = np.concatenate(parts_r)
     oi = np.concatenate(parts_o)
     # Year group, windows and sessions.
-    o_years = [o.year_groups for o in offers]
-    r_year = [r.year_group for r in requests]
-    year_ok = np.fromiter((r_year[a] in o_years[b] for a, b in zip(ri, oi, strict=True)), dtype=bool, count=len(ri))
+    year_ok = _member([r.year_group for r in requests], [o.year_groups for o in offers], ri, oi)
     r_start = np.array([r.window_start.toordinal() for r in requests])
     r_end = np.array([r.window_end.toordinal() for r in requests])
     o_start = np.array([o.available_from.toordinal() for o in offers])
@@ -338,21 +343,29 @@ def candidates(instance: Instance) -> Candidates:
     # Scores: the same terms as `score`.
     need = np.array([sum(_need_terms(r)) for r in requests], dtype=np.int64)
     o_sector = [o.sector for o in offers]
-    r_sectors = [r.sectors for r in requests]
     r_priorities = [instance.priority_sectors if r.priority_sectors is None else r.priority_sectors for r in requests]
-    priority = np.fromiter(
-        (bool(o_sector[b]) and o_sector[b] in r_priorities[a] for a, b in zip(ri, oi, strict=True)),
-        dtype=np.int64,
-        count=len(ri),
-    )
-    asked = np.fromiter(
-        (bool(o_sector[b]) and o_sector[b] in r_sectors[a] for a, b in zip(ri, oi, strict=True)),
-        dtype=np.int64,
-        count=len(ri),
-    )
+    has_sector = np.array([bool(sector) for sector in o_sector], dtype=bool)[oi]
+    priority = (has_sector & _member(o_sector, r_priorities, oi, ri)).astype(np.int64)
+    asked = (has_sector & _member(o_sector, [r.sectors for r in requests], oi, ri)).astype(np.int64)
     weight = SERVED + need[ri] + PRIORITY_SECTOR * priority + REQUESTED_SECTOR * asked - travel
     order = np.lexsort((oi, ri))
     return Candidates(ri[order], oi[order], needed[order], travel[order], weight[order])
+
+
+def _member(items: list[str], sets: list[frozenset[str]], item_index: np.ndarray, set_index: np.ndarray) -> np.ndarray:
+    """For each pair k: is items[item_index[k]] in sets[set_index[k]]? On bit masks (one bit per
+    distinct label) when there are at most 62 labels, else one pair at a time."""
+    labels = sorted(set(items).union(*sets)) if sets else sorted(set(items))
+    if len(labels) > 62:
+        return np.fromiter(
+            (items[a] in sets[b] for a, b in zip(item_index.tolist(), set_index.tolist(), strict=True)),
+            dtype=bool,
+            count=len(item_index),
+        )
+    bit = {label: i for i, label in enumerate(labels)}
+    item_bit = np.array([bit[item] for item in items], dtype=np.int64)
+    set_mask = np.array([sum(1 << bit[label] for label in members) for members in sets], dtype=np.int64)
+    return ((set_mask[set_index] >> item_bit[item_index]) & 1).astype(bool)
 
 
 def _need_terms(request: RequestSpec) -> tuple[int, int, int, int]:
@@ -434,6 +447,110 @@ def _matrix(instance: Instance, found: Candidates) -> tuple[csr_matrix, np.ndarr
     return matrix, upper
 
 
+def _offer_rows(instance: Instance, found: Candidates, clique_limit: int = 4) -> tuple[csr_matrix, np.ndarray]:
+    """Valid inequalities that tighten the offers' sessions rows (they remove no allocation, only
+    fractional points of the LP relaxation, so the optimum is the same; the solver's bound at each
+    node is closer to it). For an offer of S sessions, call a pair "big" when it needs more than
+    S / 2 sessions: two big pairs never fit together.
+
+    - at most one big pair per offer (when the row alone allows more);
+    - for each pair a needing t <= S / 2: a and the pairs needing more than S - t sessions do not fit
+      together, so x_a + (those pairs) <= 1 (a clique of the conflict graph);
+    - for an offer of 4 sessions: n2 + 2 (n3 + n4) <= 2, where nk counts the pairs needing k
+      sessions (a facet of the integer hull of 2 n2 + 3 n3 + 4 n4 <= 4; for 3 sessions the hull is
+      the first rule).
+    """
+    n = len(found)
+    o_sessions = np.array([o.sessions for o in instance.offers], dtype=np.int64)
+    size = o_sessions[found.offer]
+    need = found.sessions
+    # Pairs sorted by offer, then by sessions needed: the pairs of an offer needing at least k
+    # sessions are a suffix of that offer's run.
+    order = np.lexsort((need, found.offer))
+    offer_sorted, need_sorted = found.offer[order], need[order]
+    rows: list[np.ndarray] = []
+    cols: list[np.ndarray] = []
+    values: list[np.ndarray] = []
+    upper: list[np.ndarray] = []
+    count = 0
+
+    def add(row_of_entry: np.ndarray, entries: np.ndarray, coefficients: np.ndarray, bound: np.ndarray) -> None:
+        nonlocal count
+        rows.append(count + row_of_entry)
+        cols.append(entries)
+        values.append(coefficients)
+        upper.append(bound)
+        count += len(bound)
+
+    # Where each offer's run reaches `threshold` sessions (keys sorted like `order`).
+    scale = int(need.max()) + 2
+    keys = offer_sorted * scale + need_sorted
+
+    def suffix_start(pairs: np.ndarray, threshold: np.ndarray) -> np.ndarray:
+        return np.searchsorted(keys, found.offer[pairs] * scale + np.clip(threshold, 0, scale - 1))
+
+    def segments(begin: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        """The positions begin[i] .. begin[i] + lengths[i] - 1, one run after another."""
+        return np.repeat(begin - np.cumsum(lengths) + lengths, lengths) + np.arange(int(lengths.sum()))
+
+    position = np.empty(n, dtype=np.int64)
+    position[order] = np.arange(n)
+    run_end = np.searchsorted(keys, found.offer * scale + scale)
+    # At most one big pair per offer (implied by the row for 1 or 2 sessions, by the facet below for 4).
+    big = 2 * need > size
+    first_big = suffix_start(np.arange(n), size // 2 + 1)
+    heads = np.flatnonzero(big & (first_big == position) & (run_end - first_big >= 2) & (size > 2) & (size != 4))
+    if len(heads):
+        lengths = run_end[heads] - first_big[heads]
+        add(
+            np.repeat(np.arange(len(heads)), lengths),
+            order[segments(first_big[heads], lengths)],
+            np.ones(int(lengths.sum())),
+            np.ones(len(heads)),
+        )
+    # Cliques: a small pair with the big pairs it cannot share the offer with. When there are many
+    # such big pairs, the small pairs needing the same t are taken together instead (fewer
+    # nonzeros): sum of them + m * (those big pairs) <= m, m = how many of them fit at most.
+    small = np.flatnonzero(~big)
+    start = suffix_start(small, size[small] - need[small] + 1)
+    lengths = run_end[small] - start
+    keep = lengths > 0
+    small, start, lengths = small[keep], start[keep], lengths[keep]
+    single = lengths <= clique_limit
+    if single.any():
+        one, one_start, one_lengths = small[single], start[single], lengths[single]
+        entries = np.concatenate([one, order[segments(one_start, one_lengths)]])
+        row_of = np.concatenate([np.arange(len(one)), np.repeat(np.arange(len(one)), one_lengths)])
+        add(row_of, entries, np.ones(len(entries)), np.ones(len(one)))
+    if not single.all():
+        many, many_start, many_lengths = small[~single], start[~single], lengths[~single]
+        # One row per (offer, t): its small pairs, and the big pairs once (from the first of them).
+        group_keys, group_of, group_sizes = np.unique(
+            found.offer[many] * scale + need[many], return_inverse=True, return_counts=True
+        )
+        first = np.zeros(len(group_keys), dtype=np.int64)
+        first[group_of[::-1]] = np.arange(len(many))[::-1]
+        weight = np.minimum(group_sizes, size[many[first]] // need[many[first]]).astype(float)
+        big_entries = order[segments(many_start[first], many_lengths[first])]
+        add(
+            np.concatenate([group_of, np.repeat(np.arange(len(group_keys)), many_lengths[first])]),
+            np.concatenate([many, big_entries]),
+            np.concatenate([np.ones(len(many)), np.repeat(weight, many_lengths[first])]),
+            weight,
+        )
+    # Offers of 4 sessions: n2 + 2 (n3 + n4) <= 2.
+    four = np.flatnonzero((size == 4) & (need >= 2))
+    if len(four):
+        offers_four, row_of = np.unique(found.offer[four], return_inverse=True)
+        add(row_of, four, np.where(need[four] >= 3, 2.0, 1.0), np.full(len(offers_four), 2.0))
+    if not count:
+        return csr_matrix((0, n)), np.zeros(0)
+    matrix = coo_matrix(
+        (np.concatenate(values), (np.concatenate(rows), np.concatenate(cols))), shape=(count, n)
+    ).tocsr()
+    return matrix, np.concatenate(upper)
+
+
 def _pinned_columns(instance: Instance, found: Candidates) -> np.ndarray:
     if not instance.pinned:
         return _EMPTY
@@ -444,25 +561,75 @@ def _pinned_columns(instance: Instance, found: Candidates) -> np.ndarray:
 
 
 def _solve_highs(
-    instance: Instance, found: Candidates, time_limit_s: float, relax: bool = False
+    instance: Instance, found: Candidates, time_limit_s: float, relax: bool = False, tighten: bool = True
 ) -> tuple[str, float, np.ndarray, tuple[float, float]]:
+    """HiGHS on the model (with the offers' valid inequalities unless `tighten` is off): the LP
+    relaxation through `scipy.optimize.milp` when `relax`, else branch and cut through highspy
+    with the nearest-first allocation as its first incumbent, and presolve only below
+    `PRESOLVE_UP_TO` pairs (ADR 13: above, it costs more than it saves)."""
     matrix, upper = _matrix(instance, found)
+    if tighten:
+        extra, extra_upper = _offer_rows(instance, found)
+        matrix, upper = vstack([matrix, extra]).tocsr(), np.concatenate([upper, extra_upper])
     lower_bounds = np.zeros(len(found))
     lower_bounds[_pinned_columns(instance, found)] = 1
-    result = milp(
-        -found.weight.astype(float),
-        constraints=LinearConstraint(matrix, -np.inf, upper),
-        integrality=np.zeros(len(found)) if relax else np.ones(len(found)),
-        bounds=Bounds(lower_bounds, np.ones(len(found))),
-        options={"mip_rel_gap": 0.0, "time_limit": time_limit_s, "presolve": True},
-    )
-    if result.status == 0:
-        return "optimal", -float(result.fun), np.asarray(result.x) > 0.5, (-float(result.fun), -float(result.fun))
-    if result.status == 2:
+    if relax:
+        result = milp(
+            -found.weight.astype(float),
+            constraints=LinearConstraint(matrix, -np.inf, upper),
+            integrality=np.zeros(len(found)),
+            bounds=Bounds(lower_bounds, np.ones(len(found))),
+            options={"time_limit": time_limit_s, "presolve": True},
+        )
+        if result.status == 0:
+            return "optimal", -float(result.fun), np.asarray(result.x) > 0.5, (-float(result.fun), -float(result.fun))
+        return "timeout", 0.0, np.zeros(0, dtype=bool), (0.0, float("nan"))
+    return _solve_highspy(instance, found, matrix, upper, lower_bounds, time_limit_s)
+
+
+def _solve_highspy(
+    instance: Instance,
+    found: Candidates,
+    matrix: csr_matrix,
+    upper: np.ndarray,
+    lower_bounds: np.ndarray,
+    time_limit_s: float,
+) -> tuple[str, float, np.ndarray, tuple[float, float]]:
+    n = len(found)
+    columns = matrix.tocsc()
+    model = highspy.HighsLp()
+    model.num_col_, model.num_row_ = n, columns.shape[0]
+    model.col_cost_ = -found.weight.astype(float)
+    model.col_lower_, model.col_upper_ = lower_bounds, np.ones(n)
+    model.row_lower_, model.row_upper_ = np.full(columns.shape[0], -highspy.kHighsInf), upper
+    model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    model.a_matrix_.start_ = columns.indptr
+    model.a_matrix_.index_ = columns.indices
+    model.a_matrix_.value_ = columns.data
+    model.integrality_ = [highspy.HighsVarType.kInteger] * n
+    highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    highs.passModel(model)
+    highs.setOptionValue("time_limit", float(time_limit_s))
+    highs.setOptionValue("mip_rel_gap", 0.0)
+    highs.setOptionValue("mip_abs_gap", 0.0)
+    highs.setOptionValue("presolve", "on" if n < PRESOLVE_UP_TO else "off")
+    start = highspy.HighsSolution()
+    start.col_value = _greedy_columns(instance, found).astype(float).tolist()
+    start.value_valid = True
+    highs.setSolution(start)
+    highs.run()
+    status = highs.getModelStatus()
+    info = highs.getInfo()
+    has_solution = info.primal_solution_status == 2  # feasible
+    chosen = np.asarray(highs.getSolution().col_value) > 0.5 if has_solution else np.zeros(0, dtype=bool)
+    if status == highspy.HighsModelStatus.kOptimal:
+        value = -float(info.objective_function_value)
+        return "optimal", value, chosen, (value, value)
+    if status == highspy.HighsModelStatus.kInfeasible:
         return "infeasible", 0.0, np.zeros(0, dtype=bool), (0.0, 0.0)
-    best = -float(result.fun) if result.x is not None else 0.0
-    bound = -float(getattr(result, "mip_dual_bound", float("nan")) or float("nan"))
-    chosen = np.asarray(result.x) > 0.5 if result.x is not None else np.zeros(0, dtype=bool)
+    best = -float(info.objective_function_value) if has_solution else 0.0
+    bound = -float(info.mip_dual_bound) if math.isfinite(info.mip_dual_bound) else float("nan")
     return "timeout", best, chosen, (best, bound)
 
 
@@ -501,10 +668,14 @@ def solve(instance: Instance, *, engine: str = "highs", time_limit_s: float = 30
     """Solve to proven optimality (HiGHS branch and cut by default, or OR-Tools CP-SAT),
     or say plainly why there is no allocation."""
     found = candidates(instance)
-    pairs = {
-        (instance.requests[a].key, instance.offers[b].key)
-        for a, b in zip(found.request.tolist(), found.offer.tolist(), strict=True)
-    }
+    pairs = (
+        {
+            (instance.requests[a].key, instance.offers[b].key)
+            for a, b in zip(found.request.tolist(), found.offer.tolist(), strict=True)
+        }
+        if instance.pinned
+        else set()
+    )
     for pair in instance.pinned:
         if pair not in pairs:
             return Result(
@@ -583,12 +754,14 @@ def _timed_out(
     )
 
 
-def lp_bound(instance: Instance, *, time_limit_s: float = 60.0) -> float:
-    """The LP relaxation's optimum: an upper bound on any allocation's objective."""
+def lp_bound(instance: Instance, *, time_limit_s: float = 60.0, tightened: bool = False) -> float:
+    """The LP relaxation's optimum: an upper bound on any allocation's objective. With
+    `tightened`, of the model `solve` gives HiGHS (with the offers' valid inequalities, see
+    `_offer_rows`): a bound at least as close to the optimum."""
     found = candidates(instance)
     if not len(found):
         return 0.0
-    status, value, _, _ = _solve_highs(instance, found, time_limit_s, relax=True)
+    status, value, _, _ = _solve_highs(instance, found, time_limit_s, relax=True, tighten=tightened)
     return value if status == "optimal" else float("nan")
 
 
@@ -598,15 +771,24 @@ def greedy(instance: Instance) -> dict[int, int]:
     baseline, and what a round falls back to when the solver runs out of time with nothing
     better (`solve`); never offered as optimal."""
     found = candidates(instance)
+    chosen = _greedy_columns(instance, found)
+    return {
+        instance.requests[a].key: instance.offers[b].key
+        for a, b in zip(found.request[chosen].tolist(), found.offer[chosen].tolist(), strict=True)
+    }
+
+
+def _greedy_columns(instance: Instance, found: Candidates) -> np.ndarray:
+    """`greedy` as a mask over the candidate pairs (also HiGHS's first incumbent in `solve`)."""
     left = [o.sessions for o in instance.offers]
     employer_of = [o.employer_key for o in instance.offers]
     taken: dict[int, int] = {}
     served = [False] * len(instance.requests)
-    matches: dict[int, int] = {}
+    chosen = np.zeros(len(found), dtype=bool)
 
-    def take(a: int, b: int, need: int) -> None:
+    def take(i: int, a: int, b: int, need: int) -> None:
         served[a] = True
-        matches[instance.requests[a].key] = instance.offers[b].key
+        chosen[i] = True
         left[b] -= need
         taken[employer_of[b]] = taken.get(employer_of[b], 0) + 1
 
@@ -617,7 +799,7 @@ def greedy(instance: Instance) -> dict[int, int]:
         for i in order.tolist():
             a, b = int(found.request[i]), int(found.offer[i])
             if (r_keys[a], o_keys[b]) in instance.pinned and not served[a]:
-                take(a, b, int(found.sessions[i]))
+                take(i, a, b, int(found.sessions[i]))
     for i in order.tolist():
         a, b, need = int(found.request[i]), int(found.offer[i]), int(found.sessions[i])
         employer = employer_of[b]
@@ -626,5 +808,5 @@ def greedy(instance: Instance) -> dict[int, int]:
             continue
         if found.weight[i] <= 0:
             continue
-        take(a, b, need)
-    return matches
+        take(i, a, b, need)
+    return chosen

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime
 import itertools
 
+import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -253,3 +255,102 @@ def test_a_time_out_offers_the_best_allocation_found_with_its_distance_from_the_
     monkeypatch.setattr(solver, "greedy", lambda inst: {})
     refused = solver.solve(instance, time_limit_s=5)
     assert refused.status == "timeout" and refused.matches == {} and "found no allocation" in refused.message
+
+
+@st.composite
+def crowded_offers(draw: st.DrawFn) -> Instance:
+    """One or two offers of up to 5 sessions and several requests needing 1 to 5 sessions each: the
+    sessions rows are knapsacks, where the added inequalities apply."""
+    n_requests = draw(st.integers(1, 6))
+    per_session = draw(st.sampled_from([10, 15]))
+    found = []
+    for i in range(n_requests):
+        found.append(
+            RequestSpec(
+                key=i + 1,
+                kind="talk",
+                year_group="9",
+                learners=draw(st.integers(1, 5)) * per_session - draw(st.integers(0, per_session - 1)),
+                window_start=DAY0,
+                window_end=DAY0,
+                delivery="virtual",
+                max_travel_km=0,
+                fsm_percent=draw(st.floats(0, 60)),
+            )
+        )
+    offers_found = tuple(
+        OfferSpec(
+            key=100 + j,
+            employer_key=1 + j,
+            kind="talk",
+            sessions=draw(st.integers(1, 5)),
+            learners_per_session=per_session,
+            available_from=DAY0,
+            available_to=DAY0,
+            delivery="virtual",
+            year_groups=frozenset({"9"}),
+            sector=draw(st.sampled_from(SECTORS)),
+        )
+        for j in range(draw(st.integers(1, 2)))
+    )
+    return Instance(requests=tuple(found), offers=offers_found, employer_caps={1: draw(st.integers(1, 6))})
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(instances(), crowded_offers()), st.integers(0, 4))
+def test_offer_inequalities_keep_every_allocation(instance: Instance, clique_limit: int) -> None:
+    """The inequalities added to the sessions rows cut off no feasible allocation (checked on
+    every one, with single cliques and with pairs taken together), so the tightened model has
+    the same optimum; its LP bound stays above it."""
+    found = solver.candidates(instance)
+    if not len(found):
+        return
+    rows, upper = solver._offer_rows(instance, found, clique_limit)
+    options: list[list[int | None]] = [[None] for _ in instance.requests]
+    for column, a in enumerate(found.request.tolist()):
+        options[a].append(column)
+    for combination in itertools.product(*options):
+        chosen = [c for c in combination if c is not None]
+        matches = {
+            instance.requests[int(found.request[c])].key: instance.offers[int(found.offer[c])].key for c in chosen
+        }
+        if solver.check(instance, matches):
+            continue
+        x = np.zeros(len(found))
+        x[chosen] = 1
+        assert np.all(rows @ x <= upper + 1e-9)
+    best = brute_force(instance)
+    assert best is not None
+    assert solver.lp_bound(instance, tightened=True) >= best - 1e-6
+    assert solver.lp_bound(instance, tightened=True) <= solver.lp_bound(instance) + 1e-6
+
+
+def test_offer_inequalities_cut_the_fractional_knapsack() -> None:
+    """Two requests needing 2 sessions of a 3-session offer: the LP relaxation alone serves one
+    and a half; with the inequalities, one (the optimum)."""
+    requests_ = tuple(_request(key=k, learners=40, delivery="virtual") for k in (1, 2))
+    offer = _offer(key=100, sessions=3, learners_per_session=30, delivery="virtual", latitude=None, longitude=None)
+    instance = Instance(requests=requests_, offers=(offer,))
+    result = solver.solve(instance)
+    assert result.status == "optimal" and len(result.matches) == 1
+    assert solver.lp_bound(instance) == pytest.approx(1.5 * result.objective)
+    assert solver.lp_bound(instance, tightened=True) == pytest.approx(result.objective)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.one_of(instances(), crowded_offers()))
+def test_every_way_of_running_highs_gives_the_brute_force_optimum(instance: Instance) -> None:
+    """With or without presolve (large models go without), with or without the added
+    inequalities: the same optimum as trying every assignment."""
+    best = brute_force(instance)
+    found = solver.candidates(instance)
+    if not len(found):
+        assert best == 0
+        return
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(solver, "PRESOLVE_UP_TO", 0)
+        result = solver.solve(instance, time_limit_s=10)
+    assert result.status == "optimal" and result.objective == best
+    assert solver.check(instance, result.matches) == []
+    status, value, chosen, _ = solver._solve_highs(instance, found, 10, tighten=False)
+    assert status == "optimal" and round(value) == best == int(found.weight[chosen].sum())
