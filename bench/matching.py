@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime
+import importlib.metadata
 import math
 import random
 import sys
@@ -210,7 +211,8 @@ def main() -> None:
     args = parser.parse_args()
     where = places(random.Random(args.seed))  # noqa: S311 - benchmark data
     print(
-        f"{len(where)} real institutions placed; solver HiGHS (scipy {__import__('scipy').__version__}); "
+        f"{len(where)} real institutions placed; solver HiGHS {importlib.metadata.version('highspy')} through highspy "
+        f"(LP bounds through scipy {__import__('scipy').__version__}); "
         f"virtual share {args.virtual_share}; time limit {args.time_limit:g} s"
     )
     header = (
