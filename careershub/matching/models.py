@@ -7,9 +7,12 @@ then accepted or declined by the employer and by the school.
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from careershub.employers.models import Offer, SchoolRequest
 from careershub.hubs.models import Hub
@@ -36,6 +39,10 @@ class RoundStatus(models.TextChoices):
     FAILED = "failed", "Could not be solved"
 
 
+#: How long past the solver's time limit a round may wait or be solved before it counts as stalled.
+STALLED_AFTER = datetime.timedelta(minutes=10)
+
+
 class MatchRound(models.Model):
     #: The hub whose requests and offers it allocates; empty for a national round across hubs.
     hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="match_rounds", null=True, blank=True)
@@ -51,6 +58,8 @@ class MatchRound(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     solved_at = models.DateTimeField(null=True, blank=True)
+    #: When it was last asked to be solved (`services.round_queue`).
+    queued_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -66,6 +75,16 @@ class MatchRound(models.Model):
     def in_progress(self) -> bool:
         """Queued or being solved in the background: its matches cannot be reviewed meanwhile."""
         return self.status in (RoundStatus.QUEUED, RoundStatus.SOLVING)
+
+    @property
+    def stalled(self) -> bool:
+        """Still waiting or being solved long after any solve should have ended (the solver's time
+        limit plus `STALLED_AFTER`): its task was lost (a worker stopped, or none is running), so
+        it may be asked for again."""
+        if not self.in_progress or self.queued_at is None:
+            return False
+        limit = datetime.timedelta(seconds=settings.MATCHING_TIME_LIMIT_S) + STALLED_AFTER
+        return timezone.now() - self.queued_at > limit
 
 
 class MatchStatus(models.TextChoices):

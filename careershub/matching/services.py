@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from careershub.audit.models import AuditAction
@@ -175,18 +175,33 @@ def round_create(*, hub: Hub | None, name: str, actor: Any = None) -> MatchRound
     return match_round
 
 
+BEING_SOLVED = "This round is already being solved. Wait for it to finish, then solve it again."
+
+
 @transaction.atomic
 def round_queue(*, match_round: MatchRound, actor: Any = None) -> MatchRound:
     """Ask for a round to be solved in the background (`tasks.solve_match_round`): a national
     round can take tens of seconds, longer than a web request should. Refused while it is
-    already waiting or being solved."""
-    locked = MatchRound.objects.select_for_update(of=("self",)).select_related("hub").get(pk=match_round.pk)
-    if locked.in_progress:
-        raise MatchingError("This round is already being solved. Wait for it to finish, then solve it again.")
+    already waiting or being solved, unless it has stalled (`MatchRound.stalled`: its task was
+    lost), when it is queued again."""
+    try:
+        # NOWAIT: a solve under way holds the round's row for as long as it runs. In a savepoint,
+        # so that the refusal leaves the surrounding transaction usable.
+        with transaction.atomic():
+            locked = (
+                MatchRound.objects.select_for_update(of=("self",), nowait=True)
+                .select_related("hub")
+                .get(pk=match_round.pk)
+            )
+    except DatabaseError as exc:
+        raise MatchingError(BEING_SOLVED) from exc
+    if locked.in_progress and not locked.stalled:
+        raise MatchingError(BEING_SOLVED)
     before = snapshot(locked, ["status"])
     locked.status = RoundStatus.QUEUED
     locked.message = ""
-    locked.save(update_fields=["status", "message"])
+    locked.queued_at = timezone.now()
+    locked.save(update_fields=["status", "message", "queued_at"])
     record(
         actor=actor,
         organisation=round_organisation(locked),

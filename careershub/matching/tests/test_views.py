@@ -353,6 +353,41 @@ def test_a_round_is_solved_in_the_background(client_as, cast: Cast) -> None:  # 
     assert services.round_solve_queued(round_id=match_round.pk).status == RoundStatus.SOLVED  # not queued: no-op
 
 
+def test_a_stalled_round_says_so_and_can_be_solved_again(client_as, cast: Cast, settings) -> None:  # type: ignore[no-untyped-def]
+    """A round whose task was lost (no worker, or a worker stopped mid-solve) does not stay locked."""
+    import datetime
+
+    from django.utils import timezone
+
+    settings.MATCHING_TIME_LIMIT_S = 60
+    offer_for(employer_for(cast), sessions=1)
+    request_for(locate(cast.ashby))
+    client = client_as("hub_lead")
+    client.post(reverse("matching:round-create", args=[cast.north_hub.pk]))  # queued; its task never runs here
+    match_round = MatchRound.objects.get()
+    url = reverse("matching:round", args=[match_round.pk])
+    recent = timezone.now() - datetime.timedelta(minutes=5)
+    MatchRound.objects.filter(pk=match_round.pk).update(status=RoundStatus.SOLVING, queued_at=recent)
+    content = client.get(url).content.decode()
+    assert "This round is being solved" in content and "background worker may have" not in content
+    assert "Solve again" not in content
+    with pytest.raises(services.MatchingError, match="already being solved"):
+        services.round_queue(match_round=match_round)
+    long_ago = timezone.now() - datetime.timedelta(minutes=12)  # 60 s limit + 10 minutes, passed
+    MatchRound.objects.filter(pk=match_round.pk).update(queued_at=long_ago)
+    content = client.get(url).content.decode()
+    assert "background worker may have" in content and "Solve again" in content
+    response = client.post(reverse("matching:round-solve", args=[match_round.pk]), follow=True)
+    assert "being solved again in the background" in response.content.decode()
+    match_round.refresh_from_db()
+    assert match_round.status == RoundStatus.QUEUED
+    assert match_round.queued_at is not None and match_round.queued_at > long_ago
+    assert not match_round.stalled
+    services.round_solve_queued(round_id=match_round.pk, actor=cast.hub_lead)  # what the task does
+    match_round.refresh_from_db()
+    assert match_round.status == RoundStatus.SOLVED and match_round.matches.count() == 1
+
+
 def test_matches_cannot_be_reviewed_while_their_round_is_solving(world: World) -> None:
     match = world.round.matches.get()
     MatchRound.objects.filter(pk=world.round.pk).update(status=RoundStatus.SOLVING)
@@ -390,3 +425,39 @@ def test_a_timed_out_round_keeps_the_best_allocation_found(cast: Cast, monkeypat
     monkeypatch.setattr(services.solver, "solve", lambda *a, **k: nothing)
     match_round = services.round_solve(match_round=match_round)
     assert match_round.status == RoundStatus.FAILED and not match_round.matches.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_solving_again_while_a_solve_holds_the_round_is_refused_at_once(cast: Cast) -> None:
+    """A solve under way holds the round's row (PostgreSQL): asking again is refused without waiting
+    for it, and leaves the asking transaction usable."""
+    import threading
+
+    from django.db import connection, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL (SQLite serialises writes)")
+    match_round = MatchRound.objects.create(hub=cast.north_hub, name="Spring", status=RoundStatus.SOLVED)
+    locked, release = threading.Event(), threading.Event()
+
+    def solving() -> None:
+        try:
+            with transaction.atomic():
+                MatchRound.objects.select_for_update().get(pk=match_round.pk)
+                locked.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=solving)
+    thread.start()
+    try:
+        assert locked.wait(10)
+        with transaction.atomic():
+            with pytest.raises(services.MatchingError, match="already being solved"):
+                services.round_queue(match_round=match_round)
+            assert MatchRound.objects.get(pk=match_round.pk).status == RoundStatus.SOLVED  # still usable
+    finally:
+        release.set()
+        thread.join()
+    assert services.round_queue(match_round=match_round).status == RoundStatus.QUEUED
