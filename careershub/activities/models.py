@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from careershub.core.progress import running_long
+from careershub.core.progress import BackgroundImportProgress
 from careershub.institutions.models import Institution
 from careershub.learners.models import Learner
 
@@ -206,16 +206,12 @@ class ImportStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
-#: A background task is working on the import: its page shows progress.
-IMPORT_IN_PROGRESS = frozenset({ImportStatus.CHECKING, ImportStatus.APPLYING})
-
-
 def activity_import_upload_to(instance: ActivityImport, filename: str) -> str:
     """Random names: the uploaded name is kept in `original_name` for display only."""
     return f"activity_imports/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{instance.file_format or 'bin'}"
 
 
-class ActivityImport(models.Model):
+class ActivityImport(BackgroundImportProgress, models.Model):
     """One file of activity records ("who took part": date, type, title, UPN or ULN per row)
     uploaded for preview and confirmation (`imports`).
 
@@ -268,20 +264,3 @@ class ActivityImport(models.Model):
 
     def __str__(self) -> str:
         return f"Activity import {self.pk} ({self.original_name})"
-
-    @property
-    def in_progress(self) -> bool:
-        return self.status in IMPORT_IN_PROGRESS
-
-    @property
-    def running_long(self) -> bool:
-        """Checking (since the upload) or applying (since the confirmation) for longer than a
-        background import should take: the page then says the worker may not be running."""
-        started = self.confirmed_at if self.status == "applying" else self.created_at
-        return self.in_progress and running_long(started)
-
-    @property
-    def progress_percent(self) -> int:
-        if not self.progress_total:
-            return 0
-        return min(100, round(100 * self.progress_done / self.progress_total))

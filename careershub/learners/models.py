@@ -17,7 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from careershub.core.progress import running_long
+from careershub.core.progress import BackgroundImportProgress
 from careershub.institutions.models import Institution
 
 
@@ -149,15 +149,12 @@ class ImportStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
-IN_PROGRESS_STATUSES = frozenset({ImportStatus.CHECKING, ImportStatus.APPLYING})
-
-
 def import_upload_to(instance: LearnerImport, filename: str) -> str:
     """Random names: the uploaded name is kept in `original_name` for display only."""
     return f"learner_imports/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{instance.file_format or 'bin'}"
 
 
-class LearnerImport(models.Model):
+class LearnerImport(BackgroundImportProgress, models.Model):
     """One MIS file a careers leader uploaded: its mapping, preview, progress and result."""
 
     institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="learner_imports")
@@ -198,20 +195,3 @@ class LearnerImport(models.Model):
 
     def __str__(self) -> str:
         return f"Learner import {self.pk} ({self.original_name})"
-
-    @property
-    def in_progress(self) -> bool:
-        return self.status in IN_PROGRESS_STATUSES
-
-    @property
-    def running_long(self) -> bool:
-        """Checking (since the upload) or applying (since the confirmation) for longer than a
-        background import should take: the page then says the worker may not be running."""
-        started = self.confirmed_at if self.status == "applying" else self.created_at
-        return self.in_progress and running_long(started)
-
-    @property
-    def progress_percent(self) -> int:
-        if not self.progress_total:
-            return 0
-        return min(100, round(100 * self.progress_done / self.progress_total))
