@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 
 from careershub.core.fields import GovUKDateField
+from careershub.core.uploads import SpreadsheetUploadForm, spreadsheet_file_field
 from careershub.destinations.models import ActivityCode, ActivityGroup, SeptemberGuarantee, Stage, TrackingConsent
 from careershub.learners import mis
 
@@ -84,28 +85,16 @@ class SummaryFilterForm(forms.Form):
         self.fields["leaving_year"].choices = [("", "All years"), *((y, f"Summer {y}") for y in years)]  # type: ignore[attr-defined]
 
 
-class UploadForm(forms.Form):
-    file = forms.FileField(
+class UploadForm(SpreadsheetUploadForm):
+    max_bytes = mis.MAX_FILE_BYTES
+    file = spreadsheet_file_field(
         label="Upload a destination list",
-        help_text=f"A CSV (or Excel .xlsx) file with a UPN or ULN column, a Date column and an NCCIS code column, "
-        f"up to {MAX_MB} MB.",
-        widget=forms.FileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
-        error_messages={
-            "required": "Select a CSV file",
-            "empty": "The selected file is empty",
-            "invalid": "Select a CSV file",
-            "missing": "Select a CSV file",
-        },
+        help_text=(
+            "A CSV (or Excel .xlsx) file with a UPN or ULN column, a Date column and an NCCIS code column, "
+            f"up to {MAX_MB} MB."
+        ),
+        kind="a CSV file",
     )
-
-    file_bytes: bytes
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if upload.size is not None and upload.size > mis.MAX_FILE_BYTES:
-            raise forms.ValidationError(f"The selected file must be smaller than {MAX_MB} MB")
-        self.file_bytes = b"".join(upload.chunks())
-        return upload
 
 
 class AddLeaversForm(forms.Form):

@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 
 from careershub.core.fields import GovUKDateField
+from careershub.core.uploads import SpreadsheetUploadForm, spreadsheet_file_field
 from careershub.learners import mis
 from careershub.risk import scoring
 from careershub.risk.models import Indicator, InterventionKind, InterventionStatus
@@ -135,25 +136,12 @@ class InterventionForm(forms.Form):
         return data
 
 
-class UploadForm(forms.Form):
-    file = forms.FileField(
+class UploadForm(SpreadsheetUploadForm):
+    max_bytes = mis.MAX_FILE_BYTES
+    file = spreadsheet_file_field(
         label="Upload a file of risk factors",
-        help_text=f"A CSV or Excel (.xlsx) file with a UPN (or ULN) column and a column for each risk factor, "
-        f"up to {MAX_MB} MB.",
-        widget=forms.FileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
-        error_messages={
-            "required": "Select a CSV or Excel file",
-            "empty": "The selected file is empty",
-            "invalid": "Select a CSV or Excel file",
-            "missing": "Select a CSV or Excel file",
-        },
+        help_text=(
+            "A CSV or Excel (.xlsx) file with a UPN (or ULN) column and a column for each risk factor, "
+            f"up to {MAX_MB} MB."
+        ),
     )
-
-    file_bytes: bytes
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if upload.size is not None and upload.size > mis.MAX_FILE_BYTES:
-            raise forms.ValidationError(f"The selected file must be smaller than {MAX_MB} MB")
-        self.file_bytes = b"".join(upload.chunks())
-        return upload
