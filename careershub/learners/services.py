@@ -981,22 +981,22 @@ def imports_expire(*, now: datetime.datetime | None = None) -> dict[str, int]:
     totals: collections.Counter[str] = collections.Counter()
     for institution in Institution.objects.filter(pk__in=institution_ids).select_related("organisation").order_by("pk"):
         counts: collections.Counter[str] = collections.Counter()
-        for item in waiting.filter(institution=institution).select_related("institution"):
-            had_file = bool(item.file)
+        for unconfirmed in waiting.filter(institution=institution).select_related("institution"):
+            had_file = bool(unconfirmed.file)
             try:
-                cancelled = import_cancel(learner_import=item, now=now)
+                cancelled = import_cancel(learner_import=unconfirmed, now=now)
             except LearnerImportError:
                 continue  # confirmed or finished meanwhile
             counts["imports_cancelled"] += 1
             counts["files_deleted"] += had_file and not cancelled.file
-        for item in kept_files.filter(institution=institution):
-            counts["files_deleted"] += _forget_file(item)
+        for finished in kept_files.filter(institution=institution):
+            counts["files_deleted"] += _forget_file(finished)
         with transaction.atomic():
-            for item in details.filter(institution=institution).select_for_update():
-                item.samples = _not_read_only(item.samples)
-                item.errors = []
-                item.details_cleared_at = now
-                item.save(update_fields=["samples", "errors", "details_cleared_at"])
+            for detailed in details.filter(institution=institution).select_for_update():
+                detailed.samples = _not_read_only(detailed.samples)
+                detailed.errors = []
+                detailed.details_cleared_at = now
+                detailed.save(update_fields=["samples", "errors", "details_cleared_at"])
                 counts["details_cleared"] += 1
         counts = +counts
         if counts:

@@ -159,6 +159,7 @@ def test_the_pages_say_what_is_kept(client_as, cast: Cast, settings) -> None:  #
     rejected = upload(cast, csv_bytes([["05/11/2025", "Employer talk", "Talk", upn_for(9)]]))
     assert rejected.status == ImportStatus.REJECTED
     page = text(client.get(reverse("activities:import-detail", args=[rejected.pk])).content.decode())
+    assert rejected.finished_at is not None
     cleared_on = timezone.localtime(rejected.finished_at + datetime.timedelta(days=60))
     assert f"The rows with problems shown here are cleared on {cleared_on:%-d %B %Y}." in page
     assert "Fix the rows listed below" in page

@@ -165,7 +165,7 @@ def test_a_file_storage_refuses_to_delete_is_kept_for_the_retention_task(
         raise OSError("storage unavailable")
 
     with monkeypatch.context() as patched:
-        storage = type(default_storage._wrapped)  # set up by `stored`
+        storage = type(default_storage._wrapped)  # type: ignore[attr-defined]  # set up by `stored`
         patched.setattr(storage, "delete", lambda self, name: refuse(name))
         done = services.import_confirm(learner_import=preview, actor=cast.careers_leader)
     assert done.status == ImportStatus.DONE
@@ -312,10 +312,12 @@ def test_the_pages_say_what_is_kept_and_for_how_long(client_as, cast: Cast, sett
     assert "not confirmed within 5 days" in start and "cleared 40 days after it finished" in start
     preview = previewed(cast)
     page = client.get(reverse("learners:import-detail", args=[preview.pk])).content.decode()
+    assert preview.check_started_at is not None
     until = timezone.localtime(preview.check_started_at + datetime.timedelta(days=5))
     assert f"If it is not confirmed by {until:%-d %B %Y}, it is cancelled and the file deleted." in text(page)
     done = services.import_confirm(learner_import=preview, actor=cast.careers_leader)
     page = client.get(reverse("learners:import-detail", args=[done.pk])).content.decode()
+    assert done.finished_at is not None
     cleared_on = timezone.localtime(done.finished_at + datetime.timedelta(days=40))
     assert "The file has been deleted." in text(page)
     assert f"The names and rows with problems shown here are cleared on {cleared_on:%-d %B %Y}." in text(page)
