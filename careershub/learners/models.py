@@ -5,7 +5,9 @@ Learner-level data is personal data about children. Only the institution's own c
 with small numbers suppressed. Every field on `Learner` is kept for a stated reason (below);
 anything an MIS export holds beyond these (addresses, ethnicity, medical notes, parents…) is
 ignored at import and never stored. Learners who have left are deleted after
-`LEARNER_RETENTION_DAYS` by the `delete_departed_learners` task.
+`LEARNER_RETENTION_DAYS` by the `delete_departed_learners` task. An uploaded MIS file is kept only
+until its import is applied, cancelled or failed; unconfirmed imports and finished imports' names
+and row problems are cleared by the `expire_learner_imports` task (see `LearnerImport`).
 """
 
 from __future__ import annotations
