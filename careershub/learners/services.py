@@ -662,7 +662,7 @@ def _not_read_only(samples: dict[str, Any]) -> dict[str, Any]:
     return {"not_read": samples["not_read"]} if samples.get("not_read") else {}
 
 
-def _forget_checked_rows(learner_import: LearnerImport) -> None:
+def _forget_checked_rows(learner_import: LearnerImport, *, extras: extensions.ResolvedExtensions | None = None) -> None:
     """Drop the rows the preview kept in the cache (learners' personal data) once not needed:
     those kept under the stored file's hash (read again: it may have been replaced) and under the
     hash taken at upload, checked today or yesterday (kept rows live an hour). Call it before
@@ -676,7 +676,7 @@ def _forget_checked_rows(learner_import: LearnerImport) -> None:
             pass  # gone already: what was kept under its hash is under the upload's hash
     if not hashes:
         return
-    extras = extensions.resolve(learner_import.institution)
+    extras = extras if extras is not None else extensions.resolve(learner_import.institution)
     today = timezone.localdate()
     cache.delete_many(
         [
@@ -691,15 +691,23 @@ def _forget_file(learner_import: LearnerImport) -> bool:
     """Delete the stored file (every learner's personal data) from storage and the import.
     Returns whether it was deleted; if storage refuses, the import keeps its name and the daily
     retention task tries again."""
+    name = learner_import.file.name
+    if not _delete_stored_file(learner_import):
+        return False
+    LearnerImport.objects.filter(pk=learner_import.pk, file=name).update(file="")
+    return True
+
+
+def _delete_stored_file(learner_import: LearnerImport) -> bool:
+    """Delete the import's file from storage and empty its field (not saved). Returns whether it
+    did; when storage refuses, the field keeps the name for the retention task to try again."""
     if not learner_import.file:
         return False
-    name = learner_import.file.name
     try:
-        learner_import.file.storage.delete(name)
+        learner_import.file.storage.delete(learner_import.file.name)
     except Exception:
         logger.exception("Could not delete the file of learner import %s; retention will try again", learner_import.pk)
         return False
-    LearnerImport.objects.filter(pk=learner_import.pk, file=name).update(file="")
     learner_import.file = ""  # type: ignore[assignment]
     return True
 
@@ -746,9 +754,6 @@ def import_apply(*, learner_import_id: int, actor: Any = None, report_progress: 
         learner_import.refresh_from_db()
         _fail(learner_import, "The import could not be completed. Nothing was changed; try again later.")
         raise
-    # Applied: the file and any rows kept from it are no longer needed (the result page shows counts).
-    _forget_checked_rows(learner_import)
-    _forget_file(learner_import)
     return learner_import
 
 
@@ -761,6 +766,11 @@ def _apply_and_record(learner_import: LearnerImport, plan: Plan, today: datetime
         learner_import.status = ImportStatus.DONE
         learner_import.finished_at = timezone.now()
         learner_import.progress_done = learner_import.progress_total
+        # Applied: the file and any rows kept from it are no longer needed (the result page shows
+        # counts). Deleted here so that DONE and the emptied field are one write; should the
+        # transaction fail after all, the import is FAILED, which deletes the file anyway.
+        _forget_checked_rows(learner_import, extras=plan.extras)
+        _delete_stored_file(learner_import)
         learner_import.save()
         record(
             actor=actor,
