@@ -275,9 +275,21 @@ if PRODUCTION:
 
 #: Learners are deleted this many days after they leave (the delete_departed_learners task).
 LEARNER_RETENTION_DAYS = env_int("LEARNER_RETENTION_DAYS", 365)
+#: Learner and activity records imports left unconfirmed (columns to match, ready to confirm, or a
+#: check whose worker stalled) this many days are cancelled and their files deleted (daily task).
+IMPORT_UNCONFIRMED_DAYS = env_int("IMPORT_UNCONFIRMED_DAYS", 7)
+#: A finished import's names and row problems are cleared this many days after it finished (its
+#: figures and file name stay). The files themselves are deleted as soon as an import finishes.
+IMPORT_DETAILS_DAYS = env_int("IMPORT_DETAILS_DAYS", 30)
+if IMPORT_UNCONFIRMED_DAYS < 1:
+    raise ImproperlyConfigured("IMPORT_UNCONFIRMED_DAYS must be a whole number of days, at least 1")
+if IMPORT_DETAILS_DAYS < 1:
+    raise ImproperlyConfigured("IMPORT_DETAILS_DAYS must be a whole number of days, at least 1")
 #: Background tasks `manage.py enqueue_daily_tasks` queues; run that command daily from cron.
 DAILY_TASKS = [
     "careershub.learners.tasks.delete_departed_learners",
+    "careershub.learners.tasks.expire_learner_imports",
+    "careershub.activities.tasks.expire_activity_imports",
     "careershub.reviews.tasks.send_review_reminders",
     "careershub.events.tasks.send_event_reminders",
     "careershub.employers.tasks.send_compliance_reminders",

@@ -34,6 +34,7 @@ their own checklist). Headers are matched after `mis.header_key`
 
 from __future__ import annotations
 
+import collections
 import datetime
 import gc
 import hashlib
@@ -45,6 +46,7 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from careershub.activities.models import (
@@ -59,6 +61,7 @@ from careershub.activities.models import (
 )
 from careershub.audit.models import AuditAction
 from careershub.audit.services import record
+from careershub.core.progress import LONG_RUNNING, import_details_days, import_unconfirmed_days
 from careershub.institutions.models import Institution
 from careershub.learners import identifiers, mis
 from careershub.learners.models import Learner
@@ -172,6 +175,10 @@ class ActivityImportError(ValueError):
 
 
 CHECKING_MESSAGE = "The file is still being checked. Wait for its preview, then confirm or cancel the import."
+#: Cancelling a check refused before it has stalled (`check_stalled`).
+CHECKING_CANCEL_MESSAGE = (
+    f"{CHECKING_MESSAGE} If it is still being checked 15 minutes after the upload, you can cancel it."
+)
 
 
 # Columns ------------------------------------------------------------------------------------------
@@ -743,7 +750,9 @@ def import_check(
     except mis.MisFileError as exc:
         return _fail(activity_import_id, str(exc))
     except Exception:
-        _fail(activity_import_id, "The file could not be checked. Nothing was changed: upload it again.")
+        failed = _fail(activity_import_id, "The file could not be checked. Nothing was changed: upload it again.")
+        if failed.status == ImportStatus.CANCELLED:
+            return failed  # a stalled check cancelled meanwhile (its file deleted): it stays cancelled
         raise
     with transaction.atomic():
         locked = ActivityImport.objects.select_for_update().get(pk=activity_import_id)
@@ -767,9 +776,11 @@ def _forget_file(item: ActivityImport) -> None:
 
 def _fail(activity_import_id: int, message: str) -> ActivityImport:
     """Mark a background check or import FAILED with a message for the user; nothing is kept but
-    the message (no file, no learners' ids)."""
+    the message (no file, no learners' ids). An import cancelled meanwhile stays cancelled."""
     with transaction.atomic():
         item = ActivityImport.objects.select_for_update().get(pk=activity_import_id)
+        if item.status == ImportStatus.CANCELLED:
+            return item
         item.status = ImportStatus.FAILED
         item.error = message
         item.finished_at = timezone.now()
@@ -948,13 +959,94 @@ def _apply(locked: ActivityImport, institution: Institution, actor: Any) -> Acti
 
 
 @transaction.atomic
-def import_cancel(*, activity_import: ActivityImport) -> None:
+def import_cancel(*, activity_import: ActivityImport, now: datetime.datetime | None = None) -> ActivityImport:
+    """Cancel a previewed (READY) or rejected import, or one whose check has stalled
+    (`check_stalled`: its worker may have died). Its file (if still kept), learners' ids and row
+    problems are deleted; the counts stay. Locked: a check finishing meanwhile either stores its
+    preview first or finds the import cancelled and keeps nothing."""
     locked = ActivityImport.objects.select_for_update().get(pk=activity_import.pk)
-    if locked.status == ImportStatus.CHECKING:
-        raise ActivityImportError(CHECKING_MESSAGE)
-    if locked.status not in {ImportStatus.READY, ImportStatus.REJECTED}:
+    if locked.status == ImportStatus.CHECKING and not locked.check_stalled(now=now):
+        raise ActivityImportError(CHECKING_CANCEL_MESSAGE)
+    if locked.status not in {ImportStatus.READY, ImportStatus.REJECTED, ImportStatus.CHECKING}:
         raise ActivityImportError("This import has already been confirmed or cancelled.")
     locked.status = ImportStatus.CANCELLED
-    locked.finished_at = timezone.now()
+    locked.finished_at = now or timezone.now()
     locked.pairs = []
-    locked.save(update_fields=["status", "finished_at", "pairs"])
+    locked.errors = []
+    locked.details_cleared_at = locked.finished_at
+    _forget_file(locked)
+    locked.save(update_fields=["status", "finished_at", "pairs", "errors", "details_cleared_at", "file"])
+    return locked
+
+
+# Retention ----------------------------------------------------------------------------------------
+
+#: Statuses after which an import keeps no file and no learners' ids.
+FINISHED_IMPORTS = (ImportStatus.DONE, ImportStatus.FAILED, ImportStatus.CANCELLED, ImportStatus.REJECTED)
+#: Statuses in which an import waits for its careers leader, or for a check that may have stalled.
+UNCONFIRMED_IMPORTS = (ImportStatus.READY, ImportStatus.CHECKING)
+
+
+def imports_expire(*, now: datetime.datetime | None = None) -> dict[str, int]:
+    """Retention of activity records imports (run daily; running it again changes nothing):
+
+    - imports left unconfirmed (ready to confirm, or a check that stalled) for more than
+      `IMPORT_UNCONFIRMED_DAYS` since their upload are cancelled: their learners' ids (`pairs`),
+      file and row problems are deleted;
+    - files still kept by finished imports are deleted;
+    - finished imports' row problems (which may quote identifiers) are cleared
+      `IMPORT_DETAILS_DAYS` after they finished; their counts and activities stay.
+
+    One DELETE audit event per institution names the numbers. Returns the totals."""
+    now = now or timezone.now()
+    unconfirmed_before = now - datetime.timedelta(days=import_unconfirmed_days())
+    details_before = now - datetime.timedelta(days=import_details_days())
+    waiting = ActivityImport.objects.filter(
+        status__in=UNCONFIRMED_IMPORTS, created_at__lt=min(unconfirmed_before, now - LONG_RUNNING)
+    )
+    kept_files = ActivityImport.objects.filter(status__in=FINISHED_IMPORTS).exclude(file="")
+    details = ActivityImport.objects.annotate(ended=Coalesce("finished_at", "created_at")).filter(
+        status__in=FINISHED_IMPORTS, details_cleared_at__isnull=True, ended__lt=details_before
+    )
+    institution_ids = {
+        *waiting.values_list("institution_id", flat=True),
+        *kept_files.values_list("institution_id", flat=True),
+        *details.values_list("institution_id", flat=True),
+    }
+    totals: collections.Counter[str] = collections.Counter()
+    for institution in Institution.objects.filter(pk__in=institution_ids).select_related("organisation").order_by("pk"):
+        counts: collections.Counter[str] = collections.Counter()
+        with transaction.atomic():
+            for item in waiting.filter(institution=institution).defer("pairs"):
+                had_file = bool(item.file)
+                try:
+                    cancelled = import_cancel(activity_import=item, now=now)
+                except ActivityImportError:
+                    continue  # confirmed or finished meanwhile
+                counts["imports_cancelled"] += 1
+                counts["files_deleted"] += had_file and not cancelled.file
+            for item in kept_files.filter(institution=institution).select_for_update().defer("pairs"):
+                _forget_file(item)
+                item.save(update_fields=["file"])
+                counts["files_deleted"] += 1
+            for item in details.filter(institution=institution).select_for_update().defer("pairs"):
+                item.errors = []
+                item.details_cleared_at = now
+                item.save(update_fields=["errors", "details_cleared_at"])
+                counts["details_cleared"] += 1
+            counts = +counts
+            if counts:
+                record(
+                    actor=None,
+                    organisation=institution.organisation,
+                    action=AuditAction.DELETE,
+                    instance=institution,
+                    after={
+                        **{f"activity_imports_{name}": number for name, number in sorted(counts.items())},
+                        "unconfirmed_before": unconfirmed_before.isoformat(),
+                        "finished_before": details_before.isoformat(),
+                    },
+                    label=f"Activity records import details of {institution.name} (retention)",
+                )
+        totals.update(counts)
+    return {name: totals[name] for name in ("imports_cancelled", "files_deleted", "details_cleared")}

@@ -220,7 +220,10 @@ class ActivityImport(BackgroundImportProgress, models.Model):
     The checked rows are held compactly until confirmed: `activities` (one entry per activity the
     file describes: its fields, the existing activity it adds to if any, and its counts) and
     `pairs` (for each of those activities, the ids of the learners to add to it). No names are
-    kept. Both are cleared of learner ids once applied or cancelled."""
+    kept. Both are cleared of learner ids once applied or cancelled, and the daily retention task
+    cancels an import left unconfirmed for `IMPORT_UNCONFIRMED_DAYS` (its ids with it). `errors`
+    (which may quote identifiers) are cleared `IMPORT_DETAILS_DAYS` after it finished
+    (`details_cleared_at`); the counts stay."""
 
     institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="activity_imports")
     created_by = models.ForeignKey(
@@ -232,6 +235,9 @@ class ActivityImport(BackgroundImportProgress, models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     finished_at = models.DateTimeField(null=True, blank=True)
+    details_cleared_at = models.DateTimeField(
+        null=True, blank=True, help_text="When its row problems were cleared (retention)"
+    )
     original_name = models.CharField("file name", max_length=255)
     sha256 = models.CharField(max_length=64, blank=True)
     file = models.FileField(

@@ -1,4 +1,5 @@
-"""Background work for activities: checking and applying large activity records imports.
+"""Background work for activities: checking and applying large activity records imports, and the
+retention of those imports' files, learners' ids and row problems.
 
 Runs on Django's tasks API (see `careershub.core.tasks`). Arguments and results are JSON.
 """
@@ -33,3 +34,10 @@ def apply_activity_import(activity_import_id: int) -> dict[str, object]:
         "participations_added": item.new_count,
         "already_recorded": item.already_count,
     }
+
+
+@task()
+def expire_activity_imports() -> dict[str, int]:
+    """Cancel imports left unconfirmed for IMPORT_UNCONFIRMED_DAYS, delete files finished imports
+    still keep, clear row problems IMPORT_DETAILS_DAYS after an import finished (run daily)."""
+    return imports.imports_expire()

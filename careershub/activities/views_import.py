@@ -6,7 +6,8 @@ are reached only through `activity_imports_for(request.membership)`.
 
 Large files are checked and applied by background tasks (`imports.BACKGROUND_BYTES`): the
 import's page then shows a progress bar and a Refresh link, so it works without JavaScript, and
-keeps the preview and then the result afterwards.
+keeps the preview and then the result afterwards. A check that has stalled (its worker may have
+died) can be cancelled. The pages say what is kept and for how long.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from careershub.activities.forms_import import MAX_MB, ActivityImportForm
 from careershub.activities.models import ACTIVITY_TYPES, ActivityImport, ImportStatus, Mode, ProviderKind
 from careershub.activities.queries import activity_imports_for
 from careershub.activities.views import _manager_or_403
+from careershub.core.progress import import_details_days, import_unconfirmed_days
 from careershub.learners import mis
 from careershub.learners.views import institution_or_403
 
@@ -67,6 +69,8 @@ def import_start(request: HttpRequest) -> HttpResponse:
             "institution": institution,
             "max_mb": MAX_MB,
             "max_rows": imports.MAX_ROWS,
+            "unconfirmed_days": import_unconfirmed_days(),
+            "details_days": import_details_days(),
             "types": [spec.label for spec in ACTIVITY_TYPES.values()],
             "kinds": [str(kind.label) for kind in ProviderKind],
             "page_title": "Import activity records",
@@ -119,5 +123,8 @@ def import_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     except imports.ActivityImportError as exc:
         messages.error(request, str(exc))
         return redirect("activities:import-detail", pk=pk)
-    messages.success(request, f"The import of {activity_import.original_name} was cancelled. Nothing was changed.")
+    messages.success(
+        request,
+        f"The import of {activity_import.original_name} was cancelled and its file deleted. Nothing was changed.",
+    )
     return redirect("activities:import")

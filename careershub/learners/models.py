@@ -5,7 +5,9 @@ Learner-level data is personal data about children. Only the institution's own c
 with small numbers suppressed. Every field on `Learner` is kept for a stated reason (below);
 anything an MIS export holds beyond these (addresses, ethnicity, medical notes, parents…) is
 ignored at import and never stored. Learners who have left are deleted after
-`LEARNER_RETENTION_DAYS` by the `delete_departed_learners` task.
+`LEARNER_RETENTION_DAYS` by the `delete_departed_learners` task. An uploaded MIS file is kept only
+until its import is applied, cancelled or failed; unconfirmed imports and finished imports' names
+and row problems are cleared by the `expire_learner_imports` task (see `LearnerImport`).
 """
 
 from __future__ import annotations
@@ -155,7 +157,14 @@ def import_upload_to(instance: LearnerImport, filename: str) -> str:
 
 
 class LearnerImport(BackgroundImportProgress, models.Model):
-    """One MIS file a careers leader uploaded: its mapping, preview, progress and result."""
+    """One MIS file a careers leader uploaded: its mapping, preview, progress and result.
+
+    The file (every learner's personal data) is kept only while the import needs it: it is
+    deleted once the import is applied (DONE), cancelled or failed, and the daily retention task
+    cancels an import left unconfirmed for `IMPORT_UNCONFIRMED_DAYS`. `samples` (a few names per
+    outcome) are for the preview only; `errors` (row problems, which may quote values) are
+    cleared `IMPORT_DETAILS_DAYS` after the import finished (`details_cleared_at`). The counts
+    and the file's name are kept."""
 
     institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="learner_imports")
     created_by = models.ForeignKey(
@@ -163,8 +172,19 @@ class LearnerImport(BackgroundImportProgress, models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
+    check_started_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the last check of the file began (the mapping was confirmed)"
+    )
     finished_at = models.DateTimeField(null=True, blank=True)
-    file = models.FileField(upload_to=import_upload_to, max_length=255, blank=True)
+    details_cleared_at = models.DateTimeField(
+        null=True, blank=True, help_text="When its names and row problems were cleared (retention)"
+    )
+    file = models.FileField(
+        upload_to=import_upload_to,
+        max_length=255,
+        blank=True,
+        help_text="The uploaded file, kept only until the import is applied, cancelled or failed",
+    )
     original_name = models.CharField("file name", max_length=255)
     file_format = models.CharField(max_length=4, help_text="csv or xlsx")
     size_bytes = models.PositiveBigIntegerField(default=0)

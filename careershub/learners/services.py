@@ -34,6 +34,7 @@ import datetime
 import gc
 import hashlib
 import json
+import logging
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -45,14 +46,18 @@ from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import connections, router, transaction
 from django.db.models import QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from careershub.audit.models import AuditAction
 from careershub.audit.services import record
+from careershub.core.progress import LONG_RUNNING, import_details_days, import_unconfirmed_days
 from careershub.institutions.models import Institution
 from careershub.learners import extensions, mis
 from careershub.learners.models import ColumnMapping, ImportStatus, Learner, LearnerImport
+
+logger = logging.getLogger(__name__)
 
 #: Files larger than this are checked and applied in the background, with a progress bar.
 BACKGROUND_BYTES = 200 * 1024
@@ -121,7 +126,8 @@ def import_set_mapping(*, learner_import: LearnerImport, mapping: dict[str, str]
         learner_import.mapping = mapping
         learner_import.status = ImportStatus.CHECKING
         learner_import.progress_done = 0
-        learner_import.save(update_fields=["mapping", "status", "progress_done"])
+        learner_import.check_started_at = timezone.now()
+        learner_import.save(update_fields=["mapping", "status", "progress_done", "check_started_at"])
         remembered, _ = ColumnMapping.objects.get_or_create(institution=learner_import.institution)
         remembered.columns = {**remembered.columns, **{mis.header_key(h): f for h, f in mapping.items()}}
         remembered.updated_by = actor if getattr(actor, "is_authenticated", False) else None
@@ -453,11 +459,24 @@ def _without_cyclic_gc() -> Iterator[None]:
 
 
 def _fail(learner_import: LearnerImport, message: str) -> LearnerImport:
-    learner_import.status = ImportStatus.FAILED
-    learner_import.error = message
-    learner_import.finished_at = timezone.now()
-    learner_import.save()
-    return learner_import
+    """Mark a check or apply FAILED with a message for the user; the file, the kept rows and the
+    names of the preview are deleted (a failed import is uploaded again). An import cancelled
+    meanwhile (e.g. a stalled check) stays cancelled."""
+    with transaction.atomic():
+        locked = LearnerImport.objects.select_for_update().get(pk=learner_import.pk)
+        if locked.status == ImportStatus.CANCELLED:
+            return locked
+        locked.status = ImportStatus.FAILED
+        locked.error = message
+        locked.finished_at = timezone.now()
+        locked.samples = _not_read_only(locked.samples)
+        locked.errors = []
+        locked.details_cleared_at = locked.finished_at
+        locked.save(update_fields=["status", "error", "finished_at", "samples", "errors", "details_cleared_at"])
+    locked.institution = learner_import.institution
+    _forget_checked_rows(locked)
+    _forget_file(locked)
+    return locked
 
 
 #: Checked rows are kept this long between the preview and the confirmation (then checked again).
@@ -572,14 +591,22 @@ def _check(
     except mis.MisFileError as exc:
         learner_import.refresh_from_db()
         return _fail(learner_import, str(exc))
+    except OSError:  # the file is gone: cancelled meanwhile (then it stays so), or lost from storage
+        return _fail(learner_import, "The file could not be read. Nothing was changed: upload it again.")
     total = learner_import.progress_total
-    learner_import.refresh_from_db()
-    learner_import.institution = institution
-    _store_plan(learner_import, plan)
-    learner_import.progress_total = total or learner_import.progress_total
-    learner_import.progress_done = learner_import.progress_total
-    learner_import.status = ImportStatus.READY
-    learner_import.save()
+    with transaction.atomic():
+        # Locked, and stored only if still being checked: a stalled check cancelled meanwhile
+        # (`import_cancel`) stays cancelled when its worker finishes after all.
+        learner_import.refresh_from_db(from_queryset=LearnerImport.objects.select_for_update())
+        learner_import.institution = institution
+        if learner_import.status == ImportStatus.CHECKING:
+            _store_plan(learner_import, plan)
+            learner_import.progress_total = total or learner_import.progress_total
+            learner_import.progress_done = learner_import.progress_total
+            learner_import.status = ImportStatus.READY
+            learner_import.save()
+            return learner_import
+    _forget_checked_rows(learner_import)  # kept by this check after the cancellation had forgotten them
     return learner_import
 
 
@@ -601,28 +628,88 @@ def import_confirm(*, learner_import: LearnerImport, actor: Any) -> LearnerImpor
     return import_apply(learner_import_id=learner_import.pk, actor=actor, report_progress=False)
 
 
-def import_cancel(*, learner_import: LearnerImport) -> LearnerImport:
-    updated = LearnerImport.objects.filter(
-        pk=learner_import.pk, status__in=[ImportStatus.MAPPING, ImportStatus.READY]
-    ).update(status=ImportStatus.CANCELLED, finished_at=timezone.now())
-    if not updated:
-        raise LearnerImportError("This import can no longer be cancelled.")
-    learner_import.refresh_from_db()
-    _forget_checked_rows(learner_import)
-    return learner_import
+CHECKING_MESSAGE = (
+    "The file is still being checked. Wait for its preview, then confirm or cancel the import. "
+    "If it is still being checked 15 minutes after it began, you can cancel it."
+)
 
 
-def _forget_checked_rows(learner_import: LearnerImport) -> None:
-    """Drop the rows the preview kept in the cache (learners' personal data) once not needed."""
-    if not learner_import.file:
+def import_cancel(*, learner_import: LearnerImport, now: datetime.datetime | None = None) -> LearnerImport:
+    """Cancel an import waiting for its careers leader (MAPPING or READY), or one whose check has
+    stalled (`check_stalled`: its worker may have died). The file, the rows the preview kept and
+    the preview's names and row problems are deleted; the counts and file name stay. Locked, so
+    that a check finishing meanwhile either stores its preview first or finds it cancelled."""
+    with transaction.atomic():
+        locked = LearnerImport.objects.select_for_update().get(pk=learner_import.pk)
+        if locked.status == ImportStatus.CHECKING and not locked.check_stalled(now=now):
+            raise LearnerImportError(CHECKING_MESSAGE)
+        if locked.status not in {ImportStatus.MAPPING, ImportStatus.READY, ImportStatus.CHECKING}:
+            raise LearnerImportError("This import can no longer be cancelled.")
+        locked.status = ImportStatus.CANCELLED
+        locked.finished_at = now or timezone.now()
+        locked.samples = _not_read_only(locked.samples)
+        locked.errors = []
+        locked.details_cleared_at = locked.finished_at
+        locked.save(update_fields=["status", "finished_at", "samples", "errors", "details_cleared_at"])
+    locked.institution = learner_import.institution
+    _forget_checked_rows(locked)
+    _forget_file(locked)
+    return locked
+
+
+def _not_read_only(samples: dict[str, Any]) -> dict[str, Any]:
+    """The preview's samples less the learners' names: the columns not read (headers) stay."""
+    return {"not_read": samples["not_read"]} if samples.get("not_read") else {}
+
+
+def _forget_checked_rows(learner_import: LearnerImport, *, extras: extensions.ResolvedExtensions | None = None) -> None:
+    """Drop the rows the preview kept in the cache (learners' personal data) once not needed:
+    those kept under the stored file's hash (read again: it may have been replaced) and under the
+    hash taken at upload, checked today or yesterday (kept rows live an hour). Call it before
+    `_forget_file`."""
+    hashes = {learner_import.sha256} - {""}
+    if learner_import.file:
+        try:
+            with learner_import.file.open("rb") as handle:
+                hashes.add(hashlib.sha256(handle.read()).hexdigest())
+        except OSError:
+            pass  # gone already: what was kept under its hash is under the upload's hash
+    if not hashes:
         return
+    extras = extras if extras is not None else extensions.resolve(learner_import.institution)
+    today = timezone.localdate()
+    cache.delete_many(
+        [
+            _checked_rows_key(learner_import, sha256, day, extras)
+            for sha256 in hashes
+            for day in (today, today - datetime.timedelta(days=1))
+        ]
+    )
+
+
+def _forget_file(learner_import: LearnerImport) -> bool:
+    """Delete the stored file (every learner's personal data) from storage and the import.
+    Returns whether it was deleted; if storage refuses, the import keeps its name and the daily
+    retention task tries again."""
+    name = learner_import.file.name
+    if not _delete_stored_file(learner_import):
+        return False
+    LearnerImport.objects.filter(pk=learner_import.pk, file=name).update(file="")
+    return True
+
+
+def _delete_stored_file(learner_import: LearnerImport) -> bool:
+    """Delete the import's file from storage and empty its field (not saved). Returns whether it
+    did; when storage refuses, the field keeps the name for the retention task to try again."""
+    if not learner_import.file:
+        return False
     try:
-        with learner_import.file.open("rb") as handle:
-            sha256 = hashlib.sha256(handle.read()).hexdigest()
-    except OSError:
-        return  # no file, so nothing was kept under its hash
-    extras = extensions.resolve(learner_import.institution)
-    cache.delete(_checked_rows_key(learner_import, sha256, timezone.localdate(), extras))
+        learner_import.file.storage.delete(learner_import.file.name)
+    except Exception:
+        logger.exception("Could not delete the file of learner import %s; retention will try again", learner_import.pk)
+        return False
+    learner_import.file = ""  # type: ignore[assignment]
+    return True
 
 
 def import_apply(*, learner_import_id: int, actor: Any = None, report_progress: bool = True) -> LearnerImport:
@@ -674,10 +761,16 @@ def _apply_and_record(learner_import: LearnerImport, plan: Plan, today: datetime
     with transaction.atomic():
         apply_plan(institution=learner_import.institution, plan=plan, today=today)
         _store_plan(learner_import, plan)
+        learner_import.samples = _not_read_only(learner_import.samples)  # names are for the preview only
         learner_import.applied = True
         learner_import.status = ImportStatus.DONE
         learner_import.finished_at = timezone.now()
         learner_import.progress_done = learner_import.progress_total
+        # Applied: the file and any rows kept from it are no longer needed (the result page shows
+        # counts). Deleted here so that DONE and the emptied field are one write; should the
+        # transaction fail after all, the import is FAILED, which deletes the file anyway.
+        _forget_checked_rows(learner_import, extras=plan.extras)
+        _delete_stored_file(learner_import)
         learner_import.save()
         record(
             actor=actor,
@@ -860,3 +953,74 @@ def learners_delete_departed(*, today: datetime.date | None = None) -> int:
             )
         total += count
     return total
+
+
+#: Statuses after which an import's file is no longer needed.
+FINISHED_IMPORTS = (ImportStatus.DONE, ImportStatus.FAILED, ImportStatus.CANCELLED)
+#: Statuses in which an import waits for its careers leader, or for a check that may have stalled.
+UNCONFIRMED_IMPORTS = (ImportStatus.MAPPING, ImportStatus.READY, ImportStatus.CHECKING)
+
+
+def imports_expire(*, now: datetime.datetime | None = None) -> dict[str, int]:
+    """Retention of learner imports (run daily; running it again changes nothing):
+
+    - imports left unconfirmed (columns to match, ready to confirm, or a check that stalled) for
+      more than `IMPORT_UNCONFIRMED_DAYS` since their upload or last check are cancelled: their
+      file, kept rows and the preview's names and row problems are deleted;
+    - files still kept by finished imports (imports finished before files were deleted at once,
+      or whose storage refused the deletion) are deleted;
+    - finished imports' names and row problems are cleared `IMPORT_DETAILS_DAYS` after they
+      finished; their counts and file name stay.
+
+    One DELETE audit event per institution names the numbers. Returns the totals."""
+    now = now or timezone.now()
+    unconfirmed_before = now - datetime.timedelta(days=import_unconfirmed_days())
+    details_before = now - datetime.timedelta(days=import_details_days())
+    waiting = LearnerImport.objects.annotate(started=Coalesce("check_started_at", "created_at")).filter(
+        status__in=UNCONFIRMED_IMPORTS, started__lt=min(unconfirmed_before, now - LONG_RUNNING)
+    )
+    kept_files = LearnerImport.objects.filter(status__in=FINISHED_IMPORTS).exclude(file="")
+    details = LearnerImport.objects.annotate(ended=Coalesce("finished_at", "created_at")).filter(
+        status__in=FINISHED_IMPORTS, details_cleared_at__isnull=True, ended__lt=details_before
+    )
+    institution_ids = {
+        *waiting.values_list("institution_id", flat=True),
+        *kept_files.values_list("institution_id", flat=True),
+        *details.values_list("institution_id", flat=True),
+    }
+    totals: collections.Counter[str] = collections.Counter()
+    for institution in Institution.objects.filter(pk__in=institution_ids).select_related("organisation").order_by("pk"):
+        counts: collections.Counter[str] = collections.Counter()
+        for unconfirmed in waiting.filter(institution=institution).select_related("institution"):
+            had_file = bool(unconfirmed.file)
+            try:
+                cancelled = import_cancel(learner_import=unconfirmed, now=now)
+            except LearnerImportError:
+                continue  # confirmed or finished meanwhile
+            counts["imports_cancelled"] += 1
+            counts["files_deleted"] += had_file and not cancelled.file
+        for finished in kept_files.filter(institution=institution):
+            counts["files_deleted"] += _forget_file(finished)
+        with transaction.atomic():
+            for detailed in details.filter(institution=institution).select_for_update():
+                detailed.samples = _not_read_only(detailed.samples)
+                detailed.errors = []
+                detailed.details_cleared_at = now
+                detailed.save(update_fields=["samples", "errors", "details_cleared_at"])
+                counts["details_cleared"] += 1
+        counts = +counts
+        if counts:
+            record(
+                actor=None,
+                organisation=institution.organisation,
+                action=AuditAction.DELETE,
+                instance=institution,
+                after={
+                    **{f"learner_imports_{name}": number for name, number in sorted(counts.items())},
+                    "unconfirmed_before": unconfirmed_before.isoformat(),
+                    "finished_before": details_before.isoformat(),
+                },
+                label=f"Learner import files and details of {institution.name} (retention)",
+            )
+        totals.update(counts)
+    return {name: totals[name] for name in ("imports_cancelled", "files_deleted", "details_cleared")}

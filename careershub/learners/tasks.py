@@ -1,4 +1,5 @@
-"""Background work for learners: checking and applying MIS imports, deleting departed learners.
+"""Background work for learners: checking and applying MIS imports, deleting departed learners,
+and the retention of MIS imports' files and details.
 
 Runs on Django's tasks API (see `careershub.core.tasks`). Arguments and results are JSON.
 """
@@ -34,3 +35,10 @@ def apply_learner_import(learner_import_id: int) -> dict[str, object]:
 def delete_departed_learners() -> dict[str, int]:
     """Delete learners who left more than LEARNER_RETENTION_DAYS ago (run daily)."""
     return {"deleted": services.learners_delete_departed()}
+
+
+@task()
+def expire_learner_imports() -> dict[str, int]:
+    """Cancel imports left unconfirmed for IMPORT_UNCONFIRMED_DAYS, delete files finished imports
+    still keep, clear names and row problems IMPORT_DETAILS_DAYS after an import finished (run daily)."""
+    return services.imports_expire()

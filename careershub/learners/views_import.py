@@ -2,7 +2,8 @@
 
 Only the institution's careers leaders import; senior leaders may see past imports (read only).
 A page for an import that is being checked or applied shows a progress bar and a Refresh link,
-so it works without JavaScript.
+so it works without JavaScript; a check that has stalled (its worker may have died) can be
+cancelled by the careers leader. The pages say what is kept and for how long.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from careershub.core.progress import import_details_days, import_unconfirmed_days
 from careershub.learners import extensions, mis, services
 from careershub.learners.forms import MAX_MB, MappingForm, UploadForm
 from careershub.learners.models import ImportStatus, LearnerImport
@@ -63,6 +65,8 @@ def import_start(request: HttpRequest) -> HttpResponse:
             "can_manage": can_manage,
             "max_mb": MAX_MB,
             "institution": institution,
+            "unconfirmed_days": import_unconfirmed_days(),
+            "details_days": import_details_days(),
             "page_title": "Import learners",
         },
     )
@@ -135,5 +139,8 @@ def import_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     except services.LearnerImportError as exc:
         messages.error(request, str(exc))
         return redirect("learners:import-detail", pk=pk)
-    messages.success(request, f"The import of {learner_import.original_name} was cancelled. Nothing was changed.")
+    messages.success(
+        request,
+        f"The import of {learner_import.original_name} was cancelled and its file deleted. Nothing was changed.",
+    )
     return redirect("learners:import")
