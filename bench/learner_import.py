@@ -52,7 +52,11 @@ each) 0.184-0.197 before, 0.138-0.187 after, the difference being within the mac
 that size (ADR 16, 7 Dec addendum: where the time goes). 20,000 learners (background tasks run
 inline): median 2.12-2.30 s before, 1.86-2.25 s after, ratio 0.179-0.191 before and 0.197-0.216
 after. Under that load the COPY of the same rows into learners_learner itself took 51-132 ms.
-Target 0.3: not met.
+Target 0.3: not met. The whole script on the new code (load 2.9-3.3): 2,000 learners best 293 ms,
+median 369 ms, COPY best 60 ms, median 68 ms, ratio 0.184 (median of each; best of each 0.205);
+20,000 learners median 2.28 s, ratio 0.209; participants_add 60,000 rows 5.87 s (0.023); activity
+import 4.57 s (the COPY of the pairs into activities_participation itself took 3.79 s), combined
+with the learners 4.86 s (target < 5 s), 0.040 of COPY of both.
 
 Measured 23 Nov 2026 (2 cores shared with other sessions, load 1-4; PostgreSQL 15), best of 3:
 2,000 learners imported in 0.074-0.098 s (was 0.22 s: upload 0.03 + preview 0.08 + apply 0.11);
