@@ -40,6 +40,7 @@ import re
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import Any
 
 from careershub.learners import identifiers
@@ -680,12 +681,41 @@ def _sex_outcome(value: Any) -> _Outcome:
     return str(_SEX.get(_text(value).lower(), Sex.UNKNOWN)), None
 
 
+def _date_outcome(
+    outcome: Callable[[Any], _Outcome], earliest: datetime.date, latest: datetime.date
+) -> Callable[[Any], _Outcome]:
+    """`outcome` (a date field's), with text written dd/mm/yyyy and in range read directly: most
+    cells of a date column are distinct, and the parse's layers (`_read_date`, `_text`,
+    `_parse_date_text`) cost more than the date. Such text has no spaces, so `_text` leaves it as
+    it is and `_parse_date_text` reads it the same way; any other cell, an impossible date or one
+    out of range goes through `outcome` (same results and errors)."""
+    match_dmy = _DMY.match
+
+    def fast(value: Any) -> _Outcome:
+        if type(value) is str and (match := match_dmy(value)):
+            try:
+                day = datetime.date(int(match[3]), int(match[2]), int(match[1]))
+            except ValueError:
+                return outcome(value)
+            if earliest <= day <= latest:
+                return day, None
+        return outcome(value)
+
+    return fast
+
+
 def _field_outcomes(today: datetime.date) -> dict[str, Callable[[Any], _Outcome]]:
     """Every field but the identifiers, in `parse_row`'s order: each depends on its cell alone."""
     outcomes = {fld: _text_outcome(fld, limit) for fld, limit in _TEXT_LIMITS.items()}
-    outcomes["date_of_birth"] = _outcome(lambda v: parse_date(v, today), "date_of_birth")
+    outcomes["date_of_birth"] = _date_outcome(
+        _outcome(lambda v: parse_date(v, today), "date_of_birth"), _EARLIEST_BIRTH, today
+    )
     outcomes["year_group"] = _outcome(parse_year_group, "year_group")
-    outcomes["planned_end_date"] = _outcome(lambda v: parse_planned_end_date(v, today), "planned_end_date")
+    outcomes["planned_end_date"] = _date_outcome(
+        _outcome(lambda v: parse_planned_end_date(v, today), "planned_end_date"),
+        _EARLIEST_PLANNED_END,
+        planned_end_latest(today),
+    )
     outcomes["sen_status"] = _outcome(parse_sen, "sen_status")
     outcomes.update((fld, _outcome(parse_boolean, fld)) for fld in BOOLEAN_FIELDS)
     outcomes["sex"] = _sex_outcome
@@ -734,6 +764,29 @@ _CLEAN = {
 _UPN_WEIGHTS = tuple(range(2, 13))
 _UPN_ASCII_ZEROS = ord("0") * sum(_UPN_WEIGHTS)
 _UPN_LAST = {char: value for value, char in enumerate(identifiers.UPN_ALPHABET)} | {str(d): d for d in range(10)}
+
+
+def _clean_column(fld: str, cells: tuple[Any, ...]) -> list[Any]:
+    """A column of identifier cells: each cell already in stored form and valid as it is (see
+    `_clean_valid`), "" for a blank one, None for any other (its row is parsed cell by cell)."""
+    match = _CLEAN[fld].match
+    if fld == "upn":
+        weights, zeros, last, alphabet = _UPN_WEIGHTS, _UPN_ASCII_ZEROS, _UPN_LAST, identifiers.UPN_ALPHABET
+        mul = operator.mul
+        return [
+            cell
+            if type(cell) is str
+            and match(cell)
+            and alphabet[(sum(map(mul, cell[1:12].encode("ascii"), weights)) - zeros + last[cell[12]] * 13) % 23]
+            == cell[0]
+            else ""
+            if _is_blank(cell)
+            else None
+            for cell in cells
+        ]
+    return [
+        cell if type(cell) is str and _clean_valid(fld, cell) else "" if _is_blank(cell) else None for cell in cells
+    ]
 
 
 def _clean_valid(fld: str, cell: str) -> bool:
@@ -786,28 +839,26 @@ class RowsParser:
         return ParsedRow(number=number, values=values, errors=errors, key=key)
 
     def parse(self, rows: list[tuple[int, list[Any]]]) -> list[ParsedRow]:
+        if not rows:
+            return []
         width = self.width
         padded = [cells if len(cells) >= width else [*cells, *([None] * (width - len(cells)))] for _n, cells in rows]
+        by_column = list(zip(*padded, strict=False))  # rows have at least `width` cells: a tuple per column
         bad_rows: set[int] = set()
         # The identifiers: a cell already in stored form and valid, or blank, needs no more work;
         # any other cell sends its row to `parse_one` (which also finds a row without either).
         id_names = [fld for fld in ("upn", "uln") if fld in self.index_of]
         id_columns: list[list[Any]] = []
         for fld in id_names:
-            index = self.index_of[fld]
-            column = [
-                cell if type(cell) is str and _clean_valid(fld, cell) else "" if _is_blank(cell) else None
-                for cell in (row[index] for row in padded)
-            ]
+            column = _clean_column(fld, by_column[self.index_of[fld]])
             bad_rows.update(i for i, value in enumerate(column) if value is None)
             id_columns.append(column)
         keys = [next(filter(None, ids), "") for ids in zip(*id_columns, strict=True)] if len(id_columns) > 1 else None
         if id_columns:
             bad_rows.update(i for i, ids in enumerate(zip(*id_columns, strict=True)) if not any(ids))
-        value_columns: list[list[Any]] = list(id_columns)
+        value_columns: list[Any] = list(id_columns)
         for fld in self.names:
-            index = self.index_of[fld]
-            cells = [row[index] for row in padded]
+            cells = by_column[self.index_of[fld]]
             if set(map(type, cells)) <= _MEMO_TYPES:
                 seen = self.seen[fld]
                 distinct = set(cells)
@@ -825,13 +876,16 @@ class RowsParser:
         names = (*id_names, *self.names)
         if keys is None:
             keys = id_columns[0] if id_columns else [""] * len(rows)
-        gathered = zip(*value_columns, strict=True) if value_columns else iter([()] * len(rows))
-        return [
-            self.parse_one(number, cells)
-            if i in bad_rows
-            else ParsedRow(number=number, values=dict(zip(names, row_values, strict=True)), errors=[], key=key)
-            for i, ((number, cells), row_values, key) in enumerate(zip(rows, gathered, keys, strict=True))
-        ]
+        # Each row's values as {field: value} (built in C: `dict(zip(names, values))` row by row).
+        gathered: Iterator[dict[str, Any]] = ({} for _ in rows)
+        if value_columns:
+            gathered = map(dict, map(zip, repeat(names), zip(*value_columns, strict=True)))
+        parsed = list(
+            map(ParsedRow, [number for number, _cells in rows], gathered, [[] for _ in rows], [{} for _ in rows], keys)
+        )
+        for i in bad_rows:
+            parsed[i] = self.parse_one(*rows[i])
+        return parsed
 
 
 def parse_rows(rows: list[tuple[int, list[Any]]], columns: dict[int, str], today: datetime.date) -> list[ParsedRow]:

@@ -35,11 +35,12 @@ import gc
 import hashlib
 import json
 import logging
+import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.cache import cache
@@ -330,14 +331,21 @@ def plan_checked(
     present: set[int] = set()
     matched: list[tuple[Learner, dict[str, Any]]] = []
     unchanged: list[int] = []
+    if not existing:
+        # No learners on record (a school's first import): every valid row is new, and nobody
+        # is matched, changed or leaving; the rows are sorted without looking each one up.
+        for row in parsed:
+            if row.errors:
+                _reject(plan, row)
+        plan.new = [row.values for row in parsed if not row.errors]
+        plan.extra_new = [row.extra for row in parsed if not row.errors]
+        _classify_matched(institution, plan, matched)
+        return plan
     for row in parsed:
         values = row.values
         match = by_upn.get(values.get("upn") or "") or by_uln.get(values.get("uln") or "")
         if row.errors:
-            plan.rejected_rows += 1
-            for label, reason in row.errors:
-                if len(plan.errors) < STORED_ERRORS:
-                    plan.errors.append({"row": row.number, "field": label, "reason": reason})
+            _reject(plan, row)
             kept = match or by_upn.get(row.key) or by_uln.get(row.key)
             if kept is not None:
                 present.add(kept["id"])
@@ -366,6 +374,14 @@ def plan_checked(
             if learner["left_on"] is None and learner["id"] not in present
         ]
     return plan
+
+
+def _reject(plan: Plan, row: mis.ParsedRow) -> None:
+    """Count a row with errors as rejected, keeping its errors (up to `STORED_ERRORS` in all)."""
+    plan.rejected_rows += 1
+    for label, reason in row.errors:
+        if len(plan.errors) < STORED_ERRORS:
+            plan.errors.append({"row": row.number, "field": label, "reason": reason})
 
 
 #: The learner fields an import reads from the record: to match rows, compare them and name learners.
@@ -847,7 +863,11 @@ def _insert_new(institution: Institution, rows: list[dict[str, Any]], *, keys: b
             rest = [name for name in defaults if name not in names]
             listed = ", ".join(connection.ops.quote_name(columns[name]) for name in (*names, *rest))
             tail = tuple(defaults[name] for name in rest)
+            text = _copy_text(group, tail)
             with cursor.cursor.copy(f"COPY {table} ({listed}) FROM STDIN") as copy:
+                if text is not None:
+                    copy.write(text)
+                    continue
                 for values in group:  # choices (SenStatus.NONE...) are str: psycopg writes their value
                     copy.write_row((*values.values(), *tail))
     if not keys:
@@ -860,6 +880,62 @@ def _insert_new(institution: Institution, rows: list[dict[str, Any]], *, keys: b
         )
     }
     return [stored[(values.get("upn") or "", values.get("uln") or "")] for values in rows]
+
+
+#: COPY's text format: these characters of a text value are written escaped (a NUL cannot be).
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_COPY_SPECIAL = re.compile(r"[\\\t\n\r\x00]")
+
+
+def _copy_cell(value: Any) -> str | None:
+    """A value as COPY's text format writes it (what psycopg's `write_row` sends), or None for a
+    value this does not write (another type, or text holding a NUL)."""
+    if isinstance(value, str):  # choices (SenStatus.NONE...) are str: their value, as psycopg writes it
+        return None if "\x00" in value else str.__str__(value).translate(_COPY_ESCAPES)
+    if value is None:
+        return "\\N"
+    if type(value) is bool:
+        return "t" if value else "f"
+    if isinstance(value, int):  # psycopg's Int4 (what Django prepares for integer fields) too
+        return str(int(value))
+    if type(value) is datetime.date:
+        return value.isoformat()
+    if type(value) is datetime.datetime and value.tzinfo is not None:
+        return value.isoformat()
+    return None
+
+
+def _copy_column(cells: tuple[Any, ...]) -> Sequence[str] | None:
+    """A column of new learners' values in COPY's text format (None: see `_copy_cell`). A file's
+    column holds one type (text, dates, year groups, yes/no): each is written a column at a time."""
+    kinds = set(map(type, cells))
+    if kinds == {str}:
+        return cells if not _COPY_SPECIAL.search("".join(cells)) else _copy_cells(cells)
+    if kinds == {bool}:
+        return ["t" if cell else "f" for cell in cells]
+    if kinds == {datetime.date}:
+        return list(map(datetime.date.isoformat, cells))
+    if kinds == {int}:
+        return list(map(str, cells))
+    return _copy_cells(cells)
+
+
+def _copy_cells(cells: Iterable[Any]) -> list[str] | None:
+    text = list(map(_copy_cell, cells))
+    return None if None in text else cast(list[str], text)
+
+
+def _copy_text(group: list[dict[str, Any]], tail: tuple[Any, ...]) -> str | None:
+    """The rows of `group` (the same fields in the same order), each followed by `tail`, as the
+    data of one COPY in its text format; None when a value is not one `_copy_cell` writes (the
+    rows are then written with psycopg's `write_row`, as before). Formatting the file's columns
+    here is quicker than psycopg's per-row adaptation of every value, the defaults included."""
+    tail_cells = _copy_cells(tail)
+    columns = [_copy_column(cells) for cells in zip(*map(dict.values, group), strict=True)]
+    if tail_cells is None or any(column is None for column in columns):
+        return None
+    end = "".join(f"\t{cell}" for cell in tail_cells) + "\n"
+    return end.join(map("\t".join, zip(*cast(list[Sequence[str]], columns), strict=True))) + end
 
 
 # Careers details ------------------------------------------------------------------------------

@@ -371,6 +371,40 @@ def test_new_learners_with_different_columns_are_all_written(cast: Cast) -> None
     assert all(x.sen_status == "N" and x.left_on is None and x.created_at for x in stored.values())
 
 
+def test_new_learners_text_is_stored_as_written_whatever_characters_it_holds(cast: Cast) -> None:
+    """COPY's text format escapes backslashes, tabs and line breaks (`_copy_text`); bulk_create elsewhere."""
+    from django.db import transaction
+
+    names = ["O\\Brien", "Tab\there", "Two\nlines", "Car\rriage", "\\N", "Zoë Ñúñez", "=1+1"]
+    rows = [
+        {
+            "upn": builders.upn_for(n),
+            "legal_first_name": name,
+            "legal_last_name": "Last",
+            "date_of_birth": datetime.date(2012, 1, 2),
+            "year_group": 9,
+        }
+        for n, name in enumerate(names, start=1)
+    ]
+    with transaction.atomic():
+        keys = services._insert_new(cast.ashby, rows)
+    stored = dict(Learner.objects.filter(pk__in=keys).values_list("pk", "legal_first_name"))
+    assert [stored[k] for k in keys] == names
+
+
+def test_copy_text_leaves_to_psycopg_what_it_does_not_write_itself() -> None:
+    """Text holding a NUL, or a value of another type, makes `_copy_text` give up (write_row then)."""
+    row = {"upn": "A", "year_group": 9, "date_of_birth": datetime.date(2012, 1, 2), "eal": True}
+    now = datetime.datetime(2026, 1, 2, 3, 4, 5, tzinfo=datetime.UTC)
+    assert services._copy_text([row, {**row, "upn": "B\\"}], (None, "", now)) == (
+        "A\t9\t2012-01-02\tt\t\\N\t\t2026-01-02T03:04:05+00:00\n"
+        "B\\\\\t9\t2012-01-02\tt\t\\N\t\t2026-01-02T03:04:05+00:00\n"
+    )
+    assert services._copy_text([{**row, "upn": "A\x00"}], ()) is None
+    assert services._copy_text([{**row, "year_group": 9.5}], ()) is None
+    assert services._copy_text([row], (datetime.datetime(2026, 1, 2),)) is None  # no time zone
+
+
 def test_repeated_identifiers_reject_every_row_naming_them_in_the_order_they_first_appear() -> None:
     def row(number: int, upn: str, uln: str) -> mis.ParsedRow:
         return mis.ParsedRow(number=number, values={"upn": upn, "uln": uln}, errors=[])
