@@ -17,7 +17,10 @@ model HiGHS is given (with the offers' valid inequalities, "LP+"), the greedy ne
 baseline, and up to `--cpsat-up-to` requests the CP-SAT optimum (which must be equal). It also
 says into how many independent parts (connected components of requests, offers and capped
 employers) the instance falls and the share of pairs in the largest: solving the parts apart
-would only help if that share were small. All in the
+would only help if that share were small. "v.req" counts the requests with a virtual offer among
+their pairs and "classes" the kinds of them an aggregated model would need: requests with the same
+virtual offers, sessions needed and score beyond their own need are interchangeable for those
+offers (ADR 13: they are not, so a model by class would be as large). All in the
 same run; no figure is typed in. Every solution is checked against the constraints. When the
 time limit is reached the "optimum" column shows "~" and the allocation a round would then
 propose (the solver's best, or the nearest-first one when better), with the proven bound.
@@ -195,6 +198,20 @@ def components(inst: solver.Instance, found: solver.Candidates) -> tuple[int, fl
     return len(per_part), max(per_part.values()) / len(found)
 
 
+def virtual_classes(inst: solver.Instance, found: solver.Candidates) -> tuple[int, int]:
+    """Requests with a virtual pair, and how many classes they fall into when two requests are
+    alike if they have the same virtual offers, sessions needed and score less their own need."""
+    virtual = [o.delivery == "virtual" for o in inst.offers]
+    own = [solver.SERVED + sum(solver._need_terms(r)) for r in inst.requests]
+    pairs: dict[int, list[tuple[int, int, int]]] = {}
+    for a, b, need, weight in zip(
+        found.request.tolist(), found.offer.tolist(), found.sessions.tolist(), found.weight.tolist(), strict=True
+    ):
+        if virtual[b]:
+            pairs.setdefault(a, []).append((b, need, weight - own[a]))
+    return len(pairs), len({tuple(sorted(p)) for p in pairs.values()})
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="200x800,400x1600,800x3200,1600x6400,3200x12800,5000x20000")
@@ -218,7 +235,7 @@ def main() -> None:
     header = (
         f"{'requests':>8} {'offers':>6} {'pairs':>8} {'find s':>6} {'solve s':>7} {'total s':>7} "
         f"{'optimum':>9} {'LP bound':>11} {'LP gap':>7} {'LP s':>5} {'LP+ bound':>11} {'LP+ gap':>7} "
-        f"{'greedy':>9} {'gain':>6} {'CP-SAT':>9} {'CP s':>6} {'parts':>5} {'largest':>7}"
+        f"{'greedy':>9} {'gain':>6} {'CP-SAT':>9} {'CP s':>6} {'parts':>5} {'largest':>7} {'v.req':>6} {'classes':>7}"
     )
     print(header)
     for size in args.sizes.split(","):
@@ -240,6 +257,7 @@ def main() -> None:
         lp_s = time.perf_counter() - started
         tight = solver.lp_bound(inst, time_limit_s=args.lp_time_limit, tightened=True)
         parts, largest = components(inst, found)
+        virtual_requests, classes = virtual_classes(inst, found)
         baseline = solver.objective(inst, solver.greedy(inst))
         value = result.objective
         gain = (value - baseline) / baseline * 100 if baseline else 0.0
@@ -253,7 +271,8 @@ def main() -> None:
             f"{n_requests:>8} {n_offers:>6} {len(found):>8} {find_s:>6.2f} {total_s - find_s:>7.2f} {total_s:>7.2f} "
             f"{shown} {bound:>11.1f} {(bound - value) / max(bound, 1) * 100:>6.3f}% "
             f"{lp_s:>5.1f} {tight:>11.1f} {(tight - value) / max(tight, 1) * 100:>6.3f}% "
-            f"{baseline:>9} {gain:>5.1f}% {cp_text:>9} {cp_time:>6} {parts:>5} {largest:>7.1%}  {result.status}"
+            f"{baseline:>9} {gain:>5.1f}% {cp_text:>9} {cp_time:>6} {parts:>5} {largest:>7.1%} "
+            f"{virtual_requests:>6} {classes:>7}  {result.status}"
             + ("" if result.status == "optimal" else f" (proven bound {result.bound:.1f} at the limit)"),
             flush=True,
         )

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import datetime
 import math
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -561,12 +562,17 @@ def _pinned_columns(instance: Instance, found: Candidates) -> np.ndarray:
 
 
 def _solve_highs(
-    instance: Instance, found: Candidates, time_limit_s: float, relax: bool = False, tighten: bool = True
+    instance: Instance,
+    found: Candidates,
+    time_limit_s: float,
+    relax: bool = False,
+    tighten: bool = True,
+    start: np.ndarray | None = None,
 ) -> tuple[str, float, np.ndarray, tuple[float, float]]:
     """HiGHS on the model (with the offers' valid inequalities unless `tighten` is off): the LP
     relaxation through `scipy.optimize.milp` when `relax`, else branch and cut through highspy
-    with the nearest-first allocation as its first incumbent, and presolve only below
-    `PRESOLVE_UP_TO` pairs (ADR 13: above, it costs more than it saves)."""
+    with `start` (by default the nearest-first allocation) as its first incumbent, and presolve
+    only below `PRESOLVE_UP_TO` pairs (ADR 13: above, it costs more than it saves)."""
     matrix, upper = _matrix(instance, found)
     if tighten:
         extra, extra_upper = _offer_rows(instance, found)
@@ -584,16 +590,18 @@ def _solve_highs(
         if result.status == 0:
             return "optimal", -float(result.fun), np.asarray(result.x) > 0.5, (-float(result.fun), -float(result.fun))
         return "timeout", 0.0, np.zeros(0, dtype=bool), (0.0, float("nan"))
-    return _solve_highspy(instance, found, matrix, upper, lower_bounds, time_limit_s)
+    if start is None:
+        start = _greedy_columns(instance, found)
+    return _solve_highspy(found, matrix, upper, lower_bounds, time_limit_s, start)
 
 
 def _solve_highspy(
-    instance: Instance,
     found: Candidates,
     matrix: csr_matrix,
     upper: np.ndarray,
     lower_bounds: np.ndarray,
     time_limit_s: float,
+    start_columns: np.ndarray,
 ) -> tuple[str, float, np.ndarray, tuple[float, float]]:
     n = len(found)
     columns = matrix.tocsc()
@@ -615,7 +623,7 @@ def _solve_highspy(
     highs.setOptionValue("mip_abs_gap", 0.0)
     highs.setOptionValue("presolve", "on" if n < PRESOLVE_UP_TO else "off")
     start = highspy.HighsSolution()
-    start.col_value = _greedy_columns(instance, found).astype(float).tolist()
+    start.col_value = start_columns.astype(float).tolist()
     start.value_valid = True
     highs.setSolution(start)
     highs.run()
@@ -666,7 +674,12 @@ def _solve_cpsat(
 
 def solve(instance: Instance, *, engine: str = "highs", time_limit_s: float = 30.0, workers: int = 2) -> Result:
     """Solve to proven optimality (HiGHS branch and cut by default, or OR-Tools CP-SAT),
-    or say plainly why there is no allocation."""
+    or say plainly why there is no allocation.
+
+    `time_limit_s` bounds the whole call: the solver gets what is left of it after the candidate
+    pairs and the nearest-first allocation (its first incumbent, and the fallback on a time-out)
+    have been worked out."""
+    started = time.monotonic()
     found = candidates(instance)
     pairs = (
         {
@@ -685,10 +698,12 @@ def solve(instance: Instance, *, engine: str = "highs", time_limit_s: float = 30
         return Result(
             "empty", 0, {}, {}, "No request can be served by any offer: check types, year groups, windows and travel."
         )
+    nearest = _greedy_columns(instance, found)
+    left_s = max(1.0, time_limit_s - (time.monotonic() - started))
     if engine == "cpsat":
-        status, value, chosen, (best, bound) = _solve_cpsat(instance, found, time_limit_s, workers)
+        status, value, chosen, (best, bound) = _solve_cpsat(instance, found, left_s, workers)
     else:
-        status, value, chosen, (best, bound) = _solve_highs(instance, found, time_limit_s)
+        status, value, chosen, (best, bound) = _solve_highs(instance, found, left_s, start=nearest)
     if status == "infeasible":
         return Result(
             "infeasible", 0, {}, {}, "The pinned and confirmed matches break an offer's sessions or an employer's cap."
@@ -700,7 +715,13 @@ def solve(instance: Instance, *, engine: str = "highs", time_limit_s: float = 30
         matches[request.key] = offer.key
         terms[(request.key, offer.key)] = score(request, offer, instance.priority_sectors)
     if status != "optimal":
-        return _timed_out(instance, matches, terms, time_limit_s, best, bound)
+        # HiGHS's bound is trivial when its root LP did not finish: keep the smaller valid one.
+        bound = min(bound, _request_bound(found)) if math.isfinite(bound) else _request_bound(found)
+        nearest_matches = {
+            instance.requests[a].key: instance.offers[b].key
+            for a, b in zip(found.request[nearest].tolist(), found.offer[nearest].tolist(), strict=True)
+        }
+        return _timed_out(instance, matches, terms, time_limit_s, best, bound, nearest_matches)
     return Result("optimal", round(value), matches, terms)
 
 
@@ -711,6 +732,7 @@ def _timed_out(
     time_limit_s: float,
     best: float,
     bound: float,
+    nearest: dict[int, int],
 ) -> Result:
     """When the time ran out: the solver's best allocation, or the nearest-first one when that is
     better (or the solver had none), each checked against every constraint, with how far below the
@@ -718,7 +740,6 @@ def _timed_out(
     if matches and check(instance, matches):
         matches, terms = {}, {}
     source = "the best the solver found"
-    nearest = greedy(instance)
     if not check(instance, nearest) and objective(instance, nearest) > sum(t.total for t in terms.values()):
         requests = {r.key: r for r in instance.requests}
         offers = {o.key: o for o in instance.offers}
@@ -752,6 +773,14 @@ def _timed_out(
         best_found=best,
         bound=bound,
     )
+
+
+def _request_bound(found: Candidates) -> float:
+    """An upper bound on any allocation's objective that needs no LP: each request is matched at
+    most once, so it adds at most its best pair's score (or nothing)."""
+    best = np.zeros(int(found.request.max()) + 1 if len(found) else 0)
+    np.maximum.at(best, found.request, found.weight.astype(float))
+    return float(best.sum())
 
 
 def lp_bound(instance: Instance, *, time_limit_s: float = 60.0, tightened: bool = False) -> float:
@@ -793,20 +822,25 @@ def _greedy_columns(instance: Instance, found: Candidates) -> np.ndarray:
         taken[employer_of[b]] = taken.get(employer_of[b], 0) + 1
 
     order = np.lexsort((found.offer, found.request, -found.weight, found.travel))
+    # Plain lists in the loop: indexing numpy arrays one element at a time is far slower.
+    in_order = order.tolist()
+    request_of, offer_of = found.request.tolist(), found.offer.tolist()
+    sessions_of, weight_of = found.sessions.tolist(), found.weight.tolist()
     if instance.pinned:
         r_keys = [r.key for r in instance.requests]
         o_keys = [o.key for o in instance.offers]
-        for i in order.tolist():
-            a, b = int(found.request[i]), int(found.offer[i])
+        for i in in_order:
+            a, b = request_of[i], offer_of[i]
             if (r_keys[a], o_keys[b]) in instance.pinned and not served[a]:
-                take(i, a, b, int(found.sessions[i]))
-    for i in order.tolist():
-        a, b, need = int(found.request[i]), int(found.offer[i]), int(found.sessions[i])
-        employer = employer_of[b]
-        cap = instance.employer_caps.get(employer)
-        if served[a] or left[b] < need or (cap is not None and taken.get(employer, 0) >= cap):
+                take(i, a, b, sessions_of[i])
+    caps = instance.employer_caps
+    for i in in_order:
+        a, b, need = request_of[i], offer_of[i], sessions_of[i]
+        if served[a] or left[b] < need or weight_of[i] <= 0:
             continue
-        if found.weight[i] <= 0:
+        employer = employer_of[b]
+        cap = caps.get(employer)
+        if cap is not None and taken.get(employer, 0) >= cap:
             continue
         take(i, a, b, need)
     return chosen

@@ -227,7 +227,7 @@ def test_a_time_out_offers_the_best_allocation_found_with_its_distance_from_the_
     offs = (_offer(key=100), _offer(key=101, employer_key=2))
     instance = Instance(requests=reqs, offers=offs)
 
-    def both(inst: Instance, found: solver.Candidates, *args: object) -> tuple:  # type: ignore[type-arg]
+    def both(inst: Instance, found: solver.Candidates, *args: object, **kwargs: object) -> tuple:  # type: ignore[type-arg]
         chosen = ((found.request == 0) & (found.offer == 1)) | ((found.request == 1) & (found.offer == 0))
         return "timeout", float(found.weight[chosen].sum()), chosen, (float(found.weight[chosen].sum()), 1000.0)
 
@@ -236,9 +236,11 @@ def test_a_time_out_offers_the_best_allocation_found_with_its_distance_from_the_
     assert result.status == "timeout" and result.matches == {1: 101, 2: 100}
     assert result.objective == solver.objective(instance, result.matches)
     assert "the best the solver found" in result.message
-    assert f"at most {1000 - result.objective} points" in result.message
+    # The solver's bound (1000 here) is kept unless each request's best score adds up to less.
+    bound = min(1000, solver._request_bound(solver.candidates(instance)))
+    assert f"at most {round(bound) - result.objective} points" in result.message
 
-    def only_the_first(inst: Instance, found: solver.Candidates, *args: object) -> tuple:  # type: ignore[type-arg]
+    def only_the_first(inst: Instance, found: solver.Candidates, *args: object, **kwargs: object) -> tuple:  # type: ignore[type-arg]
         chosen = (found.request == 0) & (found.offer == 0)
         return "timeout", float(found.weight[chosen].sum()), chosen, (float(found.weight[chosen].sum()), 1000.0)
 
@@ -247,14 +249,91 @@ def test_a_time_out_offers_the_best_allocation_found_with_its_distance_from_the_
     assert better.status == "timeout" and len(better.matches) == 2 and "nearest-first" in better.message
     assert not solver.check(instance, better.matches)
 
-    def breaks_a_capacity(inst: Instance, found: solver.Candidates, *args: object) -> tuple:  # type: ignore[type-arg]
+    def breaks_a_capacity(inst: Instance, found: solver.Candidates, *args: object, **kwargs: object) -> tuple:  # type: ignore[type-arg]
         chosen = found.offer == 0  # both requests on a one-session offer
         return "timeout", 0.0, chosen, (0.0, 1000.0)
 
     monkeypatch.setattr(solver, "_solve_highs", breaks_a_capacity)
-    monkeypatch.setattr(solver, "greedy", lambda inst: {})
+    monkeypatch.setattr(solver, "_greedy_columns", lambda inst, found: np.zeros(len(found), dtype=bool))
     refused = solver.solve(instance, time_limit_s=5)
     assert refused.status == "timeout" and refused.matches == {} and "found no allocation" in refused.message
+
+
+def test_a_time_out_without_a_bound_from_the_solver_says_how_far_it_can_be_all_the_same(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """When HiGHS's root LP has not finished its bound is useless (or missing): the message then
+    gives the bound from each request's best score, which needs no LP."""
+    reqs = (_request(key=1, fsm_percent=40), _request(key=2))
+    offs = (_offer(key=100), _offer(key=101, employer_key=2))
+    instance = Instance(requests=reqs, offers=offs)
+    seen: list[float] = []
+
+    def nothing_proven(inst: Instance, found: solver.Candidates, time_limit_s: float, **kwargs: object) -> tuple:  # type: ignore[type-arg]
+        seen.append(time_limit_s)
+        chosen = (found.request == 0) & (found.offer == 0)
+        return "timeout", float(found.weight[chosen].sum()), chosen, (float(found.weight[chosen].sum()), float("nan"))
+
+    monkeypatch.setattr(solver, "_solve_highs", nothing_proven)
+    result = solver.solve(instance, time_limit_s=5)
+    found = solver.candidates(instance)
+    best_each = sum(max(float(w) for w, r in zip(found.weight, found.request, strict=True) if r == i) for i in (0, 1))
+    assert result.status == "timeout" and result.bound == best_each
+    assert f"at most {round(best_each) - result.objective} points" in result.message
+    assert 1.0 <= seen[0] <= 5  # the solver gets what is left of the time limit, not more
+
+
+@given(instances())
+@settings(max_examples=100, deadline=None)
+def test_the_bound_from_each_requests_best_score_is_never_below_the_optimum(instance: Instance) -> None:
+    best = brute_force(instance)
+    found = solver.candidates(instance)
+    if best is not None and len(found):
+        assert solver._request_bound(found) >= best
+
+
+def greedy_by_definition(instance: Instance) -> dict[int, int]:
+    """The nearest-first allocation pair by pair (pins first; then shortest travel, best score,
+    request, offer), for comparison with `solver.greedy`."""
+    arcs = solver.arcs(instance)
+    requests = {r.key: r for r in instance.requests}
+    offers = {o.key: o for o in instance.offers}
+    index_r = {r.key: i for i, r in enumerate(instance.requests)}
+    index_o = {o.key: i for i, o in enumerate(instance.offers)}
+    ordered = sorted(arcs, key=lambda p: (arcs[p].travel, -arcs[p].total, index_r[p[0]], index_o[p[1]]))
+    left = {o.key: o.sessions for o in instance.offers}
+    taken: dict[int, int] = {}
+    matches: dict[int, int] = {}
+
+    def take(r: int, o: int) -> None:
+        matches[r] = o
+        left[o] -= solver.sessions_needed(requests[r], offers[o])
+        taken[offers[o].employer_key] = taken.get(offers[o].employer_key, 0) + 1
+
+    for r, o in ordered:
+        if (r, o) in instance.pinned and r not in matches:
+            take(r, o)
+    for r, o in ordered:
+        cap = instance.employer_caps.get(offers[o].employer_key)
+        if r in matches or left[o] < solver.sessions_needed(requests[r], offers[o]) or arcs[(r, o)].total <= 0:
+            continue
+        if cap is not None and taken.get(offers[o].employer_key, 0) >= cap:
+            continue
+        take(r, o)
+    return matches
+
+
+@given(instances(), st.data())
+@settings(max_examples=150, deadline=None)
+def test_greedy_is_the_nearest_first_allocation_by_definition(instance: Instance, data: st.DataObject) -> None:
+    candidates = sorted(solver.arcs(instance))
+    pinned = frozenset(data.draw(st.sets(st.sampled_from(candidates), max_size=1))) if candidates else frozenset()
+    constrained = Instance(
+        requests=instance.requests,
+        offers=instance.offers,
+        employer_caps=instance.employer_caps,
+        priority_sectors=instance.priority_sectors,
+        pinned=pinned,
+    )
+    assert solver.greedy(constrained) == greedy_by_definition(constrained)
 
 
 @st.composite
