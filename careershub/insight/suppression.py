@@ -31,7 +31,7 @@ a CSV, an XLSX workbook and a PDF always withhold the same figures:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -253,3 +253,195 @@ class _Search:
             groups = frozenset(g for g in self.groups if g not in self.roots or g in self.hidden)
         self.done = Withheld(everything, groups)
         return False
+
+
+# Jointly: areas and hubs over (local authority, hub) cells ---------------------------------------
+
+Cell = tuple[Any, Any]  # (row, column): (local authority, hub or "in no hub")
+Move = tuple[tuple[int, int], ...]  # (cell index, institutions added or taken), summing to zero
+
+#: Moves through a long row or column try only its first cells (ordered by how many figures
+#: their rows or columns share with the cell moved from): enough to find cheap moves, and the
+#: search stays linear in the cells.
+NEIGHBOURS = 12
+
+
+def withhold_jointly(
+    cells: Mapping[Cell, int],
+    figures: Mapping[Any, Iterable[Cell]],
+    minimum: int | None = None,
+    *,
+    implies: Mapping[Any, Iterable[Any]] | None = None,
+    weight: Mapping[Any, int] | None = None,
+    start: Iterable[Any] = (),
+    primary_for: Callable[[Any], bool] | None = None,
+) -> frozenset[Any]:
+    """The keys of `figures` to withhold, so that no withheld figure can be worked out from the
+    published ones by anyone who knows which cells hold institutions.
+
+    `cells`: institutions in each (row, column) cell; every published figure is the sum of a set
+    of cells (`figures`: key -> cells). Keys with the same non-empty cells are one figure, shown in
+    several places, and withheld together; a figure of no institutions is a true zero and shown.
+    `implies`: keys withheld with a key (an area's total: the rows of its page). `weight`: a
+    figure's cost when withheld for another's sake (default: its institutions, plus one).
+    `start`: keys withheld at the outset (decided otherwise, e.g. by `withhold_consistently`);
+    `primary_for`: which keys the threshold applies to here (default: all).
+
+    The rule: a figure under the threshold is withheld (primary). A withheld figure is protected
+    by a *move*: institutions added at some cells and taken from others (each cell keeping at
+    least one), changing the figure and no published one; the true counts and the moved ones are
+    then both consistent with every published figure, so the figure takes two values. For each
+    withheld figure not yet protected (smallest first), the cheapest move among a fixed family
+    (one institution moved between two cells of one row or column; around the four cells of a
+    rectangle; along a zig-zag of four cells) is chosen and every published figure it changes is
+    withheld (secondary), so the same move protects them too. Withholding more never spoils a
+    move, so protected figures stay protected and the search ends. If a figure has no move at all
+    (it holds every cell, or the cells around it hold one institution each), everything is."""
+    minimum = threshold() if minimum is None else minimum
+    search = _Joint(cells, figures, minimum, implies or {}, weight or {})
+    return search.run(frozenset(start), primary_for)
+
+
+class _Joint:
+    def __init__(
+        self,
+        cells: Mapping[Cell, int],
+        figures: Mapping[Any, Iterable[Cell]],
+        minimum: int,
+        implies: Mapping[Any, Iterable[Any]],
+        weight: Mapping[Any, int],
+    ) -> None:
+        ordered = sorted((c for c, n in cells.items() if n > 0), key=repr)
+        self.index = {c: i for i, c in enumerate(ordered)}
+        self.counts = [cells[c] for c in ordered]
+        self.every = frozenset(figures)
+        ids: dict[frozenset[int], int] = {}
+        self.keys: list[list[Any]] = []
+        id_of: dict[Any, int] = {}
+        for key, members in figures.items():
+            held = frozenset(self.index[c] for c in members if c in self.index)
+            if held:
+                id_of[key] = ids.setdefault(held, len(ids))
+                if id_of[key] == len(self.keys):
+                    self.keys.append([])
+                self.keys[id_of[key]].append(key)
+        self.sets = list(ids)
+        self.value = [sum(self.counts[c] for c in members) for members in self.sets]
+        self.cost = [max(weight.get(key, v + 1) for key in keys) for keys, v in zip(self.keys, self.value, strict=True)]
+        self.implied: list[set[int]] = [set() for _ in self.sets]
+        for key, others in implies.items():
+            if key in id_of:
+                self.implied[id_of[key]] |= {id_of[o] for o in others if o in id_of}
+        self.whole = ids.get(frozenset(range(len(ordered))))
+        self.member_of: list[list[int]] = [[] for _ in ordered]
+        for i, held in enumerate(self.sets):
+            for c in held:
+                self.member_of[c].append(i)
+        self.rows: dict[Any, list[int]] = {}
+        self.columns: dict[Any, list[int]] = {}
+        for i, (row, column) in enumerate(ordered):
+            self.rows.setdefault(row, []).append(i)
+            self.columns.setdefault(column, []).append(i)
+        self.row_of = [self.rows[c[0]] for c in ordered]
+        self.column_of = [self.columns[c[1]] for c in ordered]
+        self.withheld: set[int] = set()
+        self.minimum = minimum
+
+    def withhold(self, found: int) -> None:
+        pending = [found]
+        while pending:
+            i = pending.pop()
+            if i not in self.withheld:
+                self.withheld.add(i)
+                pending.extend(self.implied[i])
+
+    def run(self, start: frozenset[Any], primary_for: Callable[[Any], bool] | None) -> frozenset[Any]:
+        for i in sorted(range(len(self.sets)), key=lambda i: (self.value[i], i)):
+            chosen = [key for key in self.keys[i] if primary_for is None or primary_for(key)]
+            if (chosen and primary(self.value[i], self.minimum)) or start.intersection(self.keys[i]):
+                self.withhold(i)
+        protected: set[int] = set()
+        while self.whole not in self.withheld:
+            pending = sorted((self.value[i], i) for i in self.withheld if i not in protected)
+            if not pending:
+                return frozenset(key for i in self.withheld for key in self.keys[i])
+            target = pending[0][1]
+            changed = self.cheapest(target)
+            if changed is None:
+                break
+            for i in changed:
+                self.withhold(i)
+            protected |= set(changed)
+        return self.every  # no move changes the total of every cell, or none was found
+
+    def cheapest(self, target: int) -> list[int] | None:
+        """The figures changed by the cheapest feasible move that changes `target`."""
+        best: tuple[int, int, Move] | None = None
+        changes: list[int] = []
+        for move in self.moves(target):
+            if not self.feasible(move):
+                continue
+            change: dict[int, int] = {}
+            for c, d in move:
+                for i in self.member_of[c]:
+                    change[i] = change.get(i, 0) + d
+            if not change.get(target):
+                continue
+            extra = sum(self.cost[i] for i, d in change.items() if d and i not in self.withheld)
+            if best is None or (extra, len(move), move) < best:
+                best = (extra, len(move), move)
+                changes = sorted(i for i, d in change.items() if d)
+                if extra == 0:
+                    break
+        return None if best is None else changes
+
+    def feasible(self, move: Move) -> bool:
+        """Whether the move, or its opposite, keeps every cell at one institution or more."""
+        counts = self.counts
+        return all(counts[c] + d >= 1 for c, d in move) or all(counts[c] - d >= 1 for c, d in move)
+
+    def near(self, cells: list[int], to: int) -> list[int]:
+        """The cells of a row or column, those whose rows and columns share most with `to`
+        first, at most `NEIGHBOURS` of them."""
+        if len(cells) <= NEIGHBOURS:
+            return cells
+        mine = set(self.member_of[self.row_of[to][0]]) | set(self.member_of[self.column_of[to][0]])
+        return sorted(cells, key=lambda c: (-len(mine.intersection(self.member_of[c])), c))[:NEIGHBOURS]
+
+    def moves(self, target: int) -> Iterable[Move]:
+        """The family of moves through a cell of the target figure, each once, shortest first."""
+        seen: set[Move] = set()
+
+        def emit(parts: list[tuple[int, int]]) -> Move | None:
+            total: dict[int, int] = {}
+            for c, d in parts:
+                total[c] = total.get(c, 0) + d
+            move = tuple(sorted((c, d) for c, d in total.items() if d))
+            if not move or move in seen:
+                return None
+            seen.add(move)
+            return move
+
+        inside = sorted(self.sets[target])
+        for c in inside:  # two cells of one row or column
+            for other in self.row_of[c] + self.near(self.column_of[c], c):
+                if other != c and (move := emit([(c, 1), (other, -1)])):
+                    yield move
+        for c in inside:  # four cells: rectangles and zig-zags, along the row first or the column
+            for first, second in ((self.row_of, self.column_of), (self.column_of, self.row_of)):
+                for across, down, last in self.corners(c, first, second):
+                    if move := emit([(c, 1), (across, -1), (down, 1), (last, -1)]):
+                        yield move
+
+    def corners(self, c: int, first: list[list[int]], second: list[list[int]]) -> Iterable[tuple[int, int, int]]:
+        """The other three cells of four-cell moves from `c`: along `first` (its row or column),
+        then `second`, then `first` again."""
+        for across in first[c]:
+            if across == c:
+                continue
+            for down in self.near(second[across], c):
+                if down in first[c]:
+                    continue
+                for last in self.near(first[down], c):
+                    if last != down:
+                        yield across, down, last
