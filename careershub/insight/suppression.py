@@ -272,9 +272,10 @@ def withhold_jointly(
     minimum: int | None = None,
     *,
     implies: Mapping[Any, Iterable[Any]] | None = None,
-    weight: Mapping[Any, int] | None = None,
+    dear: Callable[[Any], bool] | None = None,
     start: Iterable[Any] = (),
     primary_for: Callable[[Any], bool] | None = None,
+    table: JointTable | None = None,
 ) -> frozenset[Any]:
     """The keys of `figures` to withhold, so that no withheld figure can be worked out from the
     published ones by anyone who knows which cells hold institutions.
@@ -282,8 +283,10 @@ def withhold_jointly(
     `cells`: institutions in each (row, column) cell; every published figure is the sum of a set
     of cells (`figures`: key -> cells). Keys with the same non-empty cells are one figure, shown in
     several places, and withheld together; a figure of no institutions is a true zero and shown.
-    `implies`: keys withheld with a key (an area's total: the rows of its page). `weight`: a
-    figure's cost when withheld for another's sake (default: its institutions, plus one).
+    `implies`: keys withheld with a key (an area's total: the rows of its page). A figure's cost
+    when withheld for another's sake is its institutions plus one, or ten times as many plus 100
+    for `dear` keys (withholding an area's total withholds its whole page). `table`: the search's
+    shape (`JointTable`) if already built for these cells and figures.
     `start`: keys withheld at the outset (decided otherwise, e.g. by `withhold_consistently`);
     `primary_for`: which keys the threshold applies to here (default: all).
 
@@ -298,22 +301,21 @@ def withhold_jointly(
     move, so protected figures stay protected and the search ends. If a figure has no move at all
     (it holds every cell, or the cells around it hold one institution each), everything is."""
     minimum = threshold() if minimum is None else minimum
-    search = _Joint(cells, figures, minimum, implies or {}, weight or {})
-    return search.run(frozenset(start), primary_for)
+    held = {c: n for c, n in cells.items() if n > 0}
+    if table is None or set(table.index) != set(held):
+        table = JointTable(held, figures, implies or {})
+    return _Joint(held, table, minimum, dear).run(frozenset(start), primary_for)
 
 
-class _Joint:
+class JointTable:
+    """The shape `withhold_jointly` searches: which cells hold institutions and which figures
+    sum them. It depends on the cells, not their counts, so it is kept for points alike."""
+
     def __init__(
-        self,
-        cells: Mapping[Cell, int],
-        figures: Mapping[Any, Iterable[Cell]],
-        minimum: int,
-        implies: Mapping[Any, Iterable[Any]],
-        weight: Mapping[Any, int],
+        self, cells: Iterable[Cell], figures: Mapping[Any, Iterable[Cell]], implies: Mapping[Any, Iterable[Any]]
     ) -> None:
-        ordered = sorted((c for c, n in cells.items() if n > 0), key=repr)
+        ordered = sorted(cells, key=repr)
         self.index = {c: i for i, c in enumerate(ordered)}
-        self.counts = [cells[c] for c in ordered]
         self.every = frozenset(figures)
         ids: dict[frozenset[int], int] = {}
         self.keys: list[list[Any]] = []
@@ -326,8 +328,6 @@ class _Joint:
                     self.keys.append([])
                 self.keys[id_of[key]].append(key)
         self.sets = list(ids)
-        self.value = [sum(self.counts[c] for c in members) for members in self.sets]
-        self.cost = [max(weight.get(key, v + 1) for key in keys) for keys, v in zip(self.keys, self.value, strict=True)]
         self.implied: list[set[int]] = [set() for _ in self.sets]
         for key, others in implies.items():
             if key in id_of:
@@ -337,13 +337,49 @@ class _Joint:
         for i, held in enumerate(self.sets):
             for c in held:
                 self.member_of[c].append(i)
-        self.rows: dict[Any, list[int]] = {}
-        self.columns: dict[Any, list[int]] = {}
+        rows: dict[Any, list[int]] = {}
+        columns: dict[Any, list[int]] = {}
         for i, (row, column) in enumerate(ordered):
-            self.rows.setdefault(row, []).append(i)
-            self.columns.setdefault(column, []).append(i)
-        self.row_of = [self.rows[c[0]] for c in ordered]
-        self.column_of = [self.columns[c[1]] for c in ordered]
+            rows.setdefault(row, []).append(i)
+            columns.setdefault(column, []).append(i)
+        self.row_of = [rows[c[0]] for c in ordered]
+        self.column_of = [columns[c[1]] for c in ordered]
+        self.nearest: dict[tuple[int, int], list[int]] = {}
+
+    def near(self, cells: list[int], to: int) -> list[int]:
+        """The cells of a row or column, those whose rows and columns share most figures with
+        `to` first, at most `NEIGHBOURS` of them."""
+        if len(cells) <= NEIGHBOURS:
+            return cells
+        key = (cells[0], to)
+        if key not in self.nearest:
+            mine = set(self.member_of[self.row_of[to][0]]) | set(self.member_of[self.column_of[to][0]])
+            self.nearest[key] = sorted(cells, key=lambda c: (-len(mine.intersection(self.member_of[c])), c))[
+                :NEIGHBOURS
+            ]
+        return self.nearest[key]
+
+
+class _Joint:
+    def __init__(
+        self,
+        cells: Mapping[Cell, int],
+        table: JointTable,
+        minimum: int,
+        dear: Callable[[Any], bool] | None,
+    ) -> None:
+        self.table = table
+        self.counts = [0] * len(table.index)
+        for c, i in table.index.items():
+            self.counts[i] = cells[c]
+        self.keys, self.sets, self.implied = table.keys, table.sets, table.implied
+        self.member_of, self.row_of, self.column_of = table.member_of, table.row_of, table.column_of
+        self.whole, self.every = table.whole, table.every
+        self.value = [sum(self.counts[c] for c in members) for members in self.sets]
+        self.cost = [
+            10 * v + 100 if dear is not None and any(map(dear, keys)) else v + 1
+            for keys, v in zip(self.keys, self.value, strict=True)
+        ]
         self.withheld: set[int] = set()
         self.minimum = minimum
 
@@ -400,14 +436,6 @@ class _Joint:
         counts = self.counts
         return all(counts[c] + d >= 1 for c, d in move) or all(counts[c] - d >= 1 for c, d in move)
 
-    def near(self, cells: list[int], to: int) -> list[int]:
-        """The cells of a row or column, those whose rows and columns share most with `to`
-        first, at most `NEIGHBOURS` of them."""
-        if len(cells) <= NEIGHBOURS:
-            return cells
-        mine = set(self.member_of[self.row_of[to][0]]) | set(self.member_of[self.column_of[to][0]])
-        return sorted(cells, key=lambda c: (-len(mine.intersection(self.member_of[c])), c))[:NEIGHBOURS]
-
     def moves(self, target: int) -> Iterable[Move]:
         """The family of moves through a cell of the target figure, each once, shortest first."""
         seen: set[Move] = set()
@@ -424,7 +452,7 @@ class _Joint:
 
         inside = sorted(self.sets[target])
         for c in inside:  # two cells of one row or column
-            for other in self.row_of[c] + self.near(self.column_of[c], c):
+            for other in self.row_of[c] + self.table.near(self.column_of[c], c):
                 if other != c and (move := emit([(c, 1), (other, -1)])):
                     yield move
         for c in inside:  # four cells: rectangles and zig-zags, along the row first or the column
@@ -439,9 +467,9 @@ class _Joint:
         for across in first[c]:
             if across == c:
                 continue
-            for down in self.near(second[across], c):
+            for down in self.table.near(second[across], c):
                 if down in first[c]:
                     continue
-                for last in self.near(first[down], c):
+                for last in self.table.near(first[down], c):
                     if last != down:
                         yield across, down, last

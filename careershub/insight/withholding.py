@@ -25,7 +25,7 @@ from careershub.geography.models import LocalAuthority, OpportunityArea
 from careershub.hubs.models import Hub
 from careershub.insight.models import InsightFact, InsightFactsState
 from careershub.insight.queries import Scope, facts_state
-from careershub.insight.suppression import threshold, withhold_consistently, withhold_jointly
+from careershub.insight.suppression import JointTable, threshold, withhold_consistently, withhold_jointly
 
 NO_HUB = "none"
 IN_HUB = "in_hub"
@@ -167,6 +167,7 @@ def _decide(
     oas: dict[int, set[int]],
     wave_of: dict[int | str, int | None],
     minimum: int,
+    tables: dict[frozenset[Cell], JointTable],
 ) -> PointWithheld:
     """The decision at one point: the two hierarchies' (`_by_hierarchy`), then made good jointly
     over the (LA, hub) cells (`suppression.withhold_jointly`): every withheld count (area, hub,
@@ -179,11 +180,20 @@ def _decide(
         las[la] = las.get(la, 0) + n
         hubs[hub] = hubs.get(hub, 0) + n
     start = _by_hierarchy(las, area_of, oas, hubs, wave_of, minimum)
-    figures, implies = figures_at(cells, area_of, oas, wave_of)
-    # Withholding an area's or a hub's count withholds its page: dearer than one of its rows.
-    weight = {key: 10 * sum(cells[c] for c in members) + 100 for key, members in figures.items() if key[0] != "part"}
+    shape = frozenset(cells)
+    if shape not in tables:  # points alike (the same cells holding institutions) share it
+        figures, implies = figures_at(cells, area_of, oas, wave_of)
+        tables.clear()
+        tables[shape] = JointTable(cells, figures, implies)
     withheld = withhold_jointly(
-        cells, figures, minimum, implies=implies, weight=weight, start=start, primary_for=lambda key: False
+        cells,
+        {},
+        minimum,
+        # Withholding an area's or a hub's count withholds its page: dearer than one of its rows.
+        dear=lambda key: key[0] != "part",
+        start=start,
+        primary_for=lambda key: False,
+        table=tables[shape],
     )
     parts = frozenset((key[1], key[2], key[3]) for key in withheld if key[0] == "part")
     national = {part for level, _, part in parts if level == "national"}
@@ -282,8 +292,9 @@ def compute(counted: Counted | None = None) -> dict[datetime.date, PointWithheld
     """The decision at every point."""
     minimum = threshold()
     counted = counted or count()
+    tables: dict[frozenset[Cell], JointTable] = {}
     return {
-        point: _decide(counted.cells.get(point, {}), counted.area_of, counted.oas, counted.wave_of, minimum)
+        point: _decide(counted.cells.get(point, {}), counted.area_of, counted.oas, counted.wave_of, minimum, tables)
         for point in sorted(counted.by_la)
     }
 
