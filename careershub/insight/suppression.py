@@ -26,7 +26,8 @@ a CSV, an XLSX workbook and a PDF always withhold the same figures:
   per-benchmark counts add up to it): see `suppress_distribution`.
 - **Across pages**: areas and hubs are published on their own pages and as rows of their parents'
   breakdowns, and parents are sums of them: which are withheld at a point is decided once for
-  every page (`withhold_consistently`, applied by `withholding.py`). See ADR 0014's addenda.
+  every page (`withhold_consistently` on each hierarchy, made good over (LA, hub) cells by
+  `withhold_jointly`, applied by `withholding.py`). See ADR 0014's addenda.
 """
 
 from __future__ import annotations
@@ -414,15 +415,14 @@ class _Joint:
         """The figures changed by the cheapest feasible move that changes `target`."""
         best: tuple[int, int, Move] | None = None
         changes: list[int] = []
+        inside = self.sets[target]
         for move in self.moves(target):
-            if not self.feasible(move):
-                continue
+            if not sum(d for c, d in move if c in inside) or not self.feasible(move):
+                continue  # leaves the target as it is, or empties a cell
             change: dict[int, int] = {}
             for c, d in move:
                 for i in self.member_of[c]:
                     change[i] = change.get(i, 0) + d
-            if not change.get(target):
-                continue
             extra = sum(self.cost[i] for i, d in change.items() if d and i not in self.withheld)
             if best is None or (extra, len(move), move) < best:
                 best = (extra, len(move), move)

@@ -6,10 +6,14 @@ every area's count is the sum of its local authorities'. Hubs likewise: each hub
 England's "in a hub" and per-wave rows, which are sums of hubs. So a figure withheld in one table
 could be worked out from the pages of the others. `suppression.withhold_consistently` decides, per
 point, the atoms (local authorities; hubs and "in no hub") and groups (England, regions, LSIP
-areas, Opportunity Areas; England, "in a hub", waves) to withhold so that no withheld figure can
-be; every output (page, chart, CSV, XLSX, PDF, the institution page's comparisons) applies the
-same decision. Computed from one grouped read of the facts for every point at once, and cached
-until the facts are refreshed (the refresh decides ahead once its facts are committed).
+areas, Opportunity Areas; England, "in a hub", waves) to withhold on each hierarchy; then
+`suppression.withhold_jointly` makes that good over the (LA, hub) cells, where every published
+count is a sum of cells (areas' totals, membership and wave rows; hubs' counts): each withheld
+count gets a move of institutions between cells that changes no published count, withholding
+whatever such a move would change (ADR 0014, joint addendum). Every output (page, chart, CSV,
+XLSX, PDF, the institution page's comparisons) applies the same decision. Computed from one
+grouped read of the facts for every point at once, and cached until the facts are refreshed
+(the refresh decides ahead once its facts are committed).
 """
 
 from __future__ import annotations
