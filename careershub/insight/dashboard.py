@@ -25,6 +25,8 @@ from careershub.insight.suppression import (
 )
 from careershub.institutions.models import InstitutionKind
 
+IN_HUB, NOT_IN_HUB = "in_hub", "not_in_hub"  # as `withholding.Part`
+
 if TYPE_CHECKING:
     from careershub.insight.queries import Similar
     from careershub.insight.withholding import ScopeWithheld
@@ -276,24 +278,20 @@ def build_dashboard(
     )
     membership_decided = wave_decided = everything if across else None
     waves = sorted(figures.by_wave.items(), key=lambda item: (item[0] is None, f"Wave {item[0]}"))
-    if withheld is not None and not across and (withheld.in_hub or withheld.not_in_hub or withheld.waves):
-        # England's rows are sums of hubs, published on the hubs' pages: decided across pages.
+    if withheld is not None and not across and withheld.parts:
+        # Rows that are sums over hubs published on other pages (England's "in a hub", "not in a
+        # hub" and waves), or that a move protecting a withheld hub or area would change
+        # (`withholding._decide`): decided across pages, with this table's own small rows too.
+        membership_rows = [("In a hub", IN_HUB), ("Not in a hub", NOT_IN_HUB)]
+        membership_groups = [figures.by_membership.get(flag, Group(0, 0)) for flag in (True, False)]
+        own = suppress_partition([g.count for g in membership_groups], total_published=not small).rows
         membership_decided = PartitionSuppression(
-            frozenset(i for i, hidden in enumerate([withheld.in_hub, withheld.not_in_hub]) if hidden), False
+            frozenset(i for i, (_, part) in enumerate(membership_rows) if part in withheld.parts) | own, False
         )
+        own = suppress_partition([group.count for _, group in waves], total_published=not small).rows
         wave_decided = PartitionSuppression(
-            frozenset(
-                i
-                for i, (wave, _) in enumerate(waves)
-                if (wave is None and withheld.not_in_hub) or (wave is not None and wave in withheld.waves)
-            ),
-            False,
+            frozenset(i for i, (wave, _) in enumerate(waves) if ("wave", wave) in withheld.parts) | own, False
         )
-    if withheld is not None and not across and withheld.mixed:
-        # An area holding a withheld hub's institutions (`withholding._mixed`): every membership
-        # and wave row is a sum over hubs that could give it away; the total is the area's count.
-        membership_decided = PartitionSuppression(frozenset(range(2)), False)
-        wave_decided = PartitionSuppression(frozenset(range(len(waves))), False)
     tables["by_membership"] = _partition_table(
         "by_membership",
         "By hub membership",
@@ -370,9 +368,8 @@ def membership_trend_table(panel: Any) -> Table:
 
 def withhold_membership_rows(table: Table, scope: Any, by_point: dict[datetime.date, Any]) -> Table:
     """The membership trend with the rows of points at which the figures are withheld across
-    pages (`withholding.py`): an area's members and non-members add up to its count then, and its
-    members are a sum over hubs (withheld where it holds a withheld hub's institutions); England's
-    are the "in a hub" and "not in a hub" counts; a hub's members are the hub's count."""
+    pages (`withholding.py`): an area's (or England's) members and non-members, each withheld as
+    its membership rows are at that point; a hub's members are the hub's count."""
     rows: list[list[Value]] = []
     for row in table.rows:
         decided = by_point.get(datetime.date.fromisoformat(str(row[0])))
@@ -380,12 +377,11 @@ def withhold_membership_rows(table: Table, scope: Any, by_point: dict[datetime.d
         if decided is not None:
             if scope.level == "hub":
                 hidden = (1, 2) if decided.scope(scope) else ()
-            elif (
-                decided.scope(scope)
-                or decided.mixed_scope(scope)
-                or (scope.level == "national" and (decided.in_hub or decided.not_in_hub))
-            ):
+            elif decided.scope(scope):
                 hidden = (1, 2, 3, 4)
+            else:
+                parts = decided.parts_of(scope)
+                hidden = ((1, 2) if IN_HUB in parts else ()) + ((3, 4) if NOT_IN_HUB in parts else ())
         rows.append([SUPPRESSED if i in hidden else value for i, value in enumerate(row)])
     return Table(table.key, table.title, table.columns, rows, table.summary, list(table.links))
 
@@ -470,7 +466,7 @@ def comparison_withheld(scope: Any, follow_up: datetime.date, by_point: dict[dat
     """Whether the estimates' counts of a scope up to `follow_up` are withheld across pages: the
     scope is withheld at a point of the period; for England, the "in a hub" or "not in a hub"
     count is; for a hub (compared with institutions in no hub), the "not in a hub" count is; for
-    an area, it holds institutions of a withheld hub (`PointWithheld.mixed`)."""
+    an area, its membership rows are withheld (`PointWithheld.parts`)."""
     for point, decided in by_point.items():
         if point > follow_up:
             continue
@@ -480,6 +476,6 @@ def comparison_withheld(scope: Any, follow_up: datetime.date, by_point: dict[dat
             return True
         if scope.level == "hub" and decided.not_in_hub:
             return True
-        if decided.mixed_scope(scope):
+        if scope.level != "hub" and decided.parts_of(scope) & {IN_HUB, NOT_IN_HUB}:
             return True
     return False

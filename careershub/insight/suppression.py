@@ -26,12 +26,13 @@ a CSV, an XLSX workbook and a PDF always withhold the same figures:
   per-benchmark counts add up to it): see `suppress_distribution`.
 - **Across pages**: areas and hubs are published on their own pages and as rows of their parents'
   breakdowns, and parents are sums of them: which are withheld at a point is decided once for
-  every page (`withhold_consistently`, applied by `withholding.py`). See ADR 0014's addenda.
+  every page (`withhold_consistently` on each hierarchy, made good over (LA, hub) cells by
+  `withhold_jointly`, applied by `withholding.py`). See ADR 0014's addenda.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -253,3 +254,222 @@ class _Search:
             groups = frozenset(g for g in self.groups if g not in self.roots or g in self.hidden)
         self.done = Withheld(everything, groups)
         return False
+
+
+# Jointly: areas and hubs over (local authority, hub) cells ---------------------------------------
+
+Cell = tuple[Any, Any]  # (row, column): (local authority, hub or "in no hub")
+Move = tuple[tuple[int, int], ...]  # (cell index, institutions added or taken), summing to zero
+
+#: Moves through a long row or column try only its first cells (ordered by how many figures
+#: their rows or columns share with the cell moved from): enough to find cheap moves, and the
+#: search stays linear in the cells.
+NEIGHBOURS = 12
+
+
+def withhold_jointly(
+    cells: Mapping[Cell, int],
+    figures: Mapping[Any, Iterable[Cell]],
+    minimum: int | None = None,
+    *,
+    implies: Mapping[Any, Iterable[Any]] | None = None,
+    dear: Callable[[Any], bool] | None = None,
+    start: Iterable[Any] = (),
+    primary_for: Callable[[Any], bool] | None = None,
+    table: JointTable | None = None,
+) -> frozenset[Any]:
+    """The keys of `figures` to withhold, so that no withheld figure can be worked out from the
+    published ones by anyone who knows which cells hold institutions.
+
+    `cells`: institutions in each (row, column) cell; every published figure is the sum of a set
+    of cells (`figures`: key -> cells). Keys with the same non-empty cells are one figure, shown in
+    several places, and withheld together; a figure of no institutions is a true zero and shown.
+    `implies`: keys withheld with a key (an area's total: the rows of its page). A figure's cost
+    when withheld for another's sake is its institutions plus one, or ten times as many plus 100
+    for `dear` keys (withholding an area's total withholds its whole page). `table`: the search's
+    shape (`JointTable`) if already built for these cells and figures.
+    `start`: keys withheld at the outset (decided otherwise, e.g. by `withhold_consistently`);
+    `primary_for`: which keys the threshold applies to here (default: all).
+
+    The rule: a figure under the threshold is withheld (primary). A withheld figure is protected
+    by a *move*: institutions added at some cells and taken from others (each cell keeping at
+    least one), changing the figure and no published one; the true counts and the moved ones are
+    then both consistent with every published figure, so the figure takes two values. For each
+    withheld figure not yet protected (smallest first), the cheapest move among a fixed family
+    (one institution moved between two cells of one row or column; around the four cells of a
+    rectangle; along a zig-zag of four cells) is chosen and every published figure it changes is
+    withheld (secondary), so the same move protects them too. Withholding more never spoils a
+    move, so protected figures stay protected and the search ends. If a figure has no move at all
+    (it holds every cell, or the cells around it hold one institution each), everything is."""
+    minimum = threshold() if minimum is None else minimum
+    held = {c: n for c, n in cells.items() if n > 0}
+    if table is None or set(table.index) != set(held):
+        table = JointTable(held, figures, implies or {})
+    return _Joint(held, table, minimum, dear).run(frozenset(start), primary_for)
+
+
+class JointTable:
+    """The shape `withhold_jointly` searches: which cells hold institutions and which figures
+    sum them. It depends on the cells, not their counts, so it is kept for points alike."""
+
+    def __init__(
+        self, cells: Iterable[Cell], figures: Mapping[Any, Iterable[Cell]], implies: Mapping[Any, Iterable[Any]]
+    ) -> None:
+        ordered = sorted(cells, key=repr)
+        self.index = {c: i for i, c in enumerate(ordered)}
+        self.every = frozenset(figures)
+        ids: dict[frozenset[int], int] = {}
+        self.keys: list[list[Any]] = []
+        id_of: dict[Any, int] = {}
+        for key, members in figures.items():
+            held = frozenset(self.index[c] for c in members if c in self.index)
+            if held:
+                id_of[key] = ids.setdefault(held, len(ids))
+                if id_of[key] == len(self.keys):
+                    self.keys.append([])
+                self.keys[id_of[key]].append(key)
+        self.sets = list(ids)
+        self.implied: list[set[int]] = [set() for _ in self.sets]
+        for key, others in implies.items():
+            if key in id_of:
+                self.implied[id_of[key]] |= {id_of[o] for o in others if o in id_of}
+        self.whole = ids.get(frozenset(range(len(ordered))))
+        self.member_of: list[list[int]] = [[] for _ in ordered]
+        for i, held in enumerate(self.sets):
+            for c in held:
+                self.member_of[c].append(i)
+        rows: dict[Any, list[int]] = {}
+        columns: dict[Any, list[int]] = {}
+        for i, (row, column) in enumerate(ordered):
+            rows.setdefault(row, []).append(i)
+            columns.setdefault(column, []).append(i)
+        self.row_of = [rows[c[0]] for c in ordered]
+        self.column_of = [columns[c[1]] for c in ordered]
+        self.nearest: dict[tuple[int, int], list[int]] = {}
+
+    def near(self, cells: list[int], to: int) -> list[int]:
+        """The cells of a row or column, those whose rows and columns share most figures with
+        `to` first, at most `NEIGHBOURS` of them."""
+        if len(cells) <= NEIGHBOURS:
+            return cells
+        key = (cells[0], to)
+        if key not in self.nearest:
+            mine = set(self.member_of[self.row_of[to][0]]) | set(self.member_of[self.column_of[to][0]])
+            self.nearest[key] = sorted(cells, key=lambda c: (-len(mine.intersection(self.member_of[c])), c))[
+                :NEIGHBOURS
+            ]
+        return self.nearest[key]
+
+
+class _Joint:
+    def __init__(
+        self,
+        cells: Mapping[Cell, int],
+        table: JointTable,
+        minimum: int,
+        dear: Callable[[Any], bool] | None,
+    ) -> None:
+        self.table = table
+        self.counts = [0] * len(table.index)
+        for c, i in table.index.items():
+            self.counts[i] = cells[c]
+        self.keys, self.sets, self.implied = table.keys, table.sets, table.implied
+        self.member_of, self.row_of, self.column_of = table.member_of, table.row_of, table.column_of
+        self.whole, self.every = table.whole, table.every
+        self.value = [sum(self.counts[c] for c in members) for members in self.sets]
+        self.cost = [
+            10 * v + 100 if dear is not None and any(map(dear, keys)) else v + 1
+            for keys, v in zip(self.keys, self.value, strict=True)
+        ]
+        self.withheld: set[int] = set()
+        self.minimum = minimum
+
+    def withhold(self, found: int) -> None:
+        pending = [found]
+        while pending:
+            i = pending.pop()
+            if i not in self.withheld:
+                self.withheld.add(i)
+                pending.extend(self.implied[i])
+
+    def run(self, start: frozenset[Any], primary_for: Callable[[Any], bool] | None) -> frozenset[Any]:
+        for i in sorted(range(len(self.sets)), key=lambda i: (self.value[i], i)):
+            chosen = [key for key in self.keys[i] if primary_for is None or primary_for(key)]
+            if (chosen and primary(self.value[i], self.minimum)) or start.intersection(self.keys[i]):
+                self.withhold(i)
+        protected: set[int] = set()
+        while self.whole not in self.withheld:
+            pending = sorted((self.value[i], i) for i in self.withheld if i not in protected)
+            if not pending:
+                return frozenset(key for i in self.withheld for key in self.keys[i])
+            target = pending[0][1]
+            changed = self.cheapest(target)
+            if changed is None:
+                break
+            for i in changed:
+                self.withhold(i)
+            protected |= set(changed)
+        return self.every  # no move changes the total of every cell, or none was found
+
+    def cheapest(self, target: int) -> list[int] | None:
+        """The figures changed by the cheapest feasible move that changes `target`."""
+        best: tuple[int, int, Move] | None = None
+        changes: list[int] = []
+        inside = self.sets[target]
+        for move in self.moves(target):
+            if not sum(d for c, d in move if c in inside) or not self.feasible(move):
+                continue  # leaves the target as it is, or empties a cell
+            change: dict[int, int] = {}
+            for c, d in move:
+                for i in self.member_of[c]:
+                    change[i] = change.get(i, 0) + d
+            extra = sum(self.cost[i] for i, d in change.items() if d and i not in self.withheld)
+            if best is None or (extra, len(move), move) < best:
+                best = (extra, len(move), move)
+                changes = sorted(i for i, d in change.items() if d)
+                if extra == 0:
+                    break
+        return None if best is None else changes
+
+    def feasible(self, move: Move) -> bool:
+        """Whether the move, or its opposite, keeps every cell at one institution or more."""
+        counts = self.counts
+        return all(counts[c] + d >= 1 for c, d in move) or all(counts[c] - d >= 1 for c, d in move)
+
+    def moves(self, target: int) -> Iterable[Move]:
+        """The family of moves through a cell of the target figure, each once, shortest first."""
+        seen: set[Move] = set()
+
+        def emit(parts: list[tuple[int, int]]) -> Move | None:
+            total: dict[int, int] = {}
+            for c, d in parts:
+                total[c] = total.get(c, 0) + d
+            move = tuple(sorted((c, d) for c, d in total.items() if d))
+            if not move or move in seen:
+                return None
+            seen.add(move)
+            return move
+
+        inside = sorted(self.sets[target])
+        for c in inside:  # two cells of one row or column
+            for other in self.row_of[c] + self.table.near(self.column_of[c], c):
+                if other != c and (move := emit([(c, 1), (other, -1)])):
+                    yield move
+        for c in inside:  # four cells: rectangles and zig-zags, along the row first or the column
+            for first, second in ((self.row_of, self.column_of), (self.column_of, self.row_of)):
+                for across, down, last in self.corners(c, first, second):
+                    if move := emit([(c, 1), (across, -1), (down, 1), (last, -1)]):
+                        yield move
+
+    def corners(self, c: int, first: list[list[int]], second: list[list[int]]) -> Iterable[tuple[int, int, int]]:
+        """The other three cells of four-cell moves from `c`: along `first` (its row or column),
+        then `second`, then `first` again."""
+        for across in first[c]:
+            if across == c:
+                continue
+            for down in self.table.near(second[across], c):
+                if down in first[c]:
+                    continue
+                for last in self.table.near(first[down], c):
+                    if last != down:
+                        yield across, down, last

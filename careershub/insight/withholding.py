@@ -6,15 +6,18 @@ every area's count is the sum of its local authorities'. Hubs likewise: each hub
 England's "in a hub" and per-wave rows, which are sums of hubs. So a figure withheld in one table
 could be worked out from the pages of the others. `suppression.withhold_consistently` decides, per
 point, the atoms (local authorities; hubs and "in no hub") and groups (England, regions, LSIP
-areas, Opportunity Areas; England, "in a hub", waves) to withhold so that no withheld figure can
-be; every output (page, chart, CSV, XLSX, PDF, the institution page's comparisons) applies the
-same decision. Computed from one grouped read of the facts for every point at once, and cached
-until the facts are refreshed (the refresh decides ahead once its facts are committed).
+areas, Opportunity Areas; England, "in a hub", waves) to withhold on each hierarchy; then
+`suppression.withhold_jointly` makes that good over the (LA, hub) cells, where every published
+count is a sum of cells (areas' totals, membership and wave rows; hubs' counts): each withheld
+count gets a move of institutions between cells that changes no published count, withholding
+whatever such a move would change (ADR 0014, joint addendum). Every output (page, chart, CSV,
+XLSX, PDF, the institution page's comparisons) applies the same decision. Computed from one
+grouped read of the facts for every point at once, and cached until the facts are refreshed
+(the refresh decides ahead once its facts are committed).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,35 +29,40 @@ from careershub.geography.models import LocalAuthority, OpportunityArea
 from careershub.hubs.models import Hub
 from careershub.insight.models import InsightFact, InsightFactsState
 from careershub.insight.queries import Scope, facts_state
-from careershub.insight.suppression import threshold, withhold_consistently
+from careershub.insight.suppression import JointTable, threshold, withhold_consistently, withhold_jointly
 
 NO_HUB = "none"
 IN_HUB = "in_hub"
 ENGLAND = ("national", 0)
 
 
+Part = Any  # a membership or wave row of an area's page: IN_HUB, NOT_IN_HUB or ("wave", wave or None)
+NOT_IN_HUB = "not_in_hub"
+
+
 @dataclass(frozen=True)
 class PointWithheld:
-    """What is withheld at one point: areas as (level, pk), hubs by pk, waves, and whether the
-    national "in a hub" and "not in a hub" counts are."""
+    """What is withheld at one point: areas as (level, pk), hubs by pk, and the membership and
+    wave rows of areas' pages as (level, pk, part); England's rows also as `in_hub`,
+    `not_in_hub` (England's "not in a hub" count) and `waves`."""
 
     areas: frozenset[tuple[str, int]] = frozenset()
     hubs: frozenset[int] = frozenset()
     waves: frozenset[int] = frozenset()
     in_hub: bool = False
     not_in_hub: bool = False
-
-    #: Areas (level, pk) holding institutions of a withheld hub (or, when "not in a hub" is
-    #: withheld, institutions in no hub): their membership and wave rows are sums over hubs.
-    mixed: frozenset[tuple[str, int]] = frozenset()
+    #: Rows of the membership and wave tables (and the membership trend) withheld on pages
+    #: whose figures are otherwise published: (level, pk, part), `Part` as above.
+    parts: frozenset[tuple[str, int, Part]] = frozenset()
 
     def scope(self, scope: Scope) -> bool:
         if scope.level == "hub":
             return scope.pk in self.hubs
         return (scope.level, scope.pk) in self.areas
 
-    def mixed_scope(self, scope: Scope) -> bool:
-        return (scope.level, scope.pk) in self.mixed
+    def parts_of(self, scope: Scope) -> frozenset[Part]:
+        """The membership and wave rows withheld on the scope's page (none for a hub)."""
+        return frozenset(part for level, pk, part in self.parts if (level, pk) == (scope.level, scope.pk))
 
 
 @dataclass(frozen=True)
@@ -64,21 +72,68 @@ class ScopeWithheld:
     scope: bool = False  # this scope's figures at the point
     points: frozenset[datetime.date] = frozenset()  # trend points at which this scope is withheld
     children: frozenset[int] = frozenset()  # pks of the 'by area' rows withheld
-    in_hub: bool = False  # national only: the membership and wave rows
-    not_in_hub: bool = False
-    waves: frozenset[int] = frozenset()
-    mixed: bool = False  # an area holding a withheld hub's institutions: its membership and wave rows
+    #: The membership and wave rows withheld (an area's or England's page; `Part`).
+    parts: frozenset[Part] = frozenset()
     by_point: dict[datetime.date, PointWithheld] = field(default_factory=dict)
 
 
-def _decide(
+Cell = tuple[int | None, int | str]  # (local authority or None, hub or NO_HUB)
+
+
+def figures_at(
+    cells: dict[Cell, int],
+    area_of: dict[int | None, tuple[int | None, int | None]],
+    oas: dict[int, set[int]],
+    wave_of: dict[int | str, int | None],
+) -> tuple[dict[Any, set[Cell]], dict[Any, list[Any]]]:
+    """Every count published at a point as the (LA, hub) cells it sums: each area's total
+    ("total", level, pk) and its membership and wave rows ("part", level, pk, part); each hub's
+    count ("hub", pk). And what an area's total brings with it when withheld: its page."""
+    areas: dict[tuple[str, int], set[int | None]] = {ENGLAND: {la for la, _ in cells}}
+    for la in areas[ENGLAND]:
+        if la is None:
+            continue
+        areas[("la", la)] = {la}
+        region, lsip = area_of.get(la, (None, None))
+        for level, pk in (("region", region), ("lsip", lsip)):
+            if pk is not None:
+                areas.setdefault((level, pk), set()).add(la)
+    for oa, linked in oas.items():
+        if found := linked & areas[ENGLAND]:
+            areas[("oa", oa)] = set(found)
+    by_la: dict[int | None, list[Cell]] = {}
+    for cell in cells:
+        by_la.setdefault(cell[0], []).append(cell)
+    figures: dict[Any, set[Cell]] = {}
+    implies: dict[Any, list[Any]] = {}
+    for (level, pk), las in areas.items():
+        inside = [cell for la in las for cell in by_la.get(la, [])]
+        figures[("total", level, pk)] = set(inside)
+        parts: dict[Part, set[Cell]] = {IN_HUB: set(), NOT_IN_HUB: set()}
+        for cell in inside:
+            hub = cell[1]
+            parts[NOT_IN_HUB if hub == NO_HUB else IN_HUB].add(cell)
+            # The wave table's "Not in a hub" row (None) also holds hubs of no wave, as its rows do.
+            parts.setdefault(("wave", None if hub == NO_HUB else wave_of.get(hub)), set()).add(cell)
+        for part, members in parts.items():
+            figures[("part", level, pk, part)] = members
+        implies[("total", level, pk)] = [("part", level, pk, part) for part in parts]
+    for hub in {hub for _, hub in cells if hub != NO_HUB}:
+        figures[("hub", hub)] = {cell for cell in cells if cell[1] == hub}
+    return figures, implies
+
+
+def _by_hierarchy(
     areas: dict[int | None, int],
     area_of: dict[int | None, tuple[int | None, int | None]],
     oas: dict[int, set[int]],
     hubs: dict[int | str, int],
     wave_of: dict[int | str, int | None],
     minimum: int,
-) -> PointWithheld:
+) -> set[Any]:
+    """The decision on the two hierarchies apart (`suppression.withhold_consistently`): areas
+    over local authorities, hubs (and \"in no hub\") over England, \"in a hub\" and waves; as keys of
+    `figures_at`."""
     area_groups: dict[tuple[str, int], frozenset[int | None]] = {ENGLAND: frozenset(areas)}
     for la in areas:
         region, lsip = area_of.get(la, (None, None))
@@ -101,12 +156,58 @@ def _decide(
         if found <= england:
             break
         england |= found
+    keys: set[Any] = {("total", "la", la) for la in by_area.atoms if la is not None}
+    keys |= {("total", *group) for group in by_area.groups | england}
+    keys |= {("hub", hub) for hub in by_hub.atoms if isinstance(hub, int)}
+    keys |= {("part", *ENGLAND, NOT_IN_HUB) for hub in by_hub.atoms if hub == NO_HUB}
+    keys |= {("part", *ENGLAND, IN_HUB) for group in by_hub.groups if group == IN_HUB}
+    keys |= {("part", *ENGLAND, group) for group in by_hub.groups if isinstance(group, tuple) and group[0] == "wave"}
+    return keys
+
+
+def _decide(
+    cells: dict[Cell, int],
+    area_of: dict[int | None, tuple[int | None, int | None]],
+    oas: dict[int, set[int]],
+    wave_of: dict[int | str, int | None],
+    minimum: int,
+    tables: dict[frozenset[Cell], JointTable],
+) -> PointWithheld:
+    """The decision at one point: the two hierarchies' (`_by_hierarchy`), then made good jointly
+    over the (LA, hub) cells (`suppression.withhold_jointly`): every withheld count (area, hub,
+    England's rows, and the rows of a withheld area's page) gets a move of institutions between
+    cells that changes it and no published count, membership and wave rows of every area
+    included; any published count such a move would change is withheld too."""
+    las: dict[int | None, int] = {}
+    hubs: dict[int | str, int] = {}
+    for (la, hub), n in cells.items():
+        las[la] = las.get(la, 0) + n
+        hubs[hub] = hubs.get(hub, 0) + n
+    start = _by_hierarchy(las, area_of, oas, hubs, wave_of, minimum)
+    shape = frozenset(cells)
+    if shape not in tables:  # points alike (the same cells holding institutions) share it
+        figures, implies = figures_at(cells, area_of, oas, wave_of)
+        tables.clear()
+        tables[shape] = JointTable(cells, figures, implies)
+    withheld = withhold_jointly(
+        cells,
+        {},
+        minimum,
+        # Withholding an area's or a hub's count withholds its page: dearer than one of its rows.
+        dear=lambda key: key[0] != "part",
+        start=start,
+        primary_for=lambda key: False,
+        table=tables[shape],
+    )
+    parts = frozenset((key[1], key[2], key[3]) for key in withheld if key[0] == "part")
+    national = {part for level, _, part in parts if level == "national"}
     return PointWithheld(
-        areas=frozenset({("la", la) for la in by_area.atoms if la is not None} | by_area.groups | england),
-        hubs=frozenset(hub for hub in by_hub.atoms if isinstance(hub, int)),
-        waves=frozenset(group[1] for group in by_hub.groups if isinstance(group, tuple) and group[0] == "wave"),
-        in_hub=IN_HUB in by_hub.groups,
-        not_in_hub=NO_HUB in by_hub.atoms,
+        areas=frozenset((key[1], key[2]) for key in withheld if key[0] == "total"),
+        hubs=frozenset(key[1] for key in withheld if key[0] == "hub"),
+        waves=frozenset(part[1] for part in national if isinstance(part, tuple) and part[1] is not None),
+        in_hub=IN_HUB in national,
+        not_in_hub=NOT_IN_HUB in national,
+        parts=parts,
     )
 
 
@@ -120,8 +221,8 @@ class Counted:
 
     by_la: dict[datetime.date, dict[int | None, Figures]]
     by_hub: dict[datetime.date, dict[int | str, Figures]]
-    #: The (local authority, hub) pairs holding institutions at each point.
-    pairs: dict[datetime.date, set[tuple[int | None, int | str]]]
+    #: Institutions in each (local authority, hub) cell holding any at each point.
+    cells: dict[datetime.date, dict[Cell, int]]
     area_of: dict[int | None, tuple[int | None, int | None]]
     oas: dict[int, set[int]]
     wave_of: dict[int | str, int | None]
@@ -155,11 +256,11 @@ class Counted:
 
 def count() -> Counted:
     """One grouped read of the facts, by point, local authority and hub (which gives the counts
-    by LA and by hub, and the (LA, hub) pairs holding institutions), and the areas' and hubs'
+    by LA, by hub and by (LA, hub) cell), and the areas' and hubs'
     reference rows (which the facts copy)."""
     by_la: dict[datetime.date, dict[int | None, Figures]] = {}
     by_hub: dict[datetime.date, dict[int | str, Figures]] = {}
-    pairs: dict[datetime.date, set[tuple[int | None, int | str]]] = {}
+    cells: dict[datetime.date, dict[Cell, int]] = {}
     # COUNT(*), not of the key: the index on (point, LA, hub, score) then answers it alone.
     grouped = InsightFact.objects.values_list("point", "local_authority_id", "hub_id").annotate(
         n=Count("*"), t=Sum("score")
@@ -171,7 +272,8 @@ def count() -> Counted:
         here_la[la] = (count_la + n, total_la + (total or 0))
         count_hub, total_hub = here_hub.get(atom, (0, 0))
         here_hub[atom] = (count_hub + n, total_hub + (total or 0))
-        pairs.setdefault(point, set()).add((la, atom))
+        here = cells.setdefault(point, {})
+        here[(la, atom)] = here.get((la, atom), 0) + n
     oas: dict[int, set[int]] = {}
     for oa, la in OpportunityArea.local_authorities.through.objects.values_list(
         "opportunityarea_id", "localauthority_id"
@@ -180,7 +282,7 @@ def count() -> Counted:
     return Counted(
         by_la=by_la,
         by_hub=by_hub,
-        pairs=pairs,
+        cells=cells,
         area_of={
             pk: (region, lsip)
             for pk, region, lsip in LocalAuthority.objects.values_list("pk", "region_id", "lsip_area_id")
@@ -190,50 +292,14 @@ def count() -> Counted:
     )
 
 
-def _mixed(
-    decided: PointWithheld,
-    pairs: set[tuple[int | None, int | str]],
-    area_of: dict[int | None, tuple[int | None, int | None]],
-    oas: dict[int, set[int]],
-) -> PointWithheld:
-    """`decided` with the areas whose membership and wave rows could give a withheld hub away:
-    those holding institutions of a withheld hub (or, when England's "not in a hub" count is
-    withheld, institutions in no hub). Such a row is a sum over the hubs' institutions in the
-    area; whoever knows where the published hubs' institutions are can subtract them, so no row
-    holding a withheld hub's institutions is safe, however many others it holds, and the rows
-    left would give the withheld ones from the area's total. So all of them are withheld there.
-    The areas are the local authorities holding them and every area containing one of these."""
-    bad = set(decided.hubs) | ({NO_HUB} if decided.not_in_hub else set())
-    if not bad:
-        return decided
-    las = {la for la, hub in pairs if hub in bad and la is not None}
-    mixed: set[tuple[str, int]] = {("la", la) for la in las}
-    for la in las:
-        region, lsip = area_of.get(la, (None, None))
-        mixed |= {(level, pk) for level, pk in (("region", region), ("lsip", lsip)) if pk is not None}
-    mixed |= {("oa", oa) for oa, members in oas.items() if members & las}
-    return dataclasses.replace(decided, mixed=frozenset(mixed))
-
-
 def compute(counted: Counted | None = None) -> dict[datetime.date, PointWithheld]:
     """The decision at every point."""
     minimum = threshold()
     counted = counted or count()
+    tables: dict[frozenset[Cell], JointTable] = {}
     return {
-        point: _mixed(
-            _decide(
-                {la: n for la, (n, _) in las.items()},
-                counted.area_of,
-                counted.oas,
-                {hub: n for hub, (n, _) in counted.by_hub.get(point, {}).items()},
-                counted.wave_of,
-                minimum,
-            ),
-            counted.pairs.get(point, set()),
-            counted.area_of,
-            counted.oas,
-        )
-        for point, las in sorted(counted.by_la.items())
+        point: _decide(counted.cells.get(point, {}), counted.area_of, counted.oas, counted.wave_of, minimum, tables)
+        for point in sorted(counted.by_la)
     }
 
 
@@ -280,14 +346,10 @@ def for_scope(scope: Scope, point: datetime.date, found: dict[datetime.date, Poi
         children = frozenset(pk for level, pk in here.areas if level == "la")
     else:
         children = frozenset()
-    national = scope.level == "national"
     return ScopeWithheld(
         scope=here.scope(scope),
         points=frozenset(p for p, decision in found.items() if decision.scope(scope)),
         children=children,
-        in_hub=national and here.in_hub,
-        not_in_hub=national and here.not_in_hub,
-        waves=here.waves if national else frozenset(),
-        mixed=here.mixed_scope(scope),
+        parts=here.parts_of(scope),
         by_point=found,
     )

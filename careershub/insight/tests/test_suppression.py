@@ -3,6 +3,8 @@ threshold, and no withheld row can be recovered from the total and the other row
 
 from __future__ import annotations
 
+from typing import Any
+
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -301,3 +303,38 @@ def test_no_withheld_area_can_be_worked_out_from_every_page(
         low, high = value_range(len(unknown), equations, hidden)
         assert low < high, (group, atoms, groups, minimum, result)
         assert low <= true <= high
+
+
+def test_the_joint_rule_protects_every_withheld_figure_over_cells() -> None:
+    """`withhold_jointly` on a small (row, column) table: every figure it withholds takes two
+    values given every published one (the integer-programming attacker), and a figure of a
+    withheld total's page is withheld with it."""
+    from careershub.insight.suppression import withhold_jointly
+    from careershub.insight.tests.attack import value_range
+
+    cells = {("a", "h"): 3, ("a", "g"): 6, ("b", "k"): 8, ("b", "none"): 12, ("c", "k"): 6, ("c", "none"): 30}
+    figures: dict[Any, set[tuple[str, str]]] = {}
+    for row in "abc":
+        figures[("row", row)] = {c for c in cells if c[0] == row}
+        figures[("row-in", row)] = {c for c in cells if c[0] == row and c[1] != "none"}
+        figures[("row-none", row)] = {c for c in cells if c[0] == row and c[1] == "none"}
+    for column in ("h", "g", "k"):
+        figures[("column", column)] = {c for c in cells if c[1] == column}
+    figures["all"] = set(cells)
+    figures["none"] = {c for c in cells if c[1] == "none"}
+    withheld = withhold_jointly(cells, figures, 5, implies={("row", "a"): [("row-in", "a")]})
+    assert ("column", "h") in withheld  # 3, under the threshold
+    assert ("column", "g") in withheld  # else row a's 9 less column g's 6 gives it
+    unknown = sorted(cells)
+    index = {c: i for i, c in enumerate(unknown)}
+    equations = [
+        ([index[c] for c in members], sum(cells[c] for c in members))
+        for key, members in figures.items()
+        if key not in withheld and members
+    ]
+    for key in withheld:
+        if figures[key]:
+            low, high = value_range(len(unknown), equations, [index[c] for c in figures[key]])
+            assert low < high, key
+    # When the figure of every cell is withheld, everything is.
+    assert withhold_jointly({("a", "h"): 2, ("b", "h"): 1}, {"all": {("a", "h"), ("b", "h")}}, 5) == {"all"}

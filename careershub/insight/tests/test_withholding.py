@@ -384,8 +384,12 @@ def _published_cells(
         if group == ("national", 0):
             waves = every_wave - set(here.waves)
             published += _rows(inside, wave, in_hub=not here.in_hub, not_in_hub=not here.not_in_hub, waves=waves)
-        elif group not in here.mixed:
-            published += _rows(inside, wave, in_hub=True, not_in_hub=True, waves=every_wave)
+        else:  # every row the decision does not withhold (a table may withhold more)
+            parts = {part for level, pk, part in here.parts if (level, pk) == group}
+            waves = {w for w in every_wave if ("wave", w) not in parts}
+            published += _rows(
+                inside, wave, in_hub="in_hub" not in parts, not_in_hub="not_in_hub" not in parts, waves=waves
+            )
     hidden = set(here.hubs) | ({"none"} if here.not_in_hub else set())
     for atom in {c[1] for c in cells} - hidden:
         published.append({c for c in cells if c[1] == atom})
@@ -396,8 +400,8 @@ def test_on_national_data_no_withheld_hub_can_be_recovered_from_area_rows(settin
     """Generated national data, a high threshold: at every tenth point, over (LA, hub) cells,
     every area's published total and, where not withheld, its membership and wave rows (all
     taken as published, though a table may withhold more), England's, and every published hub:
-    every withheld hub (and "in no hub", when withheld) can still take two values. (Without the
-    areas holding withheld hubs withholding those rows, a hub is recovered at 2020-03-31.)"""
+    every withheld hub (and "in no hub", when withheld) and every withheld area can still take
+    two values. (Without the joint decision's rows, a hub is recovered at 2020-03-31.)"""
     from careershub.geography.models import OpportunityArea
     from careershub.insight import withholding
     from careershub.insight.national import generate_national_data
@@ -427,4 +431,153 @@ def test_on_national_data_no_withheld_hub_can_be_recovered_from_area_rows(settin
             low, high = value_range(len(unknown), equations, target)
             assert low < high, (point, atom)
             checked += 1
+        for group in sorted(here.areas, key=str)[:8]:  # the joint decision protects areas over cells too
+            target = [index[c] for c in unknown if c[0] in groups[group]]
+            low, high = value_range(len(unknown), equations, target)
+            assert low < high, (point, group)
     assert checked > 3  # the test exercises the rule
+
+
+def test_an_area_holding_a_withheld_hub_keeps_rows_the_hubs_protection_does_not_need(client_as, cast: Cast) -> None:  # type: ignore[no-untyped-def]
+    """Limits 5 and 6 of ADR 14. Aldwick's institutions are all in hubs of wave 1: North Hub's 3
+    (withheld) and West Hub's 9, all of West Hub. South Hub (wave 1, 7, in Barham and Colne) is withheld
+    for North Hub's sake. Decided on the hubs alone, Aldwick's published 9 less West Hub's 6 gave
+    North Hub's 3; jointly, a move between North Hub and West Hub inside Aldwick protects it (West
+    Hub withheld). Barham and Colne hold South Hub's institutions: with Aldwick and the region,
+    all their membership rows were withheld, as areas holding a withheld hub's institutions; now
+    only those a protecting move changes are. Solving over every cell, no withheld figure is
+    pinned."""
+    import datetime
+
+    from django.core.cache import cache
+
+    from careershub.hubs.models import HubMembership
+    from careershub.hubs.tests.factories import HubFactory
+    from careershub.insight import withholding
+
+    cache.clear()
+    north, south = cast.north_hub, cast.south_hub
+    north.wave = south.wave = 1
+    north.save()
+    south.save()
+    west = HubFactory.create(name="West Hub", wave=1)
+    region = RegionFactory.create(gss_code="E19000003", name="Test joint region")
+    las = {
+        name: LocalAuthorityFactory.create(dfe_code=code, gss_code=f"E09{code}", name=name, region=region)
+        for name, code in (("Aldwick", "X01"), ("Barham", "X02"), ("Colne", "X03"))
+    }
+    cells: dict[tuple[str, Any], list[Institution]] = {}
+    urn = 780000
+    for la, hub, size in (
+        ("Aldwick", north, 3),
+        ("Aldwick", west, 9),
+        ("Barham", south, 4),
+        ("Barham", None, 12),
+        ("Colne", south, 3),
+        ("Colne", None, 30),
+    ):
+        found = [InstitutionFactory.create(urn=urn + n, local_authority=las[la]) for n in range(size)]
+        urn += size
+        for institution in found:
+            if hub is not None:
+                HubMembership.objects.create(hub=hub, institution=institution, joined_on=datetime.date(2018, 9, 1))
+        cells[(la, hub.pk if hub else "none")] = found
+    write_results([i for found in cells.values() for i in found])
+    client = client_as("national_analyst")
+    for hub in (north, south, west):
+        assert _reporting(client, "hub", hub.pk) == "[c]", hub.name
+    decided = withholding.decisions()[max(withholding.decisions())]
+    # Fewer membership rows withheld than "every area holding a withheld hub's institutions" (8).
+    withheld_rows = [part for part in decided.parts if part[2] in ("in_hub", "not_in_hub") and part[0] != "national"]
+    assert len(withheld_rows) < 8
+    _solve_every_page(client, las, region, cells, decided, hubs=[north, south, west])
+
+
+def _solve_every_page(
+    client: Any, las: dict[str, Any], region: Any, cells: dict[Any, Any], decided: Any, *, hubs: list[Any]
+) -> None:
+    """Every count the LA, region, England and hub pages publish (institutions reporting, the
+    membership and wave rows), over (LA, hub) cells: every withheld hub and LA takes two values."""
+    published: list[tuple[set[tuple[str, Any]], str]] = []
+    wave = {hub.pk: hub.wave for hub in hubs}
+
+    def rows(level: str, pk: int, here: set[tuple[str, Any]]) -> None:
+        published.append((here, _reporting(client, level, pk)))
+        for table in ("by_membership", "by_wave"):
+            for row in _csv(client, level, pk, table)[1:-1]:  # the total is the count above
+                if row[0] in ("In a hub", "Not in a hub"):
+                    chosen = {c for c in here if (c[1] == "none") == (row[0] == "Not in a hub")}
+                else:
+                    chosen = {c for c in here if c[1] != "none" and f"Wave {wave[c[1]]}" == row[0]}
+                published.append((chosen, row[1]))
+
+    for name, area in las.items():
+        rows("la", area.pk, {cell for cell in cells if cell[0] == name})
+    rows("region", region.pk, set(cells))
+    rows("national", 0, set(cells))
+    for hub in hubs:
+        published.append(({c for c in cells if c[1] == hub.pk}, _reporting(client, "hub", hub.pk)))
+    unknown = sorted(cells, key=str)
+    index = {cell: i for i, cell in enumerate(unknown)}
+    equations = [([index[c] for c in chosen], int(shown)) for chosen, shown in published if chosen and shown != "[c]"]
+    targets = [([c for c in unknown if c[1] == hub.pk], hub.name) for hub in hubs if hub.pk in decided.hubs]
+    targets += [([c for c in unknown if las[str(c[0])].pk == pk], pk) for level, pk in decided.areas if level == "la"]
+    if decided.not_in_hub:
+        targets.append(([c for c in unknown if c[1] == "none"], "not in a hub"))
+    assert targets
+    for chosen, name in targets:
+        low, high = value_range(len(unknown), equations, [index[c] for c in chosen])
+        assert low < high, name
+        assert low <= sum(len(cells[c]) for c in chosen) <= high
+
+
+def test_when_englands_not_in_a_hub_is_withheld_areas_keep_rows_no_move_needs(client_as, cast: Cast) -> None:  # type: ignore[no-untyped-def]
+    """Limit 6 of ADR 14. North Hub, the only hub, has 3 members (Aldwick): withheld, with
+    England's "in a hub" and "not in a hub" counts (40) to protect it. Every area holding
+    institutions in no hub (all three LAs and the region: 8 membership rows) lost its membership
+    and wave rows. Jointly, only the rows that a move protecting them changes are withheld (a
+    move between North Hub and "no hub" inside Aldwick changes Aldwick's and the region's rows);
+    Barham's and Colne's are shown. Solving over every cell, nothing withheld is pinned."""
+    import datetime
+
+    from django.core.cache import cache
+
+    from careershub.hubs.models import HubMembership
+    from careershub.insight import withholding
+
+    cache.clear()
+    north = cast.north_hub
+    north.wave = 1
+    north.save()
+    region = RegionFactory.create(gss_code="E19000004", name="Test not in a hub region")
+    las = {
+        name: LocalAuthorityFactory.create(dfe_code=code, gss_code=f"E09{code}", name=name, region=region)
+        for name, code in (("Aldwick", "W01"), ("Barham", "W02"), ("Colne", "W03"))
+    }
+    cells: dict[tuple[str, Any], list[Institution]] = {}
+    urn = 790000
+    for la, hub, size in (
+        ("Aldwick", north, 3),
+        ("Aldwick", None, 10),
+        ("Barham", None, 12),
+        ("Colne", None, 18),
+    ):
+        found = [InstitutionFactory.create(urn=urn + n, local_authority=las[la]) for n in range(size)]
+        urn += size
+        for institution in found:
+            if hub is not None:
+                HubMembership.objects.create(hub=hub, institution=institution, joined_on=datetime.date(2018, 9, 1))
+        cells[(la, hub.pk if hub else "none")] = found
+    write_results([i for found in cells.values() for i in found])
+    client = client_as("national_analyst")
+    decided = withholding.decisions()[max(withholding.decisions())]
+    assert decided.not_in_hub
+    national = {row[0]: row[1] for row in _csv(client, "national", 0, "by_membership")[1:]}
+    assert national["Not in a hub"] == "[c]"
+    assert _reporting(client, "hub", north.pk) == "[c]"
+    for name, count in (("Barham", "12"), ("Colne", "18")):
+        rows = {row[0]: row[1] for row in _csv(client, "la", las[name].pk, "by_membership")[1:]}
+        assert rows == {"In a hub": "0", "Not in a hub": count, "Total": count}, name
+    aldwick = {row[0]: row[1] for row in _csv(client, "la", las["Aldwick"].pk, "by_membership")[1:]}
+    assert aldwick == {"In a hub": "[c]", "Not in a hub": "[c]", "Total": "13"}
+    _solve_every_page(client, las, region, cells, decided, hubs=[north])
