@@ -433,3 +433,58 @@ def test_every_way_of_running_highs_gives_the_brute_force_optimum(instance: Inst
     assert solver.check(instance, result.matches) == []
     status, value, chosen, _ = solver._solve_highs(instance, found, 10, tighten=False)
     assert status == "optimal" and round(value) == best == int(found.weight[chosen].sum())
+
+
+class _Event:
+    def __init__(self) -> None:
+        self.interrupted = False
+
+    def interrupt(self) -> None:
+        self.interrupted = True
+
+
+def test_the_interrupt_callback_stops_highs_only_once_the_deadline_has_passed(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """HiGHS checks its own time limit only now and then; the callback it calls throughout its
+    simplex, interior point and branch and cut stops it at the deadline (ADR 13)."""
+    now = [100.0]
+    monkeypatch.setattr(solver.time, "monotonic", lambda: now[0])
+    stop = solver._stop_after(130.0)
+    before, at, after = _Event(), _Event(), _Event()
+    stop(before)
+    now[0] = 130.0
+    stop(at)
+    now[0] = 130.5
+    stop(after)
+    assert (before.interrupted, at.interrupted, after.interrupted) == (False, False, True)
+
+
+def test_highs_stopped_by_its_interrupt_callback_reports_a_time_out_with_the_start(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A solve the callback stops is a time-out (never "optimal"), keeping the nearest-first start."""
+    monkeypatch.setattr(solver, "_stop_after", lambda deadline: lambda event: event.interrupt())
+    inst = _instance_for_interrupt()
+    found = solver.candidates(inst)
+    status, _value, chosen, (best, _bound) = solver._solve_highs(inst, found, 60.0)
+    assert status == "timeout"
+    assert best == pytest.approx(solver.objective(inst, solver.greedy(inst)))
+    assert chosen.sum() == len(solver.greedy(inst))
+
+
+def _instance_for_interrupt() -> Instance:
+    """Enough requests competing for multi-session offers and capped employers that HiGHS has
+    to solve LPs (so calls its interrupt callbacks) rather than finishing in presolve."""
+    requests = tuple(
+        _request(key=k, fsm_percent=(k * 7) % 50, learners=20 + (k * 13) % 70, latitude=53.45 + (k % 5) / 100)
+        for k in range(1, 61)
+    )
+    offers = tuple(
+        _offer(
+            key=100 + k,
+            employer_key=k % 6,
+            sessions=1 + k % 4,
+            learners_per_session=30,
+            sector="CGJKM"[k % 5],
+            longitude=-2.3 + (k % 4) / 100,
+        )
+        for k in range(24)
+    )
+    return Instance(requests=requests, offers=offers, employer_caps={e: 3 for e in range(6)})
