@@ -43,6 +43,15 @@ Usage: .venv/bin/python bench/learner_import.py [--learners 2000] [--participati
 7. Times the coverage figures of the institution (the coverage page's work) with its 2,000 learners
    and 60,000 participations, and again after the activity imports (which add 180,000 more).
 
+Measured 7 Dec 2026, later (load 1.8-2.5 on 2 cores, another session's solver benches; PostgreSQL),
+after the lifecycle's queries went from 29 to 18 (ADR 16, "the lifecycle's queries"): the code
+before and after run alternately, five times each, --learners-only --large 0 (9 first imports of
+2,000 learners, each followed by its COPY): median import 223-277 ms before, 143-234 ms after
+(apply 117-140 -> 75-115 ms, preview 81-128 -> 54-92 ms); COPY into a bare table median 32-56
+ms; median of the pairs' own ratios 0.153-0.224 before (median of the five 0.199), 0.201-0.251
+after (0.211). 20,000 learners (two alternate runs of 3): median 1.36-1.53 s before, 1.34-1.58 s
+after, ratio 0.173-0.178 before, 0.190-0.225 after. Target 0.3: not met.
+
 Measured 7 Dec 2026 (2 cores shared with other sessions' test suites, load 3.2-5.5; PostgreSQL),
 the code before and after the hot-path changes of that day run alternately, twice each,
 --learners-only (9 first imports of 2,000 learners, each followed by its COPY; 3 of 20,000):

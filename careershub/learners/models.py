@@ -52,7 +52,9 @@ class LearnerQuerySet(models.QuerySet["Learner"]):
 
 class Learner(models.Model):
     # Whose learner this is: every read is scoped through it.
-    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="learners")
+    # No index of its own: the (institution, left_on, year_group) index below starts with it, so it
+    # serves every look-up by institution (and the cascade from Institution) as well.
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="learners", db_index=False)
     # UPN (schools) or ULN (colleges, and school learners aged 14+ who have one): the key that
     # matches a row of the next MIS file to this learner, so re-imports update rather than duplicate.
     upn = models.CharField("UPN", max_length=13, blank=True)

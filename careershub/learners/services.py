@@ -114,12 +114,20 @@ def import_upload(
     return learner_import
 
 
-def import_set_mapping(*, learner_import: LearnerImport, mapping: dict[str, str], actor: Any) -> LearnerImport:
-    """Confirm the mapping (remembered for the institution), then check the file."""
+def import_set_mapping(
+    *,
+    learner_import: LearnerImport,
+    mapping: dict[str, str],
+    actor: Any,
+    extras: extensions.ResolvedExtensions | None = None,
+) -> LearnerImport:
+    """Confirm the mapping (remembered for the institution), then check the file. `extras`: the
+    other apps' fields for the institution if this request has already looked them up (the page
+    that offered the mapping); else they are looked up here."""
     if learner_import.status not in {ImportStatus.MAPPING, ImportStatus.READY}:
         raise LearnerImportError("This import can no longer be changed.")
     mapping = {h: f for h, f in mapping.items() if f and h in learner_import.headers}
-    extras = extensions.resolve(learner_import.institution)
+    extras = extras if extras is not None else extensions.resolve(learner_import.institution)
     problems = mis.mapping_problems(mapping, extras.labels)
     if problems:
         raise LearnerImportError(problems[0])
@@ -129,10 +137,11 @@ def import_set_mapping(*, learner_import: LearnerImport, mapping: dict[str, str]
         learner_import.progress_done = 0
         learner_import.check_started_at = timezone.now()
         learner_import.save(update_fields=["mapping", "status", "progress_done", "check_started_at"])
-        remembered, _ = ColumnMapping.objects.get_or_create(institution=learner_import.institution)
-        remembered.columns = {**remembered.columns, **{mis.header_key(h): f for h, f in mapping.items()}}
-        remembered.updated_by = actor if getattr(actor, "is_authenticated", False) else None
-        remembered.save()
+        _remember_mapping(
+            learner_import.institution,
+            {mis.header_key(h): f for h, f in mapping.items()},
+            actor if getattr(actor, "is_authenticated", False) else None,
+        )
     if learner_import.size_bytes > BACKGROUND_BYTES:
         from careershub.learners.tasks import check_learner_import
 
@@ -140,6 +149,32 @@ def import_set_mapping(*, learner_import: LearnerImport, mapping: dict[str, str]
         learner_import.refresh_from_db()
         return learner_import
     return _check(learner_import, report_progress=False, extras=extras)
+
+
+def _remember_mapping(institution: Institution, columns: dict[str, str], updated_by: Any) -> None:
+    """Merge `columns` into the institution's remembered mapping (its headers win over those
+    remembered), creating it if need be: one INSERT ... ON CONFLICT DO UPDATE, where
+    `get_or_create` then `save` took two to five queries. The merge is PostgreSQL's `jsonb ||`
+    (SQLite: `json_patch`), the same as `{**remembered, **columns}` for these values (text)."""
+    connection = connections[router.db_for_write(ColumnMapping)]
+    table = connection.ops.quote_name(ColumnMapping._meta.db_table)
+    merged = "json_patch({table}.columns, excluded.columns)" if connection.vendor == "sqlite" else None
+    merged = merged or "{table}.columns || excluded.columns"
+    value = "%s" if connection.vendor == "sqlite" else "%s::jsonb"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (institution_id, columns, updated_at, updated_by_id) "  # noqa: S608 - the model's own names
+            f"VALUES (%s, {value}, %s, %s) "
+            "ON CONFLICT (institution_id) DO UPDATE SET "
+            f"columns = {merged.format(table=table)}, updated_at = excluded.updated_at, "
+            "updated_by_id = excluded.updated_by_id",
+            [
+                institution.pk,
+                json.dumps(columns),
+                connection.ops.adapt_datetimefield_value(timezone.now()),
+                updated_by.pk if updated_by is not None else None,
+            ],
+        )
 
 
 # Planning --------------------------------------------------------------------------------------
@@ -609,21 +644,41 @@ def _check(
         return _fail(learner_import, str(exc))
     except OSError:  # the file is gone: cancelled meanwhile (then it stays so), or lost from storage
         return _fail(learner_import, "The file could not be read. Nothing was changed: upload it again.")
-    total = learner_import.progress_total
-    with transaction.atomic():
-        # Locked, and stored only if still being checked: a stalled check cancelled meanwhile
-        # (`import_cancel`) stays cancelled when its worker finishes after all.
-        learner_import.refresh_from_db(from_queryset=LearnerImport.objects.select_for_update())
-        learner_import.institution = institution
-        if learner_import.status == ImportStatus.CHECKING:
-            _store_plan(learner_import, plan)
-            learner_import.progress_total = total or learner_import.progress_total
-            learner_import.progress_done = learner_import.progress_total
-            learner_import.status = ImportStatus.READY
-            learner_import.save()
-            return learner_import
+    # Stored only if still being checked, in one UPDATE ... WHERE status = CHECKING: it takes the
+    # row's lock and PostgreSQL checks the condition again on the row as committed, so a stalled
+    # check cancelled meanwhile (`import_cancel`, which holds the same lock) stays cancelled when
+    # its worker finishes after all, and a cancellation that comes after finds the import READY.
+    # Only the preview's fields are written (the rest of the row is what the database holds);
+    # `_checked_rows` has set the progress total (`estimated_rows`, at least 1).
+    _store_plan(learner_import, plan)
+    learner_import.progress_done = learner_import.progress_total
+    learner_import.status = ImportStatus.READY
+    stored = LearnerImport.objects.filter(pk=learner_import.pk, status=ImportStatus.CHECKING).update(
+        **{name: getattr(learner_import, name) for name in _PREVIEW_FIELDS}
+    )
+    if stored:
+        return learner_import
+    learner_import.refresh_from_db()
+    learner_import.institution = institution
     _forget_checked_rows(learner_import)  # kept by this check after the cancellation had forgotten them
     return learner_import
+
+
+#: What `_check` writes: the preview (`_store_plan`), the progress and the status.
+_PREVIEW_FIELDS = (
+    "row_count",
+    "empty_rows",
+    "new_count",
+    "changed_count",
+    "unchanged_count",
+    "leaving_count",
+    "rejected_count",
+    "errors",
+    "samples",
+    "progress_total",
+    "progress_done",
+    "status",
+)
 
 
 # Confirm and apply -----------------------------------------------------------------------------
@@ -760,10 +815,8 @@ def import_apply(*, learner_import_id: int, actor: Any = None, report_progress: 
     except mis.MisFileError as exc:
         learner_import.refresh_from_db()
         return _fail(learner_import, str(exc))
-    total = learner_import.progress_total
-    learner_import.refresh_from_db()
-    learner_import.institution = institution
-    learner_import.progress_total = total or learner_import.progress_total
+    # Not read again: nothing else writes an APPLYING import (it cannot be cancelled, and
+    # retention leaves it alone), and the apply writes only its own fields (`_APPLIED_FIELDS`).
     try:
         _apply_and_record(learner_import, plan, today, actor)
     except Exception:
@@ -787,7 +840,7 @@ def _apply_and_record(learner_import: LearnerImport, plan: Plan, today: datetime
         # transaction fail after all, the import is FAILED, which deletes the file anyway.
         _forget_checked_rows(learner_import, extras=plan.extras)
         _delete_stored_file(learner_import)
-        learner_import.save()
+        learner_import.save(update_fields=_APPLIED_FIELDS)
         record(
             actor=actor,
             organisation=learner_import.institution.organisation,
@@ -803,6 +856,10 @@ def _apply_and_record(learner_import: LearnerImport, plan: Plan, today: datetime
                 **{f"{name} changed": count for name, count in plan.extra_applied.items()},
             },
         )
+
+
+#: What `_apply_and_record` writes: the plan's counts (as the preview), the result and the file.
+_APPLIED_FIELDS = (*_PREVIEW_FIELDS, "applied", "finished_at", "file")
 
 
 def apply_plan(*, institution: Institution, plan: Plan, today: datetime.date) -> None:

@@ -77,6 +77,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     learner_import = _import_or_404(request, pk)
     can_manage = can_manage_learners(request.membership)  # type: ignore[attr-defined]
     form = None
+    extras = None
     not_read = learner_import.samples.get("not_read", [])
     if learner_import.status in {ImportStatus.MAPPING, ImportStatus.READY}:
         extras = extensions.resolve(learner_import.institution)
@@ -95,7 +96,9 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("learners:import-detail", pk=pk)
         if form.is_valid():
             try:
-                services.import_set_mapping(learner_import=learner_import, mapping=form.mapping(), actor=request.user)
+                services.import_set_mapping(
+                    learner_import=learner_import, mapping=form.mapping(), actor=request.user, extras=extras
+                )
             except services.LearnerImportError as exc:
                 form.add_error(None, str(exc))
             else:

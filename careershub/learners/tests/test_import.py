@@ -110,6 +110,25 @@ def test_mapping_is_remembered_for_the_institution(cast: Cast) -> None:
     assert second.mapping == mapping
 
 
+def test_a_later_mapping_is_merged_into_the_remembered_one(cast: Cast) -> None:
+    """Headers of the new file win; those remembered from other files stay; who saved it is kept."""
+    ColumnMapping.objects.create(institution=cast.ashby, columns={"pupilid": "uln", "regclass": "registration_group"})
+    data = f"Pupil ID,Surname,Forename,Birthday,Yr\n{builders.upn_for(1)},Smith,Ann,01/02/2011,Y9\n".encode()
+    upload = services.import_upload(
+        institution=cast.ashby, actor=cast.careers_leader, data=data, filename="a.csv", full_import=False
+    )
+    mapping = {**upload.mapping, "Pupil ID": "upn", "Birthday": "date_of_birth", "Yr": "year_group"}
+    services.import_set_mapping(learner_import=upload, mapping=mapping, actor=cast.careers_leader)
+    remembered = ColumnMapping.objects.get(institution=cast.ashby)
+    assert remembered.columns == {
+        "regclass": "registration_group",
+        **{mis.header_key(header): fld for header, fld in mapping.items() if fld},
+    }
+    assert remembered.columns["pupilid"] == "upn" and remembered.columns["yr"] == "year_group"
+    assert remembered.updated_by == cast.careers_leader
+    assert ColumnMapping.objects.count() == 1
+
+
 def test_incomplete_mapping_is_refused(cast: Cast) -> None:
     learner_import = services.import_upload(
         institution=cast.ashby,
