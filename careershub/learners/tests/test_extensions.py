@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 import pytest
 from django.test import override_settings
 
-from careershub.hubs.models import HubMembership
-from careershub.hubs.tests.factories import HubMembershipFactory
 from careershub.institutions.models import Institution
-from careershub.institutions.tests.factories import InstitutionWithOrganisationFactory
 from careershub.learners import services
 from careershub.learners.extensions import ExtraField, ExtraFields
 from careershub.learners.models import ImportStatus, Learner
 from careershub.learners.tests import builders
-from careershub.risk import learner_import, queries, scoring
-from careershub.risk import services as risk_services
 from conftest import Cast
 
 pytestmark = pytest.mark.django_db
@@ -93,48 +87,3 @@ def test_without_extensions_their_columns_are_not_offered(cast: Cast) -> None:
     upload, preview, done = run(cast, with_columns(builders.learner_rows(2), ["5", "6"]))
     assert "Shoe Size" not in upload.mapping and preview.samples["not_read"] == []
     assert done.new_count == 2
-
-
-def test_the_risk_extension_reads_the_applicable_configurations_fields_in_one_query(
-    cast: Cast, django_assert_num_queries: Any
-) -> None:
-    """`risk.learner_import.kept_fields` (each import step) agrees with `risk.services.kept_fields`."""
-    lone = InstitutionWithOrganisationFactory.create(name="Lone School", urn=800009, local_authority=None)
-    readers = [rule.code for rule in queries.rules() if scoring.fields_needed([rule], [rule.code])]
-    assert len(readers) >= 3
-
-    def configure(organisation: Any, codes: list[str]) -> None:
-        current = getattr(organisation, "risk_configuration", None)
-        risk_services.save_configuration(
-            organisation=organisation,
-            weights=dict.fromkeys(codes, 1),
-            amber=1,
-            red=2,
-            expected_version=current.version if current else 0,
-            actor=None,
-        )
-
-    def agrees(expected: dict[Any, set[str] | None]) -> None:
-        for institution, kept in expected.items():
-            with django_assert_num_queries(1):
-                fields = learner_import.kept_fields(institution)
-            assert fields == risk_services.kept_fields(institution)
-            if kept is not None:
-                assert fields == kept
-
-    everything = risk_services.kept_fields(lone)
-    agrees({cast.ashby: everything, cast.brook: everything, lone: everything})  # the catalogue's defaults
-    configure(cast.local_authority_org, readers[:1])
-    agrees({cast.ashby: scoring.fields_needed(queries.rules(), readers[:1]), cast.brook: everything, lone: None})
-    configure(cast.north_hub.organisation, readers[1:3])
-    agrees({cast.ashby: scoring.fields_needed(queries.rules(), readers[1:3]), cast.brook: everything})
-    # A newer membership of a hub without a configuration (the North one ends later): the local
-    # authority's applies again.
-    HubMembership.objects.filter(institution=cast.ashby).update(left_on=datetime.date(2099, 1, 1))
-    HubMembershipFactory.create(hub=cast.south_hub, institution=cast.ashby, joined_on=datetime.date(2024, 9, 1))
-    agrees({cast.ashby: scoring.fields_needed(queries.rules(), readers[:1])})
-    configure(cast.south_hub.organisation, readers[2:3])
-    agrees({cast.ashby: scoring.fields_needed(queries.rules(), readers[2:3]), cast.brook: None})
-    # Left both hubs: the local authority's.
-    HubMembership.objects.filter(institution=cast.ashby).update(left_on=datetime.date(2025, 1, 1))
-    agrees({cast.ashby: scoring.fields_needed(queries.rules(), readers[:1])})
