@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import itertools
+from typing import Any, cast
 
 import numpy as np
 import pytest
@@ -450,11 +451,11 @@ def test_the_interrupt_callback_stops_highs_only_once_the_deadline_has_passed(mo
     monkeypatch.setattr(solver.time, "monotonic", lambda: now[0])
     stop = solver._stop_after(130.0)
     before, at, after = _Event(), _Event(), _Event()
-    stop(before)
+    stop(cast(Any, before))
     now[0] = 130.0
-    stop(at)
+    stop(cast(Any, at))
     now[0] = 130.5
-    stop(after)
+    stop(cast(Any, after))
     assert (before.interrupted, at.interrupted, after.interrupted) == (False, False, True)
 
 
