@@ -80,6 +80,10 @@ class InsightFactsState(models.Model):
     #: ([point, institutions, total score] per point) and the FSM quintile edges at each point.
     national_trend = models.JSONField(default=list)
     fsm_edges = models.JSONField(default=dict)
+    #: What is withheld across pages at every point (`withholding.compute`), decided once the
+    #: facts are committed and stored here so that no web process decides it again:
+    #: {"key": the facts' version and threshold it was decided for, "points": {date: decision}}.
+    withheld = models.JSONField(default=dict)
 
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(pk=1), name="one_facts_state")]

@@ -371,7 +371,8 @@ def fact_points() -> list[datetime.date]:
 
 
 def facts_state() -> InsightFactsState | None:
-    return InsightFactsState.objects.filter(pk=1).first()
+    """The facts' state row, without the stored decision (read only when nothing is cached)."""
+    return InsightFactsState.objects.defer("withheld").filter(pk=1).first()
 
 
 def fsm_edges_at(point: datetime.date) -> list[float]:

@@ -304,8 +304,57 @@ def compute(counted: Counted | None = None) -> dict[datetime.date, PointWithheld
 
 
 def warm() -> None:
-    """Decide ahead (the refresh task calls this once the new facts are committed)."""
-    decisions()
+    """Decide ahead (the refresh task calls this once the new facts are committed), and store the
+    decision with the facts' state, so that a web process with nothing cached reads it rather
+    than deciding again (deciding every point takes a few hundred milliseconds nationally)."""
+    state = facts_state()
+    found = load(state)[0]
+    if state is not None and state.refreshed_at:
+        points = {point.isoformat(): _stored(decision) for point, decision in found.items()}
+        InsightFactsState.objects.filter(pk=state.pk, refreshed_at=state.refreshed_at, rows=state.rows).update(
+            withheld={"key": _key(state), "points": points}
+        )
+
+
+def _key(state: InsightFactsState) -> str:
+    """The facts' version (and the threshold) a decision holds for."""
+    assert state.refreshed_at is not None
+    return f"insight-withheld:{state.source_version}:{state.refreshed_at.timestamp()}:{state.rows}:{threshold()}"
+
+
+def _stored(decision: PointWithheld) -> dict[str, Any]:
+    """A decision as JSON (`_restored` reads it back)."""
+    return {
+        "areas": sorted([level, pk] for level, pk in decision.areas),
+        "hubs": sorted(decision.hubs),
+        "waves": sorted(decision.waves),
+        "in_hub": decision.in_hub,
+        "not_in_hub": decision.not_in_hub,
+        "parts": sorted(
+            ([level, pk, list(part) if isinstance(part, tuple) else part] for level, pk, part in decision.parts),
+            key=repr,
+        ),
+    }
+
+
+def _restored(stored: dict[str, Any]) -> PointWithheld:
+    return PointWithheld(
+        areas=frozenset((level, pk) for level, pk in stored["areas"]),
+        hubs=frozenset(stored["hubs"]),
+        waves=frozenset(stored["waves"]),
+        in_hub=stored["in_hub"],
+        not_in_hub=stored["not_in_hub"],
+        parts=frozenset(
+            (level, pk, tuple(part) if isinstance(part, list) else part) for level, pk, part in stored["parts"]
+        ),
+    )
+
+
+def _from_state(state: InsightFactsState) -> dict[datetime.date, PointWithheld] | None:
+    """The decision stored with the facts' state by `warm`, if it holds for these facts."""
+    if not state.withheld or state.withheld.get("key") != _key(state):
+        return None
+    return {datetime.date.fromisoformat(point): _restored(found) for point, found in state.withheld["points"].items()}
 
 
 def load(state: InsightFactsState | bool | None = True) -> tuple[dict[datetime.date, PointWithheld], Counted]:
@@ -317,11 +366,11 @@ def load(state: InsightFactsState | bool | None = True) -> tuple[dict[datetime.d
     if state is None or not state.refreshed_at:
         counted = count()
         return compute(counted), counted
-    key = f"insight-withheld:{state.source_version}:{state.refreshed_at.timestamp()}:{state.rows}:{threshold()}"
+    key = _key(state)
     found = cache.get(key)
     if found is None:
         counted = count()
-        found = (compute(counted), counted)
+        found = (_from_state(state) or compute(counted), counted)
         cache.set(key, found, 24 * 3600)
     return found  # type: ignore[no-any-return]
 

@@ -240,6 +240,42 @@ def test_the_refresh_decides_ahead_once_committed(
     assert ("la", region["las"]["Barham"].pk) in found[max(found)].areas
 
 
+def test_a_web_process_with_nothing_cached_reads_the_stored_decision(
+    hubs_in_areas, django_capture_on_commit_callbacks, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The refresh stores the decision with the facts' state: a process whose cache is empty
+    reads it (the same decision, membership rows included) rather than deciding again; a decision
+    stored for other facts, or another threshold, is not used."""
+    from django.core.cache import cache
+
+    from careershub.insight import withholding
+    from careershub.insight.models import InsightFactsState
+    from careershub.insight.services import facts_refresh
+
+    with django_capture_on_commit_callbacks(execute=True):
+        facts_refresh()
+    expected = withholding.compute()
+    assert any(decision.parts or decision.hubs for decision in expected.values())
+    cache.clear()
+    monkeypatch.setattr(withholding, "compute", lambda counted=None: pytest.fail("decided again"))
+    assert withholding.decisions() == expected
+    monkeypatch.undo()
+
+    cache.clear()
+    decided: list[bool] = []
+    real = withholding.compute
+    monkeypatch.setattr(withholding, "compute", lambda counted=None: decided.append(True) or real(counted))
+    InsightFactsState.objects.filter(pk=1).update(rows=InsightFactsState.objects.get(pk=1).rows + 1)
+    assert withholding.decisions() == expected and decided == [True]  # other facts: decided afresh
+    cache.clear()
+    decided.clear()
+    InsightFactsState.objects.filter(pk=1).update(rows=InsightFactsState.objects.get(pk=1).rows - 1)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(withholding, "threshold", lambda: 6)
+        withholding.decisions()
+    assert decided == [True]  # another threshold: decided afresh
+
+
 @pytest.fixture
 def hubs_in_areas(cast: Cast) -> dict[str, Any]:
     """A region of three local authorities: Aldwick holds North Hub's 3 members (wave 1, under
