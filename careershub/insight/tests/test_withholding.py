@@ -264,7 +264,12 @@ def test_a_web_process_with_nothing_cached_reads_the_stored_decision(
     cache.clear()
     decided: list[bool] = []
     real = withholding.compute
-    monkeypatch.setattr(withholding, "compute", lambda counted=None: decided.append(True) or real(counted))
+
+    def counted_compute(counted: Any = None) -> Any:
+        decided.append(True)
+        return real(counted)
+
+    monkeypatch.setattr(withholding, "compute", counted_compute)
     InsightFactsState.objects.filter(pk=1).update(rows=InsightFactsState.objects.get(pk=1).rows + 1)
     assert withholding.decisions() == expected and decided == [True]  # other facts: decided afresh
     cache.clear()
