@@ -26,6 +26,34 @@ from careershub.institutions.tests.factories import InstitutionWithOrganisationF
 from careershub.organisations.models import Organisation, OrganisationKind, Role
 from careershub.organisations.tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 
+#: Fixtures through which a test reaches the database (pytest-django's); a test using none of
+#: them, and not marked `django_db`, cannot touch it (pytest-django refuses).
+DATABASE_FIXTURES = frozenset(
+    {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback", "live_server"}
+)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--database-tests-only",
+        action="store_true",
+        help="run only tests that use the database (CI's second pass, on PostgreSQL: the others "
+        "ran on SQLite just before and do not depend on the database)",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not config.getoption("--database-tests-only"):
+        return
+    kept: list[pytest.Item] = []
+    left: list[pytest.Item] = []
+    for item in items:
+        uses = item.get_closest_marker("django_db") or DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
+        (kept if uses else left).append(item)
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = kept
+
 
 @dataclass
 class Cast:
