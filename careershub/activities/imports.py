@@ -61,7 +61,7 @@ from careershub.activities.models import (
 )
 from careershub.audit.models import AuditAction
 from careershub.audit.services import record
-from careershub.core.progress import LONG_RUNNING, import_details_days, import_unconfirmed_days
+from careershub.core.progress import LONG_RUNNING, import_details_days, import_unconfirmed_days, record_import_retention
 from careershub.institutions.models import Institution
 from careershub.learners import identifiers, mis
 from careershub.learners.models import Learner
@@ -1034,19 +1034,13 @@ def imports_expire(*, now: datetime.datetime | None = None) -> dict[str, int]:
                 item.details_cleared_at = now
                 item.save(update_fields=["errors", "details_cleared_at"])
                 counts["details_cleared"] += 1
-            counts = +counts
-            if counts:
-                record(
-                    actor=None,
-                    organisation=institution.organisation,
-                    action=AuditAction.DELETE,
-                    instance=institution,
-                    after={
-                        **{f"activity_imports_{name}": number for name, number in sorted(counts.items())},
-                        "unconfirmed_before": unconfirmed_before.isoformat(),
-                        "finished_before": details_before.isoformat(),
-                    },
-                    label=f"Activity records import details of {institution.name} (retention)",
-                )
+            record_import_retention(
+                institution=institution,
+                counts=counts,
+                kind="activity_imports",
+                label="Activity records import details",
+                unconfirmed_before=unconfirmed_before,
+                details_before=details_before,
+            )
         totals.update(counts)
     return {name: totals[name] for name in ("imports_cancelled", "files_deleted", "details_cleared")}

@@ -104,3 +104,35 @@ class BackgroundImportProgress:
         if not self.progress_total:
             return 0
         return min(100, round(100 * self.progress_done / self.progress_total))
+
+
+def record_import_retention(
+    *,
+    institution: Any,
+    counts: dict[str, int],
+    kind: str,
+    label: str,
+    unconfirmed_before: datetime.datetime,
+    details_before: datetime.datetime,
+) -> None:
+    """The one audit event a daily import retention task writes per institution: the numbers of
+    imports cancelled, files deleted and details cleared (`{kind}_{name}`), never names; nothing
+    when all are zero."""
+    from careershub.audit.models import AuditAction
+    from careershub.audit.services import record
+
+    counts = {name: number for name, number in counts.items() if number}
+    if not counts:
+        return
+    record(
+        actor=None,
+        organisation=institution.organisation,
+        action=AuditAction.DELETE,
+        instance=institution,
+        after={
+            **{f"{kind}_{name}": number for name, number in sorted(counts.items())},
+            "unconfirmed_before": unconfirmed_before.isoformat(),
+            "finished_before": details_before.isoformat(),
+        },
+        label=f"{label} of {institution.name} (retention)",
+    )

@@ -53,7 +53,12 @@ from django.utils.module_loading import import_string
 
 from careershub.audit.models import AuditAction
 from careershub.audit.services import record
-from careershub.core.progress import LONG_RUNNING, import_details_days, import_unconfirmed_days
+from careershub.core.progress import (
+    LONG_RUNNING,
+    import_details_days,
+    import_unconfirmed_days,
+    record_import_retention,
+)
 from careershub.institutions.models import Institution
 from careershub.learners import extensions, mis
 from careershub.learners.models import ColumnMapping, ImportStatus, Learner, LearnerImport
@@ -1141,19 +1146,13 @@ def imports_expire(*, now: datetime.datetime | None = None) -> dict[str, int]:
                 detailed.details_cleared_at = now
                 detailed.save(update_fields=["samples", "errors", "details_cleared_at"])
                 counts["details_cleared"] += 1
-        counts = +counts
-        if counts:
-            record(
-                actor=None,
-                organisation=institution.organisation,
-                action=AuditAction.DELETE,
-                instance=institution,
-                after={
-                    **{f"learner_imports_{name}": number for name, number in sorted(counts.items())},
-                    "unconfirmed_before": unconfirmed_before.isoformat(),
-                    "finished_before": details_before.isoformat(),
-                },
-                label=f"Learner import files and details of {institution.name} (retention)",
-            )
+        record_import_retention(
+            institution=institution,
+            counts=counts,
+            kind="learner_imports",
+            label="Learner import files and details",
+            unconfirmed_before=unconfirmed_before,
+            details_before=details_before,
+        )
         totals.update(counts)
     return {name: totals[name] for name in ("imports_cancelled", "files_deleted", "details_cleared")}
