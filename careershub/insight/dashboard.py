@@ -153,11 +153,13 @@ def build_dashboard(
     full_access: bool,
     area_link: Any = None,
     withheld: ScopeWithheld | None = None,
+    membership: bool = True,
 ) -> Dashboard:
     """The dashboard's tables, suppressed. `trend_rows` hold point, count and total. `withheld`:
     what is withheld across pages at this point (`withholding.for_scope`): the whole scope (it
     could otherwise be worked out from other pages), its trend at some points, some 'by area'
-    rows and, for England, the membership and wave rows."""
+    rows and, for England, the membership and wave rows. `membership`: whether the page publishes
+    breakdowns by hub membership and hub wave (England, regions and hubs: `withholding.BREAKDOWN_LEVELS`)."""
     minimum = threshold()
     count = figures.count
     across = withheld is not None and withheld.scope
@@ -276,41 +278,42 @@ def build_dashboard(
         total_published=not small,
         decided=everything if across else None,
     )
-    membership_decided = wave_decided = everything if across else None
-    waves = sorted(figures.by_wave.items(), key=lambda item: (item[0] is None, f"Wave {item[0]}"))
-    if withheld is not None and not across and withheld.parts:
-        # Rows that are sums over hubs published on other pages (England's "in a hub", "not in a
-        # hub" and waves), or that a move protecting a withheld hub or area would change
-        # (`withholding._decide`): decided across pages, with this table's own small rows too.
-        membership_rows = [("In a hub", IN_HUB), ("Not in a hub", NOT_IN_HUB)]
-        membership_groups = [figures.by_membership.get(flag, Group(0, 0)) for flag in (True, False)]
-        own = suppress_partition([g.count for g in membership_groups], total_published=not small).rows
-        membership_decided = PartitionSuppression(
-            frozenset(i for i, (_, part) in enumerate(membership_rows) if part in withheld.parts) | own, False
+    if membership:
+        membership_decided = wave_decided = everything if across else None
+        waves = sorted(figures.by_wave.items(), key=lambda item: (item[0] is None, f"Wave {item[0]}"))
+        if withheld is not None and not across and withheld.parts:
+            # Decided across pages (`withholding._decide`): rows under the threshold, protected
+            # there against England's and other regions' rows and the hubs' counts, and rows a
+            # move protecting a withheld figure changes; this table's own small rows too.
+            membership_rows = [("In a hub", IN_HUB), ("Not in a hub", NOT_IN_HUB)]
+            membership_groups = [figures.by_membership.get(flag, Group(0, 0)) for flag in (True, False)]
+            own = suppress_partition([g.count for g in membership_groups], total_published=not small).rows
+            membership_decided = PartitionSuppression(
+                frozenset(i for i, (_, part) in enumerate(membership_rows) if part in withheld.parts) | own, False
+            )
+            own = suppress_partition([group.count for _, group in waves], total_published=not small).rows
+            wave_decided = PartitionSuppression(
+                frozenset(i for i, (wave, _) in enumerate(waves) if ("wave", wave) in withheld.parts) | own, False
+            )
+        tables["by_membership"] = _partition_table(
+            "by_membership",
+            "By hub membership",
+            "Hub membership",
+            [
+                ("In a hub", figures.by_membership.get(True, Group(0, 0))),
+                ("Not in a hub", figures.by_membership.get(False, Group(0, 0))),
+            ],
+            total_published=not small,
+            decided=membership_decided,
         )
-        own = suppress_partition([group.count for _, group in waves], total_published=not small).rows
-        wave_decided = PartitionSuppression(
-            frozenset(i for i, (wave, _) in enumerate(waves) if ("wave", wave) in withheld.parts) | own, False
+        tables["by_wave"] = _partition_table(
+            "by_wave",
+            "By hub wave",
+            "Hub wave",
+            [(f"Wave {wave}" if wave is not None else "Not in a hub", group) for wave, group in waves],
+            total_published=not small,
+            decided=wave_decided,
         )
-    tables["by_membership"] = _partition_table(
-        "by_membership",
-        "By hub membership",
-        "Hub membership",
-        [
-            ("In a hub", figures.by_membership.get(True, Group(0, 0))),
-            ("Not in a hub", figures.by_membership.get(False, Group(0, 0))),
-        ],
-        total_published=not small,
-        decided=membership_decided,
-    )
-    tables["by_wave"] = _partition_table(
-        "by_wave",
-        "By hub wave",
-        "Hub wave",
-        [(f"Wave {wave}" if wave is not None else "Not in a hub", group) for wave, group in waves],
-        total_published=not small,
-        decided=wave_decided,
-    )
 
     if areas is not None:
         level, names = areas
@@ -341,6 +344,17 @@ def build_dashboard(
             "Each member's own result (visible to the hub and the national team only).",
         )
     return Dashboard(point=point, reporting=count, tables=tables)
+
+
+def membership_note(scope: Any) -> str:
+    """Why a page below a region shows no breakdown by hub membership or wave (ADR 0014)."""
+    kind = {"la": "a local authority", "lsip": "an LSIP area", "oa": "an Opportunity Area"}.get(scope.level, "an area")
+    return (
+        "Figures for institutions in a hub and not in one, at each point and by hub wave, are "
+        f"published for England and for each region, not for {kind}: here "
+        "the institutions outside hubs are usually few, and their figures could be worked out from "
+        "this area's published figures less those of the hubs within it."
+    )
 
 
 def membership_trend_table(panel: Any) -> Table:

@@ -42,6 +42,7 @@ def report_html(context: dict[str, Any]) -> str:
             "point": context["point"],
             "tables": tables,
             "comparison": context["comparison"],
+            "membership_note": context.get("membership_note", ""),
             "charts": {key: chart_uri(tables[key]) for key in charts.CHARTED if key in tables},
             "breakdowns": [tables[key] for key in BREAKDOWNS if key in tables],
             "threshold": threshold(),

@@ -36,13 +36,22 @@ def _chosen_point(request: HttpRequest, points: list[datetime.date]) -> datetime
     return points[0] if points else None
 
 
+def _membership_published(scope: queries.Scope) -> bool:
+    """Whether the scope's pages publish breakdowns by hub membership and wave, and the membership
+    trend (England, regions and hubs; not below a region: `withholding.BREAKDOWN_LEVELS`)."""
+    return scope.level == "hub" or scope.level in withholding.BREAKDOWN_LEVELS
+
+
 def _comparison(scope: queries.Scope, point: datetime.date, withheld: withholding.ScopeWithheld) -> dict[str, Any]:
     """Hub vs comparison estimates and the membership trend (stored until the facts change), its
     rows withheld where the scope's figures at that point are withheld across pages, and the
     estimates' counts where `dashboard.comparison_withheld` says or where they are small."""
     follow_up = services.summer_on_or_before(point)
     found = dict(services.comparison_for(scope, follow_up))
-    found["table"] = dashboard.withhold_membership_rows(found["table"], scope, withheld.by_point)
+    if _membership_published(scope):
+        found["table"] = dashboard.withhold_membership_rows(found["table"], scope, withheld.by_point)
+    else:  # the membership trend is the area's membership rows at each summer point
+        found["table"] = None
     # The counts the estimates state: withheld as the scope's figures are, and when small.
     across = dashboard.comparison_withheld(scope, follow_up, withheld.by_point)
     for key in ("did", "matched"):
@@ -79,9 +88,11 @@ def _build(request: HttpRequest, level: str, pk: int) -> dict[str, Any]:
             full_access=full_access,
             area_link=_area_link,
             withheld=withheld,
+            membership=_membership_published(scope),
         )
         comparison = _comparison(scope, point, withheld)
-        built.tables["hub_vs_comparison"] = comparison["table"]
+        if comparison["table"] is not None:
+            built.tables["hub_vs_comparison"] = comparison["table"]
     return {
         "scope": scope,
         "access": access,
@@ -90,6 +101,7 @@ def _build(request: HttpRequest, level: str, pk: int) -> dict[str, Any]:
         "dashboard": built,
         "comparison": comparison,
         "facts": state,
+        "membership_note": "" if _membership_published(scope) else dashboard.membership_note(scope),
     }
 
 

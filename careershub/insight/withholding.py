@@ -8,9 +8,11 @@ could be worked out from the pages of the others. `suppression.withhold_consiste
 point, the atoms (local authorities; hubs and "in no hub") and groups (England, regions, LSIP
 areas, Opportunity Areas; England, "in a hub", waves) to withhold on each hierarchy; then
 `suppression.withhold_jointly` makes that good over the (LA, hub) cells, where every published
-count is a sum of cells (areas' totals, membership and wave rows; hubs' counts): each withheld
-count gets a move of institutions between cells that changes no published count, withholding
-whatever such a move would change (ADR 0014, joint addendum). Every output (page, chart, CSV,
+count is a sum of cells (areas' totals; England's and regions' membership and wave rows, those
+under the threshold withheld to start with; hubs' counts): each withheld count gets a move of
+institutions between cells that changes no published count, withholding whatever such a move
+would change (ADR 0014, joint addendum). Pages below a region publish no membership or wave rows
+(`BREAKDOWN_LEVELS`; ADR 0014, limit 8 addendum). Every output (page, chart, CSV,
 XLSX, PDF, the institution page's comparisons) applies the same decision. Computed from one
 grouped read of the facts for every point at once, and cached until the facts are refreshed
 (the refresh decides ahead once its facts are committed).
@@ -34,6 +36,12 @@ from careershub.insight.suppression import JointTable, threshold, withhold_consi
 NO_HUB = "none"
 IN_HUB = "in_hub"
 ENGLAND = ("national", 0)
+#: The levels whose pages publish breakdowns by hub membership and hub wave (tables and the
+#: membership trend). Below a region (local authorities, LSIP areas, Opportunity Areas) the
+#: institutions in no hub are mostly under the threshold, and an area's "not in a hub" figures are
+#: its total less the hubs lying inside it: protecting those rows would withhold most hubs' pages
+#: at recent points (ADR 0014, limit 8 addendum), so they are not published there.
+BREAKDOWN_LEVELS = frozenset({"national", "region"})
 
 
 Part = Any  # a membership or wave row of an area's page: IN_HUB, NOT_IN_HUB or ("wave", wave or None)
@@ -87,8 +95,9 @@ def figures_at(
     wave_of: dict[int | str, int | None],
 ) -> tuple[dict[Any, set[Cell]], dict[Any, list[Any]]]:
     """Every count published at a point as the (LA, hub) cells it sums: each area's total
-    ("total", level, pk) and its membership and wave rows ("part", level, pk, part); each hub's
-    count ("hub", pk). And what an area's total brings with it when withheld: its page."""
+    ("total", level, pk) and, at `BREAKDOWN_LEVELS`, its membership and wave rows ("part",
+    level, pk, part); each hub's count ("hub", pk). And what an area's total brings with it when
+    withheld: its page."""
     areas: dict[tuple[str, int], set[int | None]] = {ENGLAND: {la for la, _ in cells}}
     for la in areas[ENGLAND]:
         if la is None:
@@ -109,18 +118,26 @@ def figures_at(
     for (level, pk), las in areas.items():
         inside = [cell for la in las for cell in by_la.get(la, [])]
         figures[("total", level, pk)] = set(inside)
-        parts: dict[Part, set[Cell]] = {IN_HUB: set(), NOT_IN_HUB: set()}
-        for cell in inside:
-            hub = cell[1]
-            parts[NOT_IN_HUB if hub == NO_HUB else IN_HUB].add(cell)
-            # The wave table's "Not in a hub" row (None) also holds hubs of no wave, as its rows do.
-            parts.setdefault(("wave", None if hub == NO_HUB else wave_of.get(hub)), set()).add(cell)
-        for part, members in parts.items():
-            figures[("part", level, pk, part)] = members
-        implies[("total", level, pk)] = [("part", level, pk, part) for part in parts]
+        implies[("total", level, pk)] = []
+        if level in BREAKDOWN_LEVELS:
+            parts = _parts(inside, wave_of)
+            for part, members in parts.items():
+                figures[("part", level, pk, part)] = members
+            implies[("total", level, pk)] = [("part", level, pk, part) for part in parts]
     for hub in {hub for _, hub in cells if hub != NO_HUB}:
         figures[("hub", hub)] = {cell for cell in cells if cell[1] == hub}
     return figures, implies
+
+
+def _parts(inside: list[Cell], wave_of: dict[int | str, int | None]) -> dict[Part, set[Cell]]:
+    """An area's membership and wave rows as the cells each sums."""
+    parts: dict[Part, set[Cell]] = {IN_HUB: set(), NOT_IN_HUB: set()}
+    for cell in inside:
+        hub = cell[1]
+        parts[NOT_IN_HUB if hub == NO_HUB else IN_HUB].add(cell)
+        # The wave table's "Not in a hub" row (None) also holds hubs of no wave, as its rows do.
+        parts.setdefault(("wave", None if hub == NO_HUB else wave_of.get(hub)), set()).add(cell)
+    return parts
 
 
 def _by_hierarchy(
@@ -176,8 +193,9 @@ def _decide(
     """The decision at one point: the two hierarchies' (`_by_hierarchy`), then made good jointly
     over the (LA, hub) cells (`suppression.withhold_jointly`): every withheld count (area, hub,
     England's rows, and the rows of a withheld area's page) gets a move of institutions between
-    cells that changes it and no published count, membership and wave rows of every area
-    included; any published count such a move would change is withheld too."""
+    cells that changes it and no published count, the membership and wave rows of England and the
+    regions included (those under the threshold withheld to start with); any published count such
+    a move would change is withheld too."""
     las: dict[int | None, int] = {}
     hubs: dict[int | str, int] = {}
     for (la, hub), n in cells.items():
@@ -196,7 +214,10 @@ def _decide(
         # Withholding an area's or a hub's count withholds its page: dearer than one of its rows.
         dear=lambda key: key[0] != "part",
         start=start,
-        primary_for=lambda key: False,
+        # Areas and hubs come decided on their hierarchies (`start`); the membership and wave
+        # rows under the threshold are withheld and protected here, as one table's rows can be
+        # worked out from another's (a region's from England's less the other regions').
+        primary_for=lambda key: key[0] == "part",
         table=tables[shape],
     )
     parts = frozenset((key[1], key[2], key[3]) for key in withheld if key[0] == "part")
@@ -316,10 +337,14 @@ def warm() -> None:
         )
 
 
+#: The rule's version: a decision stored or cached under another rule is decided afresh.
+RULE = 2  # 2: membership and wave rows only for England and regions, those under the threshold primary
+
+
 def _key(state: InsightFactsState) -> str:
-    """The facts' version (and the threshold) a decision holds for."""
+    """The facts' version (and the threshold, and the rule's) a decision holds for."""
     assert state.refreshed_at is not None
-    return f"insight-withheld:{state.source_version}:{state.refreshed_at.timestamp()}:{state.rows}:{threshold()}"
+    return f"insight-withheld:{RULE}:{state.source_version}:{state.refreshed_at.timestamp()}:{state.rows}:{threshold()}"
 
 
 def _stored(decision: PointWithheld) -> dict[str, Any]:

@@ -73,6 +73,8 @@ def test_hub_lead_explores_insight_and_downloads_a_table(journey: Journey, cast:
     journey.follow(area.name, within="main")
     journey.heading().to_have_text(area.name)
     expect(page.get_by_role("main")).to_contain_text("No institutions reported at this point.")
+    # Below a region, no breakdown by hub membership or wave: the page says why.
+    expect(page.get_by_role("main")).to_contain_text("for each region, not for an Opportunity Area")
     page.go_back()
     page.go_back()
     journey.check()

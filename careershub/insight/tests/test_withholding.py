@@ -62,13 +62,15 @@ def test_an_area_withheld_in_its_parents_breakdown_is_withheld_in_every_format(c
     page = client.get(reverse("insight:dashboard", args=["la", barham.pk]), {"point": POINT}).content.decode()
     assert "could be worked out from those published for other areas" in page
     assert _reporting(client, "la", barham.pk) == "[c]"
-    for table in ("summary", "benchmarks", "distribution", "by_kind", "by_fsm", "by_membership", "by_wave"):
+    for table in ("summary", "benchmarks", "distribution", "by_kind", "by_fsm"):
         rows = _csv(client, "la", barham.pk, table)[1:]
         assert all(value in ("[c]", "") for row in rows for value in row[1:]), (table, rows)
     trend = {row[0]: row[1:] for row in _csv(client, "la", barham.pk, "trend")[1:]}
     assert trend[POINT] == ["[c]", "[c]"]
-    membership = {row[0]: row[1:] for row in _csv(client, "la", barham.pk, "hub_vs_comparison")[1:]}
-    assert membership[POINT] == ["[c]"] * 4
+    # Below a region nothing is broken down by hub membership or wave (ADR 14, limit 8).
+    for table in ("by_membership", "by_wave", "hub_vs_comparison"):
+        csv_url = reverse("insight:table-csv", args=["la", barham.pk, table])
+        assert client.get(csv_url, {"point": POINT}).status_code == 404
     book = load_workbook(
         io.BytesIO(client.get(reverse("insight:xlsx", args=["la", barham.pk]), {"point": POINT}).content)
     )
@@ -323,52 +325,28 @@ def hubs_in_areas(cast: Cast) -> dict[str, Any]:
 
 def test_an_areas_wave_rows_never_give_a_withheld_hub_away(client_as, hubs_in_areas) -> None:  # type: ignore[no-untyped-def]
     """Every count published at the point that is a sum of (local authority, hub) cells: each
-    LA's, the region's and England's totals, membership and wave rows, and each hub's page.
+    LA's total, the region's and England's totals, membership and wave rows, and each hub's page.
     South Hub, withheld for North Hub's sake and lying entirely inside Barham, was Barham's
-    "Wave 2" and "In a hub" rows; now an attacker who solves for it finds several values."""
+    "Wave 2" and "In a hub" rows; LAs now publish no such rows, and an attacker who solves for it
+    over the region's and England's rows finds several values."""
     client = client_as("national_analyst")
     data = hubs_in_areas
     las, cells = data["las"], data["cells"]
-    wave = {data["north"].pk: 1, data["south"].pk: 2}
-    published: list[tuple[set[tuple[str, Any]], str]] = []  # (cells summed, figure shown)
-
-    def rows(level: str, pk: int, inside: set[str]) -> None:
-        here = {cell for cell in cells if cell[0] in inside}
-        published.append((here, _reporting(client, level, pk)))
-        for table in ("by_membership", "by_wave"):
-            for row in _csv(client, level, pk, table)[1:-1]:  # the total is the count above
-                if row[0] == "In a hub":
-                    chosen = {c for c in here if c[1] != "none"}
-                elif row[0] == "Not in a hub":
-                    chosen = {c for c in here if c[1] == "none"}
-                else:
-                    chosen = {c for c in here if c[1] != "none" and f"Wave {wave[c[1]]}" == row[0]}
-                published.append((chosen, row[1]))
-
-    for name, la in las.items():
-        rows("la", la.pk, {name})
-    rows("region", data["region"].pk, set(las))
-    rows("national", 0, set(las))
-    for hub in (data["north"], data["south"]):
-        published.append(({c for c in cells if c[1] == hub.pk}, _reporting(client, "hub", hub.pk)))
     assert _reporting(client, "hub", data["south"].pk) == "[c]"
-    barham = {row[0]: row[1] for row in _csv(client, "la", las["Barham"].pk, "by_wave")[1:]}
-    assert barham["Wave 2"] == "[c]" and barham["Total"] == "18"
-    membership = {row[0]: row[1:] for row in _csv(client, "la", las["Barham"].pk, "hub_vs_comparison")[1:]}
-    assert membership[POINT] == ["[c]"] * 4
-    # Colne holds no withheld hub's institutions: its rows are published.
-    colne = {row[0]: row[1] for row in _csv(client, "la", las["Colne"].pk, "by_membership")[1:]}
-    assert colne == {"In a hub": "0", "Not in a hub": "30", "Total": "30"}
-    unknown = sorted(cells, key=str)
-    index = {cell: i for i, cell in enumerate(unknown)}
-    equations = [([index[c] for c in chosen], int(shown)) for chosen, shown in published if chosen and shown != "[c]"]
-    for value in set(shown for _, shown in published) - {"[c]"}:
-        assert value.isdigit()
-    for hub in (data["north"], data["south"]):
-        target = [index[c] for c in unknown if c[1] == hub.pk]
-        low, high = value_range(len(unknown), equations, target)
-        assert low < high, hub
-        assert low <= sum(len(cells[c]) for c in unknown if c[1] == hub.pk) <= high
+    page = client.get(reverse("insight:dashboard", args=["la", las["Barham"].pk]), {"point": POINT}).content.decode()
+    assert "Wave 2" not in page and "By hub membership" not in page
+    assert "published for England and for each region, not for a local authority" in page
+    region = {row[0]: row[1] for row in _csv(client, "region", data["region"].pk, "by_wave")[1:]}
+    assert region["Wave 2"] == "[c]"
+    _solve_every_page(
+        client, las, {data["region"]: set(las)}, cells, withholding_at_point(), hubs=[data["north"], data["south"]]
+    )
+
+
+def withholding_at_point() -> Any:
+    from careershub.insight import withholding
+
+    return withholding.decisions()[max(withholding.decisions())]
 
 
 Cell = tuple[Any, Any]  # (local authority, hub or "none")
@@ -425,7 +403,7 @@ def _published_cells(
         if group == ("national", 0):
             waves = every_wave - set(here.waves)
             published += _rows(inside, wave, in_hub=not here.in_hub, not_in_hub=not here.not_in_hub, waves=waves)
-        else:  # every row the decision does not withhold (a table may withhold more)
+        elif group[0] == "region":  # every row the decision does not withhold (a table may withhold more)
             parts = {part for level, pk, part in here.parts if (level, pk) == group}
             waves = {w for w in every_wave if ("wave", w) not in parts}
             published += _rows(
@@ -455,7 +433,7 @@ def test_on_national_data_no_withheld_hub_can_be_recovered_from_area_rows(settin
         "opportunityarea_id", "localauthority_id"
     ):
         oa_las.setdefault(oa, set()).add(linked)
-    checked = 0
+    checked = rows_checked = 0
     for point in sorted(decided)[::10]:
         here = decided[point]
         cells, wave, groups = _cells_at(point, oa_las)
@@ -476,18 +454,29 @@ def test_on_national_data_no_withheld_hub_can_be_recovered_from_area_rows(settin
             target = [index[c] for c in unknown if c[0] in groups[group]]
             low, high = value_range(len(unknown), equations, target)
             assert low < high, (point, group)
-    assert checked > 3  # the test exercises the rule
+        for level, pk, part in sorted(here.parts, key=str)[:8]:  # and regions' and England's rows
+            inside = {c for c in cells if c[0] in groups[(level, pk)]}
+            chosen = _rows(
+                inside,
+                wave,
+                in_hub=part == "in_hub",
+                not_in_hub=part == "not_in_hub",
+                waves={part[1]} if isinstance(part, tuple) else set(),
+            )
+            if chosen and chosen[0]:
+                low, high = value_range(len(unknown), equations, [index[c] for c in chosen[0]])
+                assert low < high, (point, level, pk, part)
+                rows_checked += 1
+    assert checked > 3 and rows_checked > 3  # the test exercises the rule
 
 
-def test_an_area_holding_a_withheld_hub_keeps_rows_the_hubs_protection_does_not_need(client_as, cast: Cast) -> None:  # type: ignore[no-untyped-def]
+def test_a_withheld_hub_inside_an_area_is_protected_jointly(client_as, cast: Cast) -> None:  # type: ignore[no-untyped-def]
     """Limits 5 and 6 of ADR 14. Aldwick's institutions are all in hubs of wave 1: North Hub's 3
     (withheld) and West Hub's 9, all of West Hub. South Hub (wave 1, 7, in Barham and Colne) is withheld
     for North Hub's sake. Decided on the hubs alone, Aldwick's published 9 less West Hub's 6 gave
     North Hub's 3; jointly, a move between North Hub and West Hub inside Aldwick protects it (West
-    Hub withheld). Barham and Colne hold South Hub's institutions: with Aldwick and the region,
-    all their membership rows were withheld, as areas holding a withheld hub's institutions; now
-    only those a protecting move changes are. Solving over every cell, no withheld figure is
-    pinned."""
+    Hub withheld). Solving over every cell (the region's and England's membership and wave rows
+    included; LAs publish none), no withheld figure is pinned."""
     import datetime
 
     from django.core.cache import cache
@@ -528,22 +517,38 @@ def test_an_area_holding_a_withheld_hub_keeps_rows_the_hubs_protection_does_not_
     for hub in (north, south, west):
         assert _reporting(client, "hub", hub.pk) == "[c]", hub.name
     decided = withholding.decisions()[max(withholding.decisions())]
-    # Fewer membership rows withheld than "every area holding a withheld hub's institutions" (8).
-    withheld_rows = [part for part in decided.parts if part[2] in ("in_hub", "not_in_hub") and part[0] != "national"]
-    assert len(withheld_rows) < 8
-    _solve_every_page(client, las, region, cells, decided, hubs=[north, south, west])
+    # Rows are withheld on England's and the region's pages only: LAs publish none.
+    assert {level for level, _, _ in decided.parts} <= {"national", "region"}
+    _solve_every_page(client, las, {region: set(las)}, cells, decided, hubs=[north, south, west])
+
+
+def _assert_no_breakdowns(client: Any, level: str, pk: int) -> None:
+    for table in ("by_membership", "by_wave", "hub_vs_comparison"):
+        url = reverse("insight:table-csv", args=[level, pk, table])
+        assert client.get(url, {"point": POINT}).status_code == 404, table
 
 
 def _solve_every_page(
-    client: Any, las: dict[str, Any], region: Any, cells: dict[Any, Any], decided: Any, *, hubs: list[Any]
+    client: Any,
+    las: dict[str, Any],
+    regions: dict[Any, set[str]],
+    cells: dict[Any, Any],
+    decided: Any,
+    *,
+    hubs: list[Any],
 ) -> None:
-    """Every count the LA, region, England and hub pages publish (institutions reporting, the
-    membership and wave rows), over (LA, hub) cells: every withheld hub and LA takes two values."""
+    """Every count the LA, region, England and hub pages publish (institutions reporting; the
+    region's and England's membership and wave rows), over (LA name, hub) cells: every withheld
+    hub, LA and membership or wave row takes two values."""
     published: list[tuple[set[tuple[str, Any]], str]] = []
     wave = {hub.pk: hub.wave for hub in hubs}
 
-    def rows(level: str, pk: int, here: set[tuple[str, Any]]) -> None:
+    def rows(level: str, pk: int, here: set[tuple[str, Any]]) -> dict[str, set[tuple[str, Any]]]:
         published.append((here, _reporting(client, level, pk)))
+        found: dict[str, set[tuple[str, Any]]] = {}
+        if level == "la":  # no breakdown by membership or wave below a region
+            _assert_no_breakdowns(client, level, pk)
+            return found
         for table in ("by_membership", "by_wave"):
             for row in _csv(client, level, pk, table)[1:-1]:  # the total is the count above
                 if row[0] in ("In a hub", "Not in a hub"):
@@ -551,11 +556,16 @@ def _solve_every_page(
                 else:
                     chosen = {c for c in here if c[1] != "none" and f"Wave {wave[c[1]]}" == row[0]}
                 published.append((chosen, row[1]))
+                if row[1] == "[c]":
+                    found[f"{level} {pk} {table} {row[0]}"] = chosen
+        return found
 
+    withheld_rows: dict[str, set[tuple[str, Any]]] = {}
     for name, area in las.items():
         rows("la", area.pk, {cell for cell in cells if cell[0] == name})
-    rows("region", region.pk, set(cells))
-    rows("national", 0, set(cells))
+    for region, names in regions.items():
+        withheld_rows |= rows("region", region.pk, {cell for cell in cells if cell[0] in names})
+    withheld_rows |= rows("national", 0, set(cells))
     for hub in hubs:
         published.append(({c for c in cells if c[1] == hub.pk}, _reporting(client, "hub", hub.pk)))
     unknown = sorted(cells, key=str)
@@ -565,6 +575,7 @@ def _solve_every_page(
     targets += [([c for c in unknown if las[str(c[0])].pk == pk], pk) for level, pk in decided.areas if level == "la"]
     if decided.not_in_hub:
         targets.append(([c for c in unknown if c[1] == "none"], "not in a hub"))
+    targets += [(sorted(chosen, key=str), name) for name, chosen in withheld_rows.items() if chosen]
     assert targets
     for chosen, name in targets:
         low, high = value_range(len(unknown), equations, [index[c] for c in chosen])
@@ -572,13 +583,11 @@ def _solve_every_page(
         assert low <= sum(len(cells[c]) for c in chosen) <= high
 
 
-def test_when_englands_not_in_a_hub_is_withheld_areas_keep_rows_no_move_needs(client_as, cast: Cast) -> None:  # type: ignore[no-untyped-def]
+def test_when_englands_not_in_a_hub_is_withheld_nothing_withheld_is_pinned(client_as, cast: Cast) -> None:  # type: ignore[no-untyped-def]
     """Limit 6 of ADR 14. North Hub, the only hub, has 3 members (Aldwick): withheld, with
-    England's "in a hub" and "not in a hub" counts (40) to protect it. Every area holding
-    institutions in no hub (all three LAs and the region: 8 membership rows) lost its membership
-    and wave rows. Jointly, only the rows that a move protecting them changes are withheld (a
-    move between North Hub and "no hub" inside Aldwick changes Aldwick's and the region's rows);
-    Barham's and Colne's are shown. Solving over every cell, nothing withheld is pinned."""
+    England's "in a hub" and "not in a hub" counts (40) to protect it. The region's rows are
+    England's here; its 3 in a hub are under the threshold anyway. Solving over every cell,
+    nothing withheld is pinned."""
     import datetime
 
     from django.core.cache import cache
@@ -616,9 +625,83 @@ def test_when_englands_not_in_a_hub_is_withheld_areas_keep_rows_no_move_needs(cl
     national = {row[0]: row[1] for row in _csv(client, "national", 0, "by_membership")[1:]}
     assert national["Not in a hub"] == "[c]"
     assert _reporting(client, "hub", north.pk) == "[c]"
-    for name, count in (("Barham", "12"), ("Colne", "18")):
-        rows = {row[0]: row[1] for row in _csv(client, "la", las[name].pk, "by_membership")[1:]}
-        assert rows == {"In a hub": "0", "Not in a hub": count, "Total": count}, name
-    aldwick = {row[0]: row[1] for row in _csv(client, "la", las["Aldwick"].pk, "by_membership")[1:]}
-    assert aldwick == {"In a hub": "[c]", "Not in a hub": "[c]", "Total": "13"}
-    _solve_every_page(client, las, region, cells, decided, hubs=[north])
+    # The region's 3 in a hub are under the threshold: withheld, with the 40 not in one.
+    rows = {row[0]: row[1] for row in _csv(client, "region", region.pk, "by_membership")[1:]}
+    assert rows == {"In a hub": "[c]", "Not in a hub": "[c]", "Total": "43"}
+    _solve_every_page(client, las, {region: set(las)}, cells, decided, hubs=[north])
+
+
+def test_a_regions_small_row_cannot_be_worked_out_from_englands_and_the_hubs(client_as, cast: Cast) -> None:  # type: ignore[no-untyped-def]
+    """Limit 8 of ADR 14. Northern region: North Hub's 20 members and 2 institutions in no hub;
+    Southern region: South Hub's 10 and 30 in no hub. The north's "not in a hub" row (2) was
+    withheld on its page alone, yet was England's 32 less the south's 30, and the region's 22
+    less North Hub's 20. Now the row is withheld and protected with what gives it away: solving
+    over every published count, it takes two values."""
+    import datetime
+
+    from django.core.cache import cache
+
+    from careershub.hubs.models import HubMembership
+
+    cache.clear()
+    north, south = cast.north_hub, cast.south_hub
+    north.wave, south.wave = 1, 2
+    north.save()
+    south.save()
+    regions = {
+        name: RegionFactory.create(gss_code=code, name=f"Test {name} region")
+        for name, code in (("north", "E19000005"), ("south", "E19000006"))
+    }
+    las = {
+        name: LocalAuthorityFactory.create(dfe_code=code, gss_code=f"E09{code}", name=name, region=regions[region])
+        for name, code, region in (("Aldwick", "V01", "north"), ("Barham", "V02", "south"))
+    }
+    cells: dict[tuple[str, Any], list[Institution]] = {}
+    urn = 795000
+    for la, hub, size in (("Aldwick", north, 20), ("Aldwick", None, 2), ("Barham", south, 10), ("Barham", None, 30)):
+        found = [InstitutionFactory.create(urn=urn + n, local_authority=las[la]) for n in range(size)]
+        urn += size
+        for institution in found:
+            if hub is not None:
+                HubMembership.objects.create(hub=hub, institution=institution, joined_on=datetime.date(2018, 9, 1))
+        cells[(la, hub.pk if hub else "none")] = found
+    write_results([i for found in cells.values() for i in found])
+    client = client_as("national_analyst")
+    rows = {row[0]: row[1] for row in _csv(client, "region", regions["north"].pk, "by_membership")[1:]}
+    assert rows["Not in a hub"] == "[c]"
+    decided = withholding_at_point()
+    assert ("region", regions["north"].pk, "not_in_hub") in decided.parts
+    _solve_every_page(
+        client,
+        las,
+        {regions["north"]: {"Aldwick"}, regions["south"]: {"Barham"}},
+        cells,
+        decided,
+        hubs=[north, south],
+    )
+
+
+def test_below_a_region_pages_say_why_there_is_no_breakdown_by_membership(client_as, region, rf) -> None:  # type: ignore[no-untyped-def]
+    """A local authority's page, its Hub vs non-Hub page, its workbook and its PDF publish no
+    membership or wave rows and no membership trend, and say why; its region's do."""
+    client = client_as("national_analyst")
+    colne = region["las"]["Colne"]
+    note = "published for England and for each region, not for a local authority"
+    for name in ("insight:dashboard", "insight:comparison"):
+        page = client.get(reverse(name, args=["la", colne.pk]), {"point": POINT}).content.decode()
+        assert note in page and "Difference-in-differences" in page
+        assert "By hub membership" not in page and "Institutions in a hub and not, at each 31 July" not in page
+    _assert_no_breakdowns(client, "la", colne.pk)
+    chart = client.get(reverse("insight:chart", args=["la", colne.pk, "hub_vs_comparison"]), {"point": POINT})
+    assert chart.status_code == 404
+    book = load_workbook(
+        io.BytesIO(client.get(reverse("insight:xlsx", args=["la", colne.pk]), {"point": POINT}).content)
+    )
+    assert {"by_membership", "by_wave", "hub_vs_comparison"}.isdisjoint(book.sheetnames)
+    request = rf.get("/", {"point": POINT})
+    request.membership = national_membership(None)  # type: ignore[arg-type]
+    text = report_text(views._build(request, "la", colne.pk))
+    assert note in text and "By hub membership" not in text
+    page = client.get(reverse("insight:dashboard", args=["region", region["region"].pk]), {"point": POINT})
+    assert "By hub membership" in page.content.decode() and note not in page.content.decode()
+    assert _csv(client, "region", region["region"].pk, "hub_vs_comparison")[1:]
