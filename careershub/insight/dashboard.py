@@ -104,17 +104,36 @@ def kind_order(kinds: Sequence[str]) -> list[str]:
     return sorted(kinds, key=lambda kind: KIND_LABELS.get(kind, kind))
 
 
-def kinds_withheld(counts: dict[str, int], *, small: bool, across: bool) -> set[str]:
-    """The kinds whose rows England's 'by kind' table withholds, exactly as `build_dashboard`
-    decides them (`small`: England's count withheld; `across`: England withheld across pages)."""
-    ordered = kind_order(list(counts))
+def breakdown_decided(
+    groups: Sequence[Any], counts: Sequence[int], *, small: bool, across: bool, decided: frozenset[Any] | None
+) -> PartitionSuppression:
+    """The rows of a breakdown by kind or FSM quintile to withhold: every row when the scope is
+    withheld across pages; otherwise the table's own (`suppress_partition`), with the groups the
+    decision across pages withholds (`decided`: `withholding.PointWithheld.rows_of`)."""
     if across:
-        return set(ordered)
-    decision = suppress_partition([counts[kind] for kind in ordered], total_published=not small)
+        return PartitionSuppression(frozenset(range(len(groups))), True)
+    own = suppress_partition(list(counts), total_published=not small)
+    if not decided:
+        return own
+    return PartitionSuppression(own.rows | {i for i, group in enumerate(groups) if group in decided}, own.total)
+
+
+def kinds_withheld(
+    counts: dict[str, int], *, small: bool, across: bool, decided: frozenset[Any] | None = None
+) -> set[str]:
+    """The kinds whose rows England's 'by kind' table withholds, exactly as `build_dashboard`
+    decides them (`small`: England's count withheld; `across`: England withheld across pages;
+    `decided`: the kinds withheld there across pages)."""
+    ordered = kind_order(list(counts))
+    decision = breakdown_decided(
+        ordered, [counts[kind] for kind in ordered], small=small, across=across, decided=decided
+    )
     return {kind for index, kind in enumerate(ordered) if index in decision.rows}
 
 
-def similar_withheld(similar: Similar, *, england_small: bool, england_across: bool) -> bool:
+def similar_withheld(
+    similar: Similar, *, england_small: bool, england_across: bool, england_kinds: frozenset[Any] | None = None
+) -> bool:
     """Whether an institution page withholds its similar institutions (`queries.Similar`).
 
     The cells (fifths by FSM % within the kind, and FSM not known) partition the kind, whose
@@ -124,7 +143,8 @@ def similar_withheld(similar: Similar, *, england_small: bool, england_across: b
     partition's rows are, with the threshold raised by one (the figure shown rests on the cell
     less the institution), and all of them when the kind's own row is withheld on England's page
     (it could then be worked out only with the other withheld kinds, whose sum is published)."""
-    if similar.kind in kinds_withheld(similar.kinds, small=england_small, across=england_across):
+    withheld = kinds_withheld(similar.kinds, small=england_small, across=england_across, decided=england_kinds)
+    if similar.kind in withheld:
         return True
     decision = suppress_partition(similar.cells, threshold() + 1, total_published=True)
     return similar.cell in decision.rows or decision.total
@@ -259,24 +279,38 @@ def build_dashboard(
         ),
     )
 
-    by_kind = [(KIND_LABELS.get(kind, kind), figures.by_kind[kind]) for kind in kind_order(list(figures.by_kind))]
+    # Kinds and FSM quintiles: decided across pages (`withholding.decide_categories`: a row of
+    # one page could otherwise be worked out from others'), with each table's own small rows.
+    rows_decided = withheld.rows if withheld is not None else {}
+    kinds = kind_order(list(figures.by_kind))
     tables["by_kind"] = _partition_table(
         "by_kind",
         "By kind of institution",
         "Kind",
-        by_kind,
+        [(KIND_LABELS.get(kind, kind), figures.by_kind[kind]) for kind in kinds],
         total_published=not small,
-        decided=everything if across else None,
+        decided=breakdown_decided(
+            kinds,
+            [figures.by_kind[kind].count for kind in kinds],
+            small=small,
+            across=across,
+            decided=rows_decided.get("kind"),
+        ),
     )
-
+    quintiles: list[int | None] = [1, 2, 3, 4, 5, None]
+    fsm_groups = [figures.by_fsm.get(q, Group(0, 0)) for q in quintiles]
     tables["by_fsm"] = _partition_table(
         "by_fsm",
         "By disadvantage (national quintile of pupils eligible for free school meals; 1 = least)",
         "FSM quintile",
-        [(f"Quintile {q}", figures.by_fsm.get(q, Group(0, 0))) for q in range(1, 6)]
-        + [("FSM not known", figures.by_fsm.get(None, Group(0, 0)))],
+        [
+            (f"Quintile {q}" if q is not None else "FSM not known", group)
+            for q, group in zip(quintiles, fsm_groups, strict=True)
+        ],
         total_published=not small,
-        decided=everything if across else None,
+        decided=breakdown_decided(
+            quintiles, [g.count for g in fsm_groups], small=small, across=across, decided=rows_decided.get("fsm")
+        ),
     )
     if membership:
         membership_decided = wave_decided = everything if across else None

@@ -409,6 +409,18 @@ def _groups(queryset: QuerySet[InsightFact], *fields: str, **expressions: Any) -
     return list(queryset.values(*fields, **expressions).annotate(n=Count("*"), total=Sum("score")).order_by())
 
 
+def quintile_expression(fsm_edges: list[float]) -> Any:
+    """A fact's national FSM quintile at its point (None: FSM not known, or no edges)."""
+    if not fsm_edges:
+        return Value(None, output_field=IntegerField())
+    return Case(
+        When(percent_fsm__isnull=True, then=Value(None)),
+        *[When(percent_fsm__lte=edge, then=Value(q)) for q, edge in enumerate(fsm_edges, start=1)],
+        default=Value(len(fsm_edges) + 1),
+        output_field=IntegerField(),
+    )
+
+
 def aggregates_at(
     scope: Scope,
     point: datetime.date,
@@ -421,14 +433,7 @@ def aggregates_at(
     passes: the headline counts, then institutions and total score for each combination of kind,
     FSM quintile, hub wave and area, rolled up here into each breakdown."""
     facts = facts_in(scope, point)
-    quintile: Any = Value(None, output_field=IntegerField())
-    if fsm_edges:
-        quintile = Case(
-            When(percent_fsm__isnull=True, then=Value(None)),
-            *[When(percent_fsm__lte=edge, then=Value(q)) for q, edge in enumerate(fsm_edges, start=1)],
-            default=Value(len(fsm_edges) + 1),
-            output_field=IntegerField(),
-        )
+    quintile = quintile_expression(fsm_edges)
     in_hub = Case(When(hub_id__isnull=True, then=Value(False)), default=Value(True), output_field=BooleanField())
     area_field = {"region": "region_id", "la": "local_authority_id"}.get(area_level or "")
     area: Any = F(area_field) if area_field else Value(None, output_field=IntegerField())

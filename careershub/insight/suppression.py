@@ -277,6 +277,9 @@ def withhold_jointly(
     start: Iterable[Any] = (),
     primary_for: Callable[[Any], bool] | None = None,
     table: JointTable | None = None,
+    swaps: bool = False,
+    settled: bool = False,
+    fallback: Iterable[Any] | None = None,
 ) -> frozenset[Any]:
     """The keys of `figures` to withhold, so that no withheld figure can be worked out from the
     published ones by anyone who knows which cells hold institutions.
@@ -287,7 +290,14 @@ def withhold_jointly(
     `implies`: keys withheld with a key (an area's total: the rows of its page). A figure's cost
     when withheld for another's sake is its institutions plus one, or ten times as many plus 100
     for `dear` keys (withholding an area's total withholds its whole page). `table`: the search's
-    shape (`JointTable`) if already built for these cells and figures.
+    shape (`JointTable`) if already built for these cells and figures. `swaps`: only moves along
+    a row, and rectangles (for tables whose columns are groups of a breakdown: an institution
+    changes group inside its row, or two rows swap one each), a smaller family searched faster.
+    `settled`: the `start` keys (and what they imply) are protected already, by moves decided
+    elsewhere that change no figure published here; they are withheld and not searched for
+    (unless the same figure is also published under a key not among them). `fallback`: what to
+    withhold, with what is withheld by then, if a withheld figure has no move (default: every
+    figure).
     `start`: keys withheld at the outset (decided otherwise, e.g. by `withhold_consistently`);
     `primary_for`: which keys the threshold applies to here (default: all).
 
@@ -300,12 +310,17 @@ def withhold_jointly(
     rectangle; along a zig-zag of four cells) is chosen and every published figure it changes is
     withheld (secondary), so the same move protects them too. Withholding more never spoils a
     move, so protected figures stay protected and the search ends. If a figure has no move at all
-    (it holds every cell, or the cells around it hold one institution each), everything is."""
+    (it holds every cell, or the cells around it hold one institution each), everything is (or
+    `fallback`)."""
     minimum = threshold() if minimum is None else minimum
     held = {c: n for c, n in cells.items() if n > 0}
     if table is None or set(table.index) != set(held):
         table = JointTable(held, figures, implies or {})
-    return _Joint(held, table, minimum, dear).run(frozenset(start), primary_for)
+    start = frozenset(start)
+    covered = start | {implied for key in start for implied in (implies or {}).get(key, ())} if settled else None
+    return _Joint(held, table, minimum, dear, swaps).run(
+        start, primary_for, covered, None if fallback is None else frozenset(fallback)
+    )
 
 
 class JointTable:
@@ -345,6 +360,18 @@ class JointTable:
             columns.setdefault(column, []).append(i)
         self.row_of = [rows[c[0]] for c in ordered]
         self.column_of = [columns[c[1]] for c in ordered]
+        self.column_key = [c[1] for c in ordered]
+        self.row_keys = [c[0] for c in ordered]
+        # Rows that are (LA, hub) cells, by LA and by hub (for `_Joint._lifted`).
+        self.cells_of_row = {row: members for row, members in rows.items()}
+        self.by_la: dict[Any, list[Any]] = {}
+        self.by_hub: dict[Any, list[Any]] = {}
+        for row in rows:
+            if isinstance(row, tuple) and len(row) == 2:
+                self.by_la.setdefault(row[0], []).append(row)
+                self.by_hub.setdefault(row[1], []).append(row)
+        self.nearest_rows: dict[tuple[Any, Any], list[Any]] = {}
+        self.rows_are_pairs = all(isinstance(row, tuple) and len(row) == 2 for row in rows)
         self.nearest: dict[tuple[int, int], list[int]] = {}
 
     def near(self, cells: list[int], to: int) -> list[int]:
@@ -360,6 +387,19 @@ class JointTable:
             ]
         return self.nearest[key]
 
+    def near_rows(self, rows: list[Any], to: Any) -> list[Any]:
+        """Of `rows` ((LA, hub) cells of one hub), those sharing most figures with `to`, at most
+        `NEIGHBOURS` of them."""
+        if len(rows) <= NEIGHBOURS:
+            return rows
+        key = (to, rows[0])
+        if key not in self.nearest_rows:
+            mine = set(self.member_of[self.cells_of_row[to][0]])
+            self.nearest_rows[key] = sorted(
+                rows, key=lambda row: (-len(mine.intersection(self.member_of[self.cells_of_row[row][0]])), repr(row))
+            )[:NEIGHBOURS]
+        return self.nearest_rows[key]
+
 
 class _Joint:
     def __init__(
@@ -368,8 +408,10 @@ class _Joint:
         table: JointTable,
         minimum: int,
         dear: Callable[[Any], bool] | None,
+        swaps: bool = False,
     ) -> None:
         self.table = table
+        self.swaps = swaps
         self.counts = [0] * len(table.index)
         for c, i in table.index.items():
             self.counts[i] = cells[c]
@@ -392,12 +434,23 @@ class _Joint:
                 self.withheld.add(i)
                 pending.extend(self.implied[i])
 
-    def run(self, start: frozenset[Any], primary_for: Callable[[Any], bool] | None) -> frozenset[Any]:
+    def run(
+        self,
+        start: frozenset[Any],
+        primary_for: Callable[[Any], bool] | None,
+        settled: frozenset[Any] | None = None,
+        fallback: frozenset[Any] | None = None,
+    ) -> frozenset[Any]:
+        for i in sorted(range(len(self.sets)), key=lambda i: (self.value[i], i)):
+            if start.intersection(self.keys[i]):
+                self.withhold(i)
+        # Settled: withheld at the outset, every place it is published (a row shown on a page
+        # not withheld, with the same cells, is searched for).
+        protected = {i for i in self.withheld if settled is not None and settled.issuperset(self.keys[i])}
         for i in sorted(range(len(self.sets)), key=lambda i: (self.value[i], i)):
             chosen = [key for key in self.keys[i] if primary_for is None or primary_for(key)]
-            if (chosen and primary(self.value[i], self.minimum)) or start.intersection(self.keys[i]):
+            if chosen and primary(self.value[i], self.minimum):
                 self.withhold(i)
-        protected: set[int] = set()
         while self.whole not in self.withheld:
             pending = sorted((self.value[i], i) for i in self.withheld if i not in protected)
             if not pending:
@@ -409,14 +462,23 @@ class _Joint:
             for i in changed:
                 self.withhold(i)
             protected |= set(changed)
-        return self.every  # no move changes the total of every cell, or none was found
+        # No move changes the total of every cell, or none was found.
+        if fallback is not None:
+            return frozenset(key for i in self.withheld for key in self.keys[i]) | fallback
+        return self.every
 
     def cheapest(self, target: int) -> list[int] | None:
-        """The figures changed by the cheapest feasible move that changes `target`."""
+        """The figures changed by the cheapest feasible move that changes `target` (with
+        `swaps`, from the smaller family first, the whole family if it has none)."""
+        if self.swaps and (found := self._cheapest(target, swaps=True)) is not None:
+            return found
+        return self._cheapest(target)
+
+    def _cheapest(self, target: int, swaps: bool = False) -> list[int] | None:
         best: tuple[int, int, Move] | None = None
         changes: list[int] = []
         inside = self.sets[target]
-        for move in self.moves(target):
+        for move in self.moves(target, swaps):
             if not sum(d for c, d in move if c in inside) or not self.feasible(move):
                 continue  # leaves the target as it is, or empties a cell
             change: dict[int, int] = {}
@@ -436,7 +498,7 @@ class _Joint:
         counts = self.counts
         return all(counts[c] + d >= 1 for c, d in move) or all(counts[c] - d >= 1 for c, d in move)
 
-    def moves(self, target: int) -> Iterable[Move]:
+    def moves(self, target: int, swaps: bool = False) -> Iterable[Move]:
         """The family of moves through a cell of the target figure, each once, shortest first."""
         seen: set[Move] = set()
 
@@ -451,6 +513,9 @@ class _Joint:
             return move
 
         inside = sorted(self.sets[target])
+        if swaps:
+            yield from self._swaps(inside, emit)
+            return
         for c in inside:  # two cells of one row or column
             for other in self.row_of[c] + self.table.near(self.column_of[c], c):
                 if other != c and (move := emit([(c, 1), (other, -1)])):
@@ -460,6 +525,51 @@ class _Joint:
                 for across, down, last in self.corners(c, first, second):
                     if move := emit([(c, 1), (across, -1), (down, 1), (last, -1)]):
                         yield move
+
+    def _swaps(self, inside: list[int], emit: Callable[[list[tuple[int, int]]], Move | None]) -> Iterable[Move]:
+        """Along a row (one institution changes group), then rectangles with the rows nearest
+        in the same column (two rows swap one institution each between two groups)."""
+        for c in inside:
+            for other in self.row_of[c]:
+                if other != c and (move := emit([(c, 1), (other, -1)])):
+                    yield move
+        for c in inside:
+            groups = {self.table.column_key[o]: o for o in self.row_of[c] if o != c}
+            for down in self.table.near(self.column_of[c], c):
+                if down == c:
+                    continue
+                for last in self.row_of[down]:
+                    across = groups.get(self.table.column_key[last])
+                    if (
+                        across is not None
+                        and last != down
+                        and (move := emit([(c, 1), (across, -1), (last, 1), (down, -1)]))
+                    ):
+                        yield move
+        if self.table.rows_are_pairs:
+            yield from self._lifted(inside, emit)
+
+    def _lifted(self, inside: list[int], emit: Callable[[list[tuple[int, int]]], Move | None]) -> Iterable[Move]:
+        """With rows that are (LA, hub) cells: a rectangle of those cells (LA X and Z, hubs g and
+        h) lifted to groups: one of group a from (X, g) to (Z, g), one of group b from (Z, h) to
+        (X, h). Every LA's and hub's count, membership row and hub's breakdown row is kept;
+        only X's and Z's rows of a and b change (and areas holding one of them)."""
+        table = self.table
+        for c in inside:
+            (la, hub), a = table.row_keys[c], table.column_key[c]
+            for other in table.by_la.get(la, ()):
+                if other[1] == hub:
+                    continue
+                for across in table.cells_of_row[other]:
+                    b = table.column_key[across]
+                    if b == a:
+                        continue
+                    for far in table.near_rows(table.by_hub.get(other[1], []), other):
+                        if far[0] == la or (down := table.index.get((far, b))) is None:
+                            continue
+                        last = table.index.get(((far[0], hub), a))
+                        if last is not None and (move := emit([(c, -1), (across, 1), (down, -1), (last, 1)])):
+                            yield move
 
     def corners(self, c: int, first: list[list[int]], second: list[list[int]]) -> Iterable[tuple[int, int, int]]:
         """The other three cells of four-cell moves from `c`: along `first` (its row or column),

@@ -225,6 +225,7 @@ def _institution_context(request: HttpRequest, urn: int) -> dict[str, Any]:
                     scope,
                     england_small=primary(sum(scope.kinds.values())) or decided.scope(england),
                     england_across=decided.scope(england),
+                    england_kinds=decided.rows_of("kind", england),
                 )
             else:
                 withheld = decided.scope(scope)

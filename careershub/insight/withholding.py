@@ -25,13 +25,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, Sum
+from django.db.models import Case, Count, IntegerField, Sum, Value, When
 
 from careershub.geography.models import LocalAuthority, OpportunityArea
 from careershub.hubs.models import Hub
 from careershub.insight.models import InsightFact, InsightFactsState
-from careershub.insight.queries import Scope, facts_state
-from careershub.insight.suppression import JointTable, threshold, withhold_consistently, withhold_jointly
+from careershub.insight.queries import Scope, facts_state, national_fsm_edges
+from careershub.insight.suppression import JointTable, primary, threshold, withhold_consistently, withhold_jointly
 
 NO_HUB = "none"
 IN_HUB = "in_hub"
@@ -62,6 +62,15 @@ class PointWithheld:
     #: Rows of the membership and wave tables (and the membership trend) withheld on pages
     #: whose figures are otherwise published: (level, pk, part), `Part` as above.
     parts: frozenset[tuple[str, int, Part]] = frozenset()
+    #: Rows of the breakdowns by kind and by FSM quintile withheld on pages whose figures are
+    #: otherwise published: (family, level, pk, group), `FAMILIES`; level "hub" for a hub's page.
+    rows: frozenset[tuple[str, str, int, Any]] = frozenset()
+
+    def rows_of(self, family: str, scope: Scope) -> frozenset[Any]:
+        """The groups of a breakdown (`FAMILIES`) withheld on the scope's page."""
+        return frozenset(
+            group for found, level, pk, group in self.rows if found == family and (level, pk) == (scope.level, scope.pk)
+        )
 
     def scope(self, scope: Scope) -> bool:
         if scope.level == "hub":
@@ -82,6 +91,8 @@ class ScopeWithheld:
     children: frozenset[int] = frozenset()  # pks of the 'by area' rows withheld
     #: The membership and wave rows withheld (an area's or England's page; `Part`).
     parts: frozenset[Part] = frozenset()
+    #: The breakdown rows withheld, by family (`FAMILIES`): the groups.
+    rows: dict[str, frozenset[Any]] = field(default_factory=dict)
     by_point: dict[datetime.date, PointWithheld] = field(default_factory=dict)
 
 
@@ -188,25 +199,28 @@ def _decide(
     oas: dict[int, set[int]],
     wave_of: dict[int | str, int | None],
     minimum: int,
-    tables: dict[frozenset[Cell], JointTable],
+    tables: dict[Any, JointTable],
+    sensitive: dict[Any, set[Cell]] | None = None,
 ) -> PointWithheld:
     """The decision at one point: the two hierarchies' (`_by_hierarchy`), then made good jointly
     over the (LA, hub) cells (`suppression.withhold_jointly`): every withheld count (area, hub,
     England's rows, and the rows of a withheld area's page) gets a move of institutions between
     cells that changes it and no published count, the membership and wave rows of England and the
     regions included (those under the threshold withheld to start with); any published count such
-    a move would change is withheld too."""
+    a move would change is withheld too. `sensitive`: sums of cells published no other way than
+    as a breakdown row (`pinned_rows`), withheld and protected here too."""
     las: dict[int | None, int] = {}
     hubs: dict[int | str, int] = {}
     for (la, hub), n in cells.items():
         las[la] = las.get(la, 0) + n
         hubs[hub] = hubs.get(hub, 0) + n
     start = _by_hierarchy(las, area_of, oas, hubs, wave_of, minimum)
-    shape = frozenset(cells)
+    sensitive = sensitive or {}
+    shape = (frozenset(cells), frozenset(sensitive))
     if shape not in tables:  # points alike (the same cells holding institutions) share it
         figures, implies = figures_at(cells, area_of, oas, wave_of)
         tables.clear()
-        tables[shape] = JointTable(cells, figures, implies)
+        tables[shape] = JointTable(cells, figures | sensitive, implies)
     withheld = withhold_jointly(
         cells,
         {},
@@ -217,7 +231,7 @@ def _decide(
         # Areas and hubs come decided on their hierarchies (`start`); the membership and wave
         # rows under the threshold are withheld and protected here, as one table's rows can be
         # worked out from another's (a region's from England's less the other regions').
-        primary_for=lambda key: key[0] == "part",
+        primary_for=lambda key: key[0] in ("part", "pinned"),
         table=tables[shape],
     )
     parts = frozenset((key[1], key[2], key[3]) for key in withheld if key[0] == "part")
@@ -230,6 +244,116 @@ def _decide(
         not_in_hub=NOT_IN_HUB in national,
         parts=parts,
     )
+
+
+#: The breakdowns whose rows are decided jointly over (LA, hub, group) cells: the kind of
+#: institution and the national FSM quintile (None: FSM not known). Every page but an
+#: institution's publishes them, so a row withheld on one page could be worked out from others.
+FAMILIES = ("kind", "fsm")
+Pair = tuple[int | None, int | str]  # (local authority, hub or NO_HUB)
+Grouped = dict[tuple[Pair, Any], int]  # institutions by ((LA, hub), group) at a point
+
+
+def category_figures(
+    grouped: Grouped,
+    area_of: dict[int | None, tuple[int | None, int | None]],
+    oas: dict[int, set[int]],
+    wave_of: dict[int | str, int | None],
+) -> tuple[dict[Any, set[Any]], dict[Any, list[Any]]]:
+    """Every count published at a point as the ((LA, hub), group) cells it sums: the counts of
+    `figures_at` (areas' and hubs' totals, membership and wave rows), and each area's and hub's
+    breakdown rows ("row", level, pk, group), level "hub" for a hub. A total withheld brings its
+    page's rows with it."""
+    by_pair: dict[Pair, list[tuple[Pair, Any]]] = {}
+    for cell in grouped:
+        by_pair.setdefault(cell[0], []).append(cell)
+    pairs = {pair: 1 for pair in by_pair}
+    base, implies = figures_at(pairs, area_of, oas, wave_of)
+    figures: dict[Any, set[Any]] = {}
+    for key, members in base.items():
+        inside = {cell for pair in members for cell in by_pair.get(pair, [])}
+        figures[key] = inside
+        if key[0] in ("total", "hub"):
+            level, pk = ("hub", key[1]) if key[0] == "hub" else (key[1], key[2])
+            rows: dict[Any, set[Any]] = {}
+            for cell in inside:
+                rows.setdefault(cell[1], set()).add(cell)
+            for group, found in rows.items():
+                figures[("row", level, pk, group)] = found
+            implies[key] = list(implies.get(key, [])) + [("row", level, pk, group) for group in rows]
+    return figures, implies
+
+
+def decide_categories(
+    grouped: Grouped,
+    area_of: dict[int | None, tuple[int | None, int | None]],
+    oas: dict[int, set[int]],
+    wave_of: dict[int | str, int | None],
+    minimum: int,
+    decided: PointWithheld,
+) -> frozenset[Any]:
+    """The breakdown rows of one family to withhold at a point, as (level, pk, group), beyond
+    those of pages withheld whole: rows under the threshold, and rows a move protecting a
+    withheld one changes (`suppression.withhold_jointly` over ((LA, hub), group) cells). An
+    institution moved between groups inside its (LA, hub) cell, or two swapped between two cells,
+    changes no area's or hub's count, membership or wave row: only breakdown rows. `decided`:
+    the decision on the counts at the point, whose withheld figures start withheld. Returns the
+    keys of `category_figures` withheld: rows, and any count that protecting a row needed (a
+    row whose cells are alone in their (LA, hub) cells has no such move: `pinned_rows`)."""
+    figures, implies = category_figures(grouped, area_of, oas, wave_of)
+    start: set[Any] = {("total", level, pk) for level, pk in decided.areas}
+    start |= {("hub", hub) for hub in decided.hubs}
+    start |= {("part", level, pk, part) for level, pk, part in decided.parts}
+    # A row that is the whole of its (LA, hub) cells is protected as those cells' counts are
+    # (`_decide`, with `pinned_rows`), not by moving groups: withheld, not searched for.
+    groups = _groups_per_pair(grouped)
+    start |= {
+        key for key, members in figures.items() if key[0] == "row" and _whole_cells(grouped, members, minimum, groups)
+    }
+    withheld = withhold_jointly(
+        grouped,
+        figures,
+        minimum,
+        implies=implies,
+        # Withholding a count withholds a page or a membership row: dearer than a breakdown row.
+        dear=lambda key: key[0] != "row",
+        start=start & set(figures),
+        primary_for=lambda key: key[0] == "row",
+        swaps=True,
+        # The counts' decision protects what it withholds with moves of institutions between
+        # (LA, hub) cells; every breakdown row such a move changes lies on a withheld page.
+        settled=True,
+        # A row with no move at all (few institutions, each alone in its group): this
+        # breakdown is withheld on every page at the point; nothing of it can then be worked out.
+        fallback=[key for key in figures if key[0] == "row"],
+    )
+    return withheld
+
+
+def _whole_cells(grouped: Grouped, members: set[Any], minimum: int, groups: dict[Pair, int]) -> bool:
+    """Whether a breakdown row is under the threshold and each of its cells is the only group
+    of its (LA, hub) cell (one institution in no hub in an LA, say, a college). `groups`: how
+    many groups each (LA, hub) cell holds (`_groups_per_pair`)."""
+    return primary(sum(grouped[c] for c in members), minimum) and all(groups[pair] == 1 for pair, _ in members)
+
+
+def _groups_per_pair(grouped: Grouped) -> dict[Pair, int]:
+    groups: dict[Pair, int] = {}
+    for pair, _ in grouped:
+        groups[pair] = groups.get(pair, 0) + 1
+    return groups
+
+
+def pinned_rows(grouped: Grouped, figures: dict[Any, set[Any]], minimum: int) -> dict[Any, set[Pair]]:
+    """Breakdown rows under the threshold that are the whole of their (LA, hub) cells
+    (`_whole_cells`): such a row is a sum of (LA, hub) cells, as counts are, and is withheld and
+    protected with them (`_decide`), by moves between those cells."""
+    groups = _groups_per_pair(grouped)
+    return {
+        ("pinned", *sorted(map(repr, {pair for pair, _ in members}))): {pair for pair, _ in members}
+        for key, members in figures.items()
+        if key[0] == "row" and _whole_cells(grouped, members, minimum, groups)
+    }
 
 
 Figures = tuple[int, int]  # institutions reporting, their total score
@@ -313,14 +437,92 @@ def count() -> Counted:
     )
 
 
+def count_groups(points: list[datetime.date]) -> dict[datetime.date, dict[str, Grouped]]:
+    """Institutions by ((LA, hub), group) at each point for each family (`FAMILIES`), from one
+    grouped read of the facts (each point's FSM quintiles with its own national edges)."""
+    state = facts_state()
+    edges = state.fsm_edges if state is not None and state.fsm_edges else national_fsm_edges()
+    whens = [
+        When(point=point, percent_fsm__lte=edge, then=Value(q))
+        for point in points
+        for q, edge in enumerate(edges.get(point.isoformat(), []), start=1)
+    ]
+    last = [
+        When(point=point, then=Value(len(edges[point.isoformat()]) + 1))
+        for point in points
+        if edges.get(point.isoformat())
+    ]
+    quintile = Case(
+        When(percent_fsm__isnull=True, then=Value(None)),
+        *whens,
+        *last,
+        default=Value(None),
+        output_field=IntegerField(),
+    )
+    found: dict[datetime.date, dict[str, Grouped]] = {point: {family: {} for family in FAMILIES} for point in points}
+    rows = (
+        InsightFact.objects.filter(point__in=points)
+        .values_list("point", "local_authority_id", "hub_id", "kind", quintile)
+        .annotate(n=Count("*"))
+        .order_by()
+    )
+    for point, la, hub, kind, group, n in rows:
+        pair: Pair = (la, NO_HUB if hub is None else hub)
+        for family, key in (("kind", kind), ("fsm", group)):
+            here = found[point][family]
+            here[(pair, key)] = here.get((pair, key), 0) + n
+    return found
+
+
+def _decide_point(
+    cells: dict[Cell, int], groups: dict[str, Grouped], counted: Counted, minimum: int, tables: dict[Any, JointTable]
+) -> PointWithheld:
+    """The decision at one point: the counts' (`_decide`, with the breakdown rows that are sums
+    of whole (LA, hub) cells), then each breakdown's rows (`decide_categories`). A count that
+    protecting a breakdown row needs is withheld too: withholding more never spoils a move."""
+    shapes = {
+        family: category_figures(grouped, counted.area_of, counted.oas, counted.wave_of)
+        for family, grouped in groups.items()
+    }
+    sensitive: dict[Any, set[Cell]] = {}
+    for family, (figures, _) in shapes.items():
+        sensitive |= pinned_rows(groups[family], figures, minimum)
+    decided = _decide(cells, counted.area_of, counted.oas, counted.wave_of, minimum, tables, sensitive)
+    withheld: set[Any] = set()
+    by_family: dict[str, frozenset[Any]] = {}
+    for family, grouped in groups.items():
+        by_family[family] = decide_categories(grouped, counted.area_of, counted.oas, counted.wave_of, minimum, decided)
+        withheld |= by_family[family]
+    areas = decided.areas | {(key[1], key[2]) for key in withheld if key[0] == "total"}
+    hubs = decided.hubs | {key[1] for key in withheld if key[0] == "hub"}
+    parts = decided.parts | {(key[1], key[2], key[3]) for key in withheld if key[0] == "part"}
+    national = {part for level, _, part in parts if level == "national"}
+    hidden = {("hub", hub) for hub in hubs} | set(areas)
+    return PointWithheld(
+        areas=frozenset(areas),
+        hubs=frozenset(hubs),
+        waves=frozenset(part[1] for part in national if isinstance(part, tuple) and part[1] is not None),
+        in_hub=IN_HUB in national,
+        not_in_hub=NOT_IN_HUB in national,
+        parts=frozenset(parts),
+        rows=frozenset(
+            (family, key[1], key[2], key[3])
+            for family, keys in by_family.items()
+            for key in keys
+            if key[0] == "row" and (key[1], key[2]) not in hidden
+        ),
+    )
+
+
 def compute(counted: Counted | None = None) -> dict[datetime.date, PointWithheld]:
     """The decision at every point."""
     minimum = threshold()
     counted = counted or count()
-    tables: dict[frozenset[Cell], JointTable] = {}
+    points = sorted(counted.by_la)
+    groups = count_groups(points)
+    tables: dict[Any, JointTable] = {}
     return {
-        point: _decide(counted.cells.get(point, {}), counted.area_of, counted.oas, counted.wave_of, minimum, tables)
-        for point in sorted(counted.by_la)
+        point: _decide_point(counted.cells.get(point, {}), groups[point], counted, minimum, tables) for point in points
     }
 
 
@@ -338,7 +540,9 @@ def warm() -> None:
 
 
 #: The rule's version: a decision stored or cached under another rule is decided afresh.
-RULE = 2  # 2: membership and wave rows only for England and regions, those under the threshold primary
+#: 2: membership and wave rows only for England and regions, those under the threshold primary;
+#: 3: the breakdowns by kind and FSM quintile decided jointly too.
+RULE = 3
 
 
 def _key(state: InsightFactsState) -> str:
@@ -359,6 +563,7 @@ def _stored(decision: PointWithheld) -> dict[str, Any]:
             ([level, pk, list(part) if isinstance(part, tuple) else part] for level, pk, part in decision.parts),
             key=repr,
         ),
+        "rows": sorted((list(row) for row in decision.rows), key=repr),
     }
 
 
@@ -372,6 +577,7 @@ def _restored(stored: dict[str, Any]) -> PointWithheld:
         parts=frozenset(
             (level, pk, tuple(part) if isinstance(part, list) else part) for level, pk, part in stored["parts"]
         ),
+        rows=frozenset((family, level, pk, group) for family, level, pk, group in stored["rows"]),
     )
 
 
@@ -425,5 +631,6 @@ def for_scope(scope: Scope, point: datetime.date, found: dict[datetime.date, Poi
         points=frozenset(p for p, decision in found.items() if decision.scope(scope)),
         children=children,
         parts=here.parts_of(scope),
+        rows={family: here.rows_of(family, scope) for family in FAMILIES},
         by_point=found,
     )

@@ -705,3 +705,138 @@ def test_below_a_region_pages_say_why_there_is_no_breakdown_by_membership(client
     page = client.get(reverse("insight:dashboard", args=["region", region["region"].pk]), {"point": POINT})
     assert "By hub membership" in page.content.decode() and note not in page.content.decode()
     assert _csv(client, "region", region["region"].pk, "hub_vs_comparison")[1:]
+
+
+def _by_kind(client: Any, level: str, pk: int) -> dict[str, str]:
+    return {row[0]: row[1] for row in _csv(client, level, pk, "by_kind")[1:-1]}
+
+
+def test_a_small_kind_row_cannot_be_worked_out_from_the_regions_and_the_other_las(client_as) -> None:  # type: ignore[no-untyped-def]
+    """Aldwick has 1 special school and 10 mainstream; Barham 6 and 20; Colne 7 and 30 (no hubs).
+    Table by table, Aldwick's special row (1) was withheld with its mainstream row, yet the
+    region's 14 special less Barham's 6 and Colne's 7 gave it. Now the rows a protecting move
+    changes are withheld too: solving over (LA, kind) cells and every count the LA, region and
+    England pages publish (totals and kind rows), Aldwick's special row takes two values."""
+    from django.core.cache import cache
+
+    from careershub.institutions.models import InstitutionKind
+
+    cache.clear()
+    region = RegionFactory.create(gss_code="E19000007", name="Test kinds region")
+    las = {
+        name: LocalAuthorityFactory.create(dfe_code=code, gss_code=f"E09{code}", name=name, region=region)
+        for name, code in (("Aldwick", "U01"), ("Barham", "U02"), ("Colne", "U03"))
+    }
+    special, mainstream = InstitutionKind.SPECIAL_SCHOOL, InstitutionKind.MAINSTREAM_SCHOOL
+    cells: dict[tuple[str, str], list[Institution]] = {}
+    urn = 796000
+    for la, kind, size in (
+        ("Aldwick", special, 1),
+        ("Aldwick", mainstream, 10),
+        ("Barham", special, 6),
+        ("Barham", mainstream, 20),
+        ("Colne", special, 7),
+        ("Colne", mainstream, 30),
+    ):
+        cells[(la, kind.label)] = [
+            InstitutionFactory.create(urn=urn + n, local_authority=las[la], kind=kind) for n in range(size)
+        ]
+        urn += size
+    write_results([i for found in cells.values() for i in found])
+    client = client_as("national_analyst")
+    assert _by_kind(client, "la", las["Aldwick"].pk) == {"Mainstream school": "[c]", "Special school": "[c]"}
+    published: list[tuple[set[tuple[str, str]], str]] = []
+    for name, area in las.items():
+        inside = {cell for cell in cells if cell[0] == name}
+        published.append((inside, _reporting(client, "la", area.pk)))
+        for label, shown in _by_kind(client, "la", area.pk).items():
+            published.append(({cell for cell in inside if cell[1] == label}, shown))
+    for level, pk in (("region", region.pk), ("national", 0)):
+        published.append((set(cells), _reporting(client, level, pk)))
+        for label, shown in _by_kind(client, level, pk).items():
+            published.append(({cell for cell in cells if cell[1] == label}, shown))
+    unknown = sorted(cells)
+    index = {cell: i for i, cell in enumerate(unknown)}
+    equations = [([index[c] for c in chosen], int(shown)) for chosen, shown in published if chosen and shown != "[c]"]
+    low, high = value_range(len(unknown), equations, [index[("Aldwick", special.label)]])
+    assert low < high and low <= 1 <= high
+    # Barham's or Colne's rows are what it took (the region's own rows stay published).
+    assert "[c]" in set(_by_kind(client, "la", las["Barham"].pk).values()) | set(
+        _by_kind(client, "la", las["Colne"].pk).values()
+    )
+    assert set(_by_kind(client, "region", region.pk).values()) == {"14", "60"}
+
+
+def test_on_national_data_no_small_breakdown_row_can_be_recovered(settings) -> None:  # type: ignore[no-untyped-def]
+    """Generated national data: at three points, over ((LA, hub), group) cells, every count the
+    area and hub pages publish (totals, England's and regions' membership rows, and every
+    breakdown row by kind and by FSM quintile the pages show, as `dashboard.breakdown_decided`
+    decides them): no withheld row under the threshold can be worked out, except one that is
+    the whole of its (LA, hub) cells (ADR 14, limit 9)."""
+    from careershub.insight import dashboard, withholding
+    from careershub.insight.national import generate_national_data
+
+    generate_national_data(institutions=1200, seed=11, hub_effect=0.5)
+    counted = withholding.count()
+    decided = withholding.compute(counted)
+    points = sorted(decided)
+    groups = withholding.count_groups(points)
+    checked = 0
+    for point in (points[3], points[12], points[-1]):
+        for family in withholding.FAMILIES:
+            checked += _attack_breakdown(groups[point][family], counted, decided[point], family, dashboard)
+    assert checked > 20  # the test exercises the rule
+
+
+def _breakdown_pages(cells: dict[Any, int], counted: Any) -> list[tuple[tuple[str, int], list[Any]]]:
+    """Every area's and hub's page as the ((LA, hub), group) cells it sums."""
+    areas: dict[tuple[str, int], set[Any]] = {("national", 0): {c[0] for c in cells}}
+    for la in {c[0] for c in cells} - {None}:
+        areas[("la", la)] = {la}
+        region, lsip = counted.area_of.get(la, (None, None))
+        for level, pk in (("region", region), ("lsip", lsip)):
+            if pk is not None:
+                areas.setdefault((level, pk), set()).add(la)
+    for oa, linked in counted.oas.items():
+        if linked & areas[("national", 0)]:
+            areas[("oa", oa)] = linked & areas[("national", 0)]
+    pages = [((level, pk), [c for c in cells if c[0] in las]) for (level, pk), las in areas.items()]
+    return pages + [(("hub", hub), [c for c in cells if c[1] == hub]) for hub in {c[1] for c in cells} - {"none"}]
+
+
+def _attack_breakdown(grouped: dict[Any, int], counted: Any, here: Any, family: str, dashboard: Any) -> int:
+    """Solve for (a sample of) the withheld rows under the threshold; returns how many."""
+    from careershub.insight.queries import Scope
+
+    cells = {(pair[0], pair[1], group): n for (pair, group), n in grouped.items()}
+    order = sorted({c[2] for c in cells}, key=repr)
+    unknown = sorted(cells, key=repr)
+    index = {cell: i for i, cell in enumerate(unknown)}
+    equations: list[tuple[list[int], int]] = []
+    targets: list[tuple[Any, list[int]]] = []
+    groups_of: dict[Any, int] = {}
+    for cell in cells:
+        groups_of[cell[:2]] = groups_of.get(cell[:2], 0) + 1
+    for (level, pk), inside in _breakdown_pages(cells, counted):
+        scope = Scope(level, pk, "")
+        if here.scope(scope):
+            continue
+        equations.append(([index[c] for c in inside], sum(cells[c] for c in inside)))
+        counts = [sum(cells[c] for c in inside if c[2] == group) for group in order]
+        shown = dashboard.breakdown_decided(
+            order, counts, small=False, across=False, decided=here.rows_of(family, scope)
+        )
+        for i, group in enumerate(order):
+            chosen = [c for c in inside if c[2] == group]
+            if chosen and i not in shown.rows:
+                equations.append(([index[c] for c in chosen], counts[i]))
+            elif chosen and 0 < counts[i] < 5 and any(groups_of[c[:2]] > 1 for c in chosen):
+                targets.append(((level, pk, group), [index[c] for c in chosen]))
+        for part, test in (("in_hub", lambda c: c[1] != "none"), ("not_in_hub", lambda c: c[1] == "none")):
+            found = [index[c] for c in inside if test(c)]
+            if level in ("national", "region") and (level, pk, part) not in here.parts and found:
+                equations.append((found, sum(cells[unknown[c]] for c in found)))
+    for name, chosen in targets[:: max(1, len(targets) // 30)]:  # a sample, every kind of page
+        low, high = value_range(len(unknown), equations, chosen)
+        assert low < high, (family, name)
+    return len(targets)
