@@ -118,6 +118,19 @@ def breakdown_decided(
     return PartitionSuppression(own.rows | {i for i, group in enumerate(groups) if group in decided}, own.total)
 
 
+def distribution_decided(
+    counts: Sequence[int], *, small: bool, across: bool, decided: frozenset[Any] | None
+) -> PartitionSuppression:
+    """The rows of the distribution (institutions by benchmarks fully achieved, 0-8) to withhold:
+    every row when the scope is withheld across pages; otherwise the table's own
+    (`suppress_distribution`, the score sum being published), with the scores the decision
+    across pages withholds (`decided`: `withholding.PointWithheld.rows_of`)."""
+    if across:
+        return PartitionSuppression(frozenset(range(len(counts))), True)
+    own = suppress_distribution(list(counts), threshold(), total_published=not small)
+    return PartitionSuppression(own.rows | {n for n in range(len(counts)) if n in (decided or ())}, own.total)
+
+
 def kinds_withheld(
     counts: dict[str, int], *, small: bool, across: bool, decided: frozenset[Any] | None = None
 ) -> set[str]:
@@ -189,8 +202,13 @@ def build_dashboard(
 
     average = figures.average
     all_eight = round(100 * figures.all_eight / count, 1) if count else None
+    rows_decided = withheld.rows if withheld is not None else {}
+    counts = list(figures.distribution)
+    # The total is the number of institutions reporting, shown in the summary unless withheld;
+    # rows decided across pages (`withholding.decide_categories`, scores) are withheld too.
+    decision = distribution_decided(counts, small=small, across=across, decided=rows_decided.get("score"))
     # The share fully achieving all 8 is the distribution's "8" row: withheld with it.
-    eight_hidden = 8 in suppress_distribution(list(figures.distribution), minimum, total_published=not small).rows
+    eight_hidden = 8 in decision.rows
     tables["summary"] = Table(
         "summary",
         "Summary",
@@ -230,9 +248,6 @@ def build_dashboard(
         ),
     )
 
-    counts = list(figures.distribution)
-    # The total is the number of institutions reporting, shown in the summary unless withheld.
-    decision = everything if across else suppress_distribution(counts, minimum, total_published=not small)
     distribution_rows: list[list[Value]] = []
     for n, number in enumerate(counts):
         if n in decision.rows:
@@ -281,7 +296,6 @@ def build_dashboard(
 
     # Kinds and FSM quintiles: decided across pages (`withholding.decide_categories`: a row of
     # one page could otherwise be worked out from others'), with each table's own small rows.
-    rows_decided = withheld.rows if withheld is not None else {}
     kinds = kind_order(list(figures.by_kind))
     tables["by_kind"] = _partition_table(
         "by_kind",

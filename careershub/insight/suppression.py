@@ -278,8 +278,10 @@ def withhold_jointly(
     primary_for: Callable[[Any], bool] | None = None,
     table: JointTable | None = None,
     swaps: bool = False,
+    balanced: bool = False,
     settled: bool = False,
     fallback: Iterable[Any] | None = None,
+    floor: int = 1,
 ) -> frozenset[Any]:
     """The keys of `figures` to withhold, so that no withheld figure can be worked out from the
     published ones by anyone who knows which cells hold institutions.
@@ -293,6 +295,12 @@ def withhold_jointly(
     shape (`JointTable`) if already built for these cells and figures. `swaps`: only moves along
     a row, and rectangles (for tables whose columns are groups of a breakdown: an institution
     changes group inside its row, or two rows swap one each), a smaller family searched faster.
+    `balanced`: the columns are scores (0-8) and rows (LA, hub) cells whose score sums are
+    published (as averages): only moves keeping every row's count and score sum
+    (`_Joint._balanced`).
+    `floor`: the least a cell may hold (1: the attacker knows which cells hold institutions, as
+    for kinds and FSM, public facts about each institution; 0: cells given with no institutions
+    may gain some, as for scores, which nobody outside knows).
     `settled`: the `start` keys (and what they imply) are protected already, by moves decided
     elsewhere that change no figure published here; they are withheld and not searched for
     (unless the same figure is also published under a key not among them). `fallback`: what to
@@ -313,12 +321,12 @@ def withhold_jointly(
     (it holds every cell, or the cells around it hold one institution each), everything is (or
     `fallback`)."""
     minimum = threshold() if minimum is None else minimum
-    held = {c: n for c, n in cells.items() if n > 0}
+    held = {c: n for c, n in cells.items() if n >= floor and (n > 0 or floor == 0)}
     if table is None or set(table.index) != set(held):
         table = JointTable(held, figures, implies or {})
     start = frozenset(start)
     covered = start | {implied for key in start for implied in (implies or {}).get(key, ())} if settled else None
-    return _Joint(held, table, minimum, dear, swaps).run(
+    return _Joint(held, table, minimum, dear, swaps, balanced, floor).run(
         start, primary_for, covered, None if fallback is None else frozenset(fallback)
     )
 
@@ -409,9 +417,13 @@ class _Joint:
         minimum: int,
         dear: Callable[[Any], bool] | None,
         swaps: bool = False,
+        balanced: bool = False,
+        floor: int = 1,
     ) -> None:
         self.table = table
         self.swaps = swaps
+        self.balanced = balanced
+        self.floor = floor
         self.counts = [0] * len(table.index)
         for c, i in table.index.items():
             self.counts[i] = cells[c]
@@ -470,15 +482,17 @@ class _Joint:
     def cheapest(self, target: int) -> list[int] | None:
         """The figures changed by the cheapest feasible move that changes `target` (with
         `swaps`, from the smaller family first, the whole family if it has none)."""
-        if self.swaps and (found := self._cheapest(target, swaps=True)) is not None:
+        if self.balanced:  # no other move keeps the score sums: shifts of one first
+            return self._cheapest(target, "balanced") or self._cheapest(target, "balanced2")
+        if self.swaps and (found := self._cheapest(target, "swaps")) is not None:
             return found
         return self._cheapest(target)
 
-    def _cheapest(self, target: int, swaps: bool = False) -> list[int] | None:
+    def _cheapest(self, target: int, family: str = "") -> list[int] | None:
         best: tuple[int, int, Move] | None = None
         changes: list[int] = []
         inside = self.sets[target]
-        for move in self.moves(target, swaps):
+        for move in self.moves(target, family):
             if not sum(d for c, d in move if c in inside) or not self.feasible(move):
                 continue  # leaves the target as it is, or empties a cell
             change: dict[int, int] = {}
@@ -494,11 +508,11 @@ class _Joint:
         return None if best is None else changes
 
     def feasible(self, move: Move) -> bool:
-        """Whether the move, or its opposite, keeps every cell at one institution or more."""
-        counts = self.counts
-        return all(counts[c] + d >= 1 for c, d in move) or all(counts[c] - d >= 1 for c, d in move)
+        """Whether the move, or its opposite, keeps every cell at `floor` institutions or more."""
+        counts, floor = self.counts, self.floor
+        return all(counts[c] + d >= floor for c, d in move) or all(counts[c] - d >= floor for c, d in move)
 
-    def moves(self, target: int, swaps: bool = False) -> Iterable[Move]:
+    def moves(self, target: int, family: str = "") -> Iterable[Move]:
         """The family of moves through a cell of the target figure, each once, shortest first."""
         seen: set[Move] = set()
 
@@ -513,8 +527,8 @@ class _Joint:
             return move
 
         inside = sorted(self.sets[target])
-        if swaps:
-            yield from self._swaps(inside, emit)
+        if family:  # "swaps", "balanced" (shifts of one) or "balanced2" (of two)
+            yield from self._family(family, inside, emit)
             return
         for c in inside:  # two cells of one row or column
             for other in self.row_of[c] + self.table.near(self.column_of[c], c):
@@ -525,6 +539,13 @@ class _Joint:
                 for across, down, last in self.corners(c, first, second):
                     if move := emit([(c, 1), (across, -1), (down, 1), (last, -1)]):
                         yield move
+
+    def _family(
+        self, family: str, inside: list[int], emit: Callable[[list[tuple[int, int]]], Move | None]
+    ) -> Iterable[Move]:
+        if family == "swaps":
+            return self._swaps(inside, emit)
+        return self._balanced(inside, emit, (1, -1) if family == "balanced" else (2, -2))
 
     def _swaps(self, inside: list[int], emit: Callable[[list[tuple[int, int]]], Move | None]) -> Iterable[Move]:
         """Along a row (one institution changes group), then rectangles with the rows nearest
@@ -569,6 +590,31 @@ class _Joint:
                             continue
                         last = table.index.get(((far[0], hub), a))
                         if last is not None and (move := emit([(c, -1), (across, 1), (down, -1), (last, 1)])):
+                            yield move
+
+    def _balanced(
+        self, inside: list[int], emit: Callable[[list[tuple[int, int]]], Move | None], shifts: tuple[int, ...]
+    ) -> Iterable[Move]:
+        """With rows that are (LA, hub) cells and columns scores: two institutions of one cell
+        shift score by the same amount in opposite directions (the cell's count and score sum
+        kept), alone or with the opposite shift in another cell of the same LA or hub (then the
+        rows of areas and hubs holding both are kept too)."""
+        table = self.table
+        for c in inside:
+            pair, score = table.row_keys[c], table.column_key[c]
+            partners: list[Any] = [None] + [q for q in table.by_la.get(pair[0], []) if q != pair]
+            partners += [q for q in table.near_rows(table.by_hub.get(pair[1], []), pair) if q != pair]
+            for shift in shifts:
+                for other in range(9):
+                    change = {score: -1, score + shift: 1}
+                    change[other] = change.get(other, 0) - 1
+                    change[other - shift] = change.get(other - shift, 0) + 1
+                    for partner in partners:
+                        parts = [(table.index.get((pair, group)), d) for group, d in change.items() if d]
+                        if partner is not None:
+                            parts += [(table.index.get((partner, group)), -d) for group, d in change.items() if d]
+                        found = [(i, d) for i, d in parts if i is not None]
+                        if parts and len(found) == len(parts) and (move := emit(found)):
                             yield move
 
     def corners(self, c: int, first: list[list[int]], second: list[list[int]]) -> Iterable[tuple[int, int, int]]:

@@ -249,7 +249,7 @@ def _decide(
 #: The breakdowns whose rows are decided jointly over (LA, hub, group) cells: the kind of
 #: institution and the national FSM quintile (None: FSM not known). Every page but an
 #: institution's publishes them, so a row withheld on one page could be worked out from others.
-FAMILIES = ("kind", "fsm")
+FAMILIES = ("kind", "fsm", "score")
 Pair = tuple[int | None, int | str]  # (local authority, hub or NO_HUB)
 Grouped = dict[tuple[Pair, Any], int]  # institutions by ((LA, hub), group) at a point
 
@@ -291,6 +291,8 @@ def decide_categories(
     wave_of: dict[int | str, int | None],
     minimum: int,
     decided: PointWithheld,
+    *,
+    balanced: bool = False,
 ) -> frozenset[Any]:
     """The breakdown rows of one family to withhold at a point, as (level, pk, group), beyond
     those of pages withheld whole: rows under the threshold, and rows a move protecting a
@@ -300,6 +302,13 @@ def decide_categories(
     the decision on the counts at the point, whose withheld figures start withheld. Returns the
     keys of `category_figures` withheld: rows, and any count that protecting a row needed (a
     row whose cells are alone in their (LA, hub) cells has no such move: `pinned_rows`)."""
+    if balanced:  # every score is possible in every (LA, hub) cell: nobody outside knows them
+        grouped = grouped | {
+            (pair, score): 0
+            for pair in {pair for pair, _ in grouped}
+            for score in range(9)
+            if (pair, score) not in grouped
+        }
     figures, implies = category_figures(grouped, area_of, oas, wave_of)
     start: set[Any] = {("total", level, pk) for level, pk in decided.areas}
     start |= {("hub", hub) for hub in decided.hubs}
@@ -320,6 +329,10 @@ def decide_categories(
         start=start & set(figures),
         primary_for=lambda key: key[0] == "row",
         swaps=True,
+        # Scores: every page publishes its score sum (the average), so only moves keeping each
+        # (LA, hub) cell's count and score sum (`suppression._Joint._balanced`).
+        balanced=balanced,
+        floor=0 if balanced else 1,
         # The counts' decision protects what it withholds with moves of institutions between
         # (LA, hub) cells; every breakdown row such a move changes lies on a withheld page.
         settled=True,
@@ -462,20 +475,25 @@ def count_groups(points: list[datetime.date]) -> dict[datetime.date, dict[str, G
     found: dict[datetime.date, dict[str, Grouped]] = {point: {family: {} for family in FAMILIES} for point in points}
     rows = (
         InsightFact.objects.filter(point__in=points)
-        .values_list("point", "local_authority_id", "hub_id", "kind", quintile)
+        .values_list("point", "local_authority_id", "hub_id", "kind", quintile, "score")
         .annotate(n=Count("*"))
         .order_by()
     )
-    for point, la, hub, kind, group, n in rows:
+    for point, la, hub, kind, group, score, n in rows:
         pair: Pair = (la, NO_HUB if hub is None else hub)
-        for family, key in (("kind", kind), ("fsm", group)):
+        for family, key in (("kind", kind), ("fsm", group), ("score", score)):
             here = found[point][family]
             here[(pair, key)] = here.get((pair, key), 0) + n
     return found
 
 
 def _decide_point(
-    cells: dict[Cell, int], groups: dict[str, Grouped], counted: Counted, minimum: int, tables: dict[Any, JointTable]
+    cells: dict[Cell, int],
+    groups: dict[str, Grouped],
+    counted: Counted,
+    minimum: int,
+    tables: dict[Any, JointTable],
+    decided_before: dict[Any, frozenset[Any]],
 ) -> PointWithheld:
     """The decision at one point: the counts' (`_decide`, with the breakdown rows that are sums
     of whole (LA, hub) cells), then each breakdown's rows (`decide_categories`). A count that
@@ -491,7 +509,12 @@ def _decide_point(
     withheld: set[Any] = set()
     by_family: dict[str, frozenset[Any]] = {}
     for family, grouped in groups.items():
-        by_family[family] = decide_categories(grouped, counted.area_of, counted.oas, counted.wave_of, minimum, decided)
+        key = (family, frozenset(grouped.items()), decided)
+        if key not in decided_before:  # points alike (often the spring and summer of a year) share it
+            decided_before[key] = decide_categories(
+                grouped, counted.area_of, counted.oas, counted.wave_of, minimum, decided, balanced=family == "score"
+            )
+        by_family[family] = decided_before[key]
         withheld |= by_family[family]
     areas = decided.areas | {(key[1], key[2]) for key in withheld if key[0] == "total"}
     hubs = decided.hubs | {key[1] for key in withheld if key[0] == "hub"}
@@ -521,8 +544,10 @@ def compute(counted: Counted | None = None) -> dict[datetime.date, PointWithheld
     points = sorted(counted.by_la)
     groups = count_groups(points)
     tables: dict[Any, JointTable] = {}
+    decided_before: dict[Any, frozenset[Any]] = {}
     return {
-        point: _decide_point(counted.cells.get(point, {}), groups[point], counted, minimum, tables) for point in points
+        point: _decide_point(counted.cells.get(point, {}), groups[point], counted, minimum, tables, decided_before)
+        for point in points
     }
 
 

@@ -24,8 +24,8 @@ def value_range(
             matrix = np.zeros((len(equations), unknowns))
             values = np.array([value for _, value in equations], dtype=float)
             for row, (indexes, _) in enumerate(equations):
-                for i in indexes:
-                    matrix[row, i] = 1
+                for i in indexes:  # an index given k times has coefficient k (a score sum)
+                    matrix[row, i] += 1
             kwargs["constraints"] = LinearConstraint(matrix, values, values)
         result = milp(cost, integrality=np.ones(unknowns), bounds=Bounds(floor, 10**5), **kwargs)  # type: ignore[arg-type]
         assert result.status == 0, result.message  # the true values are a solution

@@ -809,6 +809,9 @@ def _attack_breakdown(grouped: dict[Any, int], counted: Any, here: Any, family: 
     from careershub.insight.queries import Scope
 
     cells = {(pair[0], pair[1], group): n for (pair, group), n in grouped.items()}
+    scores = family == "score"
+    if scores:  # nobody outside knows which scores a cell holds: every score, at least none
+        cells |= {(la, hub, s): 0 for la, hub, _ in list(cells) for s in range(9) if (la, hub, s) not in cells}
     order = sorted({c[2] for c in cells}, key=repr)
     unknown = sorted(cells, key=repr)
     index = {cell: i for i, cell in enumerate(unknown)}
@@ -823,20 +826,26 @@ def _attack_breakdown(grouped: dict[Any, int], counted: Any, here: Any, family: 
             continue
         equations.append(([index[c] for c in inside], sum(cells[c] for c in inside)))
         counts = [sum(cells[c] for c in inside if c[2] == group) for group in order]
-        shown = dashboard.breakdown_decided(
-            order, counts, small=False, across=False, decided=here.rows_of(family, scope)
-        )
+        if scores:  # the page's average gives its score sum; the distribution as the page decides it
+            equations.append(([index[c] for c in inside for _ in range(c[2])], sum(cells[c] * c[2] for c in inside)))
+            shown = dashboard.distribution_decided(
+                counts, small=False, across=False, decided=here.rows_of(family, scope)
+            )
+        else:
+            shown = dashboard.breakdown_decided(
+                order, counts, small=False, across=False, decided=here.rows_of(family, scope)
+            )
         for i, group in enumerate(order):
             chosen = [c for c in inside if c[2] == group]
             if chosen and i not in shown.rows:
                 equations.append(([index[c] for c in chosen], counts[i]))
-            elif chosen and 0 < counts[i] < 5 and any(groups_of[c[:2]] > 1 for c in chosen):
+            elif chosen and 0 < counts[i] < 5 and (scores or any(groups_of[c[:2]] > 1 for c in chosen)):
                 targets.append(((level, pk, group), [index[c] for c in chosen]))
         for part, test in (("in_hub", lambda c: c[1] != "none"), ("not_in_hub", lambda c: c[1] == "none")):
             found = [index[c] for c in inside if test(c)]
             if level in ("national", "region") and (level, pk, part) not in here.parts and found:
                 equations.append((found, sum(cells[unknown[c]] for c in found)))
     for name, chosen in targets[:: max(1, len(targets) // 30)]:  # a sample, every kind of page
-        low, high = value_range(len(unknown), equations, chosen)
+        low, high = value_range(len(unknown), equations, chosen, floor=0 if scores else 1)
         assert low < high, (family, name)
     return len(targets)
