@@ -21,7 +21,10 @@ grouped read of the facts for every point at once, and cached until the facts ar
 from __future__ import annotations
 
 import datetime
+import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.core.cache import cache
@@ -62,9 +65,16 @@ class PointWithheld:
     #: Rows of the membership and wave tables (and the membership trend) withheld on pages
     #: whose figures are otherwise published: (level, pk, part), `Part` as above.
     parts: frozenset[tuple[str, int, Part]] = frozenset()
-    #: Rows of the breakdowns by kind and by FSM quintile withheld on pages whose figures are
-    #: otherwise published: (family, level, pk, group), `FAMILIES`; level "hub" for a hub's page.
-    rows: frozenset[tuple[str, str, int, Any]] = frozenset()
+    #: Rows of the breakdowns by kind, by FSM quintile and by score (the distribution) withheld
+    #: on pages whose figures are otherwise published, as JSON (`rows_text`; read as `rows`):
+    #: a page reads those of its point only, so a web process reading the stored decision parses
+    #: a point's thousands of rows only when a page shows that point.
+    rows_text: str = "[]"
+
+    @cached_property
+    def rows(self) -> frozenset[tuple[str, str, int, Any]]:
+        """(family, level, pk, group), `FAMILIES`; level "hub" for a hub's page."""
+        return frozenset((family, level, pk, group) for family, level, pk, group in json.loads(self.rows_text))
 
     def rows_of(self, family: str, scope: Scope) -> frozenset[Any]:
         """The groups of a breakdown (`FAMILIES`) withheld on the scope's page."""
@@ -80,6 +90,11 @@ class PointWithheld:
     def parts_of(self, scope: Scope) -> frozenset[Part]:
         """The membership and wave rows withheld on the scope's page (none for a hub)."""
         return frozenset(part for level, pk, part in self.parts if (level, pk) == (scope.level, scope.pk))
+
+
+def as_rows_text(rows: Iterable[tuple[str, str, int, Any]]) -> str:
+    """`PointWithheld.rows_text` for these rows (one order, so equal rows give equal text)."""
+    return json.dumps(sorted((list(row) for row in rows), key=repr), separators=(",", ":"))
 
 
 @dataclass(frozen=True)
@@ -246,9 +261,10 @@ def _decide(
     )
 
 
-#: The breakdowns whose rows are decided jointly over (LA, hub, group) cells: the kind of
-#: institution and the national FSM quintile (None: FSM not known). Every page but an
-#: institution's publishes them, so a row withheld on one page could be worked out from others.
+#: The breakdowns whose rows are decided jointly over ((LA, hub), group) cells: the kind of
+#: institution, the national FSM quintile (None: FSM not known) and the score (benchmarks fully
+#: achieved, 0-8: the distribution). Every page but an institution's publishes them, so a row
+#: withheld on one page could otherwise be worked out from others.
 FAMILIES = ("kind", "fsm", "score")
 Pair = tuple[int | None, int | str]  # (local authority, hub or NO_HUB)
 Grouped = dict[tuple[Pair, Any], int]  # institutions by ((LA, hub), group) at a point
@@ -294,11 +310,11 @@ def decide_categories(
     *,
     balanced: bool = False,
 ) -> frozenset[Any]:
-    """The breakdown rows of one family to withhold at a point, as (level, pk, group), beyond
-    those of pages withheld whole: rows under the threshold, and rows a move protecting a
-    withheld one changes (`suppression.withhold_jointly` over ((LA, hub), group) cells). An
-    institution moved between groups inside its (LA, hub) cell, or two swapped between two cells,
-    changes no area's or hub's count, membership or wave row: only breakdown rows. `decided`:
+    """What to withhold of one breakdown at a point: rows under the threshold, and rows a move
+    protecting a withheld one changes (`suppression.withhold_jointly` over ((LA, hub), group)
+    cells). An institution moved between groups inside its (LA, hub) cell, or two swapped between
+    two cells, changes no area's or hub's count, membership or wave row: only breakdown rows.
+    `balanced`: the groups are scores (only moves keeping each cell's score sum). `decided`:
     the decision on the counts at the point, whose withheld figures start withheld. Returns the
     keys of `category_figures` withheld: rows, and any count that protecting a row needed (a
     row whose cells are alone in their (LA, hub) cells has no such move: `pinned_rows`)."""
@@ -528,7 +544,7 @@ def _decide_point(
         in_hub=IN_HUB in national,
         not_in_hub=NOT_IN_HUB in national,
         parts=frozenset(parts),
-        rows=frozenset(
+        rows_text=as_rows_text(
             (family, key[1], key[2], key[3])
             for family, keys in by_family.items()
             for key in keys
@@ -588,7 +604,7 @@ def _stored(decision: PointWithheld) -> dict[str, Any]:
             ([level, pk, list(part) if isinstance(part, tuple) else part] for level, pk, part in decision.parts),
             key=repr,
         ),
-        "rows": sorted((list(row) for row in decision.rows), key=repr),
+        "rows": decision.rows_text,  # parsed only when read (`PointWithheld.rows`)
     }
 
 
@@ -602,7 +618,7 @@ def _restored(stored: dict[str, Any]) -> PointWithheld:
         parts=frozenset(
             (level, pk, tuple(part) if isinstance(part, list) else part) for level, pk, part in stored["parts"]
         ),
-        rows=frozenset((family, level, pk, group) for family, level, pk, group in stored["rows"]),
+        rows_text=stored["rows"],
     )
 
 
