@@ -265,6 +265,7 @@ Move = tuple[tuple[int, int], ...]  # (cell index, institutions added or taken),
 #: their rows or columns share with the cell moved from): enough to find cheap moves, and the
 #: search stays linear in the cells.
 NEIGHBOURS = 12
+BALANCED_PARTNERS = 6  # cells of the same hub tried as partners of a balanced move
 
 
 def withhold_jointly(
@@ -379,6 +380,7 @@ class JointTable:
                 self.by_la.setdefault(row[0], []).append(row)
                 self.by_hub.setdefault(row[1], []).append(row)
         self.nearest_rows: dict[tuple[Any, Any], list[Any]] = {}
+        self.by_column_of_row: dict[Any, dict[Any, int]] = {}
         self.rows_are_pairs = all(isinstance(row, tuple) and len(row) == 2 for row in rows)
         self.nearest: dict[tuple[int, int], list[int]] = {}
 
@@ -394,6 +396,12 @@ class JointTable:
                 :NEIGHBOURS
             ]
         return self.nearest[key]
+
+    def score_cells(self, row: Any) -> dict[Any, int]:
+        """A row's cells by column (for `_Joint._balanced`)."""
+        if row not in self.by_column_of_row:
+            self.by_column_of_row[row] = {self.column_key[c]: c for c in self.cells_of_row.get(row, [])}
+        return self.by_column_of_row[row]
 
     def near_rows(self, rows: list[Any], to: Any) -> list[Any]:
         """Of `rows` ((LA, hub) cells of one hub), those sharing most figures with `to`, at most
@@ -603,18 +611,24 @@ class _Joint:
         for c in inside:
             pair, score = table.row_keys[c], table.column_key[c]
             partners: list[Any] = [None] + [q for q in table.by_la.get(pair[0], []) if q != pair]
-            partners += [q for q in table.near_rows(table.by_hub.get(pair[1], []), pair) if q != pair]
+            partners += [
+                q for q in table.near_rows(table.by_hub.get(pair[1], []), pair)[:BALANCED_PARTNERS] if q != pair
+            ]
+            cells = {q: table.score_cells(q) for q in partners if q is not None} | {pair: table.score_cells(pair)}
             for shift in shifts:
                 for other in range(9):
                     change = {score: -1, score + shift: 1}
                     change[other] = change.get(other, 0) - 1
                     change[other - shift] = change.get(other - shift, 0) + 1
+                    steps = [(group, d) for group, d in change.items() if d]
+                    mine = [(cells[pair].get(group), d) for group, d in steps]
+                    if not steps or any(i is None for i, _ in mine):
+                        continue
                     for partner in partners:
-                        parts = [(table.index.get((pair, group)), d) for group, d in change.items() if d]
+                        parts = list(mine)
                         if partner is not None:
-                            parts += [(table.index.get((partner, group)), -d) for group, d in change.items() if d]
-                        found = [(i, d) for i, d in parts if i is not None]
-                        if parts and len(found) == len(parts) and (move := emit(found)):
+                            parts += [(cells[partner].get(group), -d) for group, d in steps]
+                        if all(i is not None for i, _ in parts) and (move := emit(parts)):  # type: ignore[arg-type]
                             yield move
 
     def corners(self, c: int, first: list[list[int]], second: list[list[int]]) -> Iterable[tuple[int, int, int]]:
