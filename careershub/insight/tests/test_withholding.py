@@ -42,6 +42,23 @@ def region(cast: Cast) -> dict[str, Any]:
     return {"region": region, "las": las, "institutions": institutions}
 
 
+def _in_cells(las: dict[str, Any], cells: Any, *, urn: int) -> dict[tuple[str, Any], list[Institution]]:
+    """Institutions for each (LA name, hub or None, how many), from `urn` on; hub members
+    joined on 1 September 2018. By (LA name, hub pk or "none")."""
+    import datetime
+
+    from careershub.hubs.models import HubMembership
+
+    found: dict[tuple[str, Any], list[Institution]] = {}
+    for la, hub, size in cells:
+        made = [InstitutionFactory.create(urn=urn + n, local_authority=las[la]) for n in range(size)]
+        urn += size
+        for institution in made if hub is not None else ():
+            HubMembership.objects.create(hub=hub, institution=institution, joined_on=datetime.date(2018, 9, 1))
+        found[(la, hub.pk if hub else "none")] = made
+    return found
+
+
 def _csv(client: Any, level: str, pk: int, table: str) -> list[list[str]]:
     response = client.get(reverse("insight:table-csv", args=[level, pk, table]), {"point": POINT})
     assert response.status_code == 200
@@ -289,11 +306,7 @@ def hubs_in_areas(cast: Cast) -> dict[str, Any]:
     the threshold) and 4 institutions in no hub; Barham holds South Hub's 8 members (wave 2,
     withheld so that England's 11 in a hub do not give North Hub's 3 away) and 10 in no hub;
     Colne 30 in no hub. South Hub lies entirely inside Barham."""
-    import datetime
-
     from django.core.cache import cache
-
-    from careershub.hubs.models import HubMembership
 
     cache.clear()
     cast.north_hub.wave, cast.south_hub.wave = 1, 2
@@ -304,21 +317,17 @@ def hubs_in_areas(cast: Cast) -> dict[str, Any]:
         name: LocalAuthorityFactory.create(dfe_code=code, gss_code=f"E09{code}", name=name, region=region)
         for name, code in (("Aldwick", "Y01"), ("Barham", "Y02"), ("Colne", "Y03"))
     }
-    cells: dict[tuple[str, Any], list[Institution]] = {}
-    urn = 770000
-    for la, hub, size in (
-        ("Aldwick", cast.north_hub, 3),
-        ("Aldwick", None, 4),
-        ("Barham", cast.south_hub, 8),
-        ("Barham", None, 10),
-        ("Colne", None, 30),
-    ):
-        found = [InstitutionFactory.create(urn=urn + n, local_authority=las[la]) for n in range(size)]
-        urn += size
-        for institution in found:
-            if hub is not None:
-                HubMembership.objects.create(hub=hub, institution=institution, joined_on=datetime.date(2018, 9, 1))
-        cells[(la, hub.pk if hub else "none")] = found
+    cells = _in_cells(
+        las,
+        (
+            ("Aldwick", cast.north_hub, 3),
+            ("Aldwick", None, 4),
+            ("Barham", cast.south_hub, 8),
+            ("Barham", None, 10),
+            ("Colne", None, 30),
+        ),
+        urn=770000,
+    )
     write_results([i for found in cells.values() for i in found])
     return {"region": region, "las": las, "cells": cells, "north": cast.north_hub, "south": cast.south_hub}
 
@@ -477,11 +486,8 @@ def test_a_withheld_hub_inside_an_area_is_protected_jointly(client_as, cast: Cas
     North Hub's 3; jointly, a move between North Hub and West Hub inside Aldwick protects it (West
     Hub withheld). Solving over every cell (the region's and England's membership and wave rows
     included; LAs publish none), no withheld figure is pinned."""
-    import datetime
-
     from django.core.cache import cache
 
-    from careershub.hubs.models import HubMembership
     from careershub.hubs.tests.factories import HubFactory
     from careershub.insight import withholding
 
@@ -496,22 +502,18 @@ def test_a_withheld_hub_inside_an_area_is_protected_jointly(client_as, cast: Cas
         name: LocalAuthorityFactory.create(dfe_code=code, gss_code=f"E09{code}", name=name, region=region)
         for name, code in (("Aldwick", "X01"), ("Barham", "X02"), ("Colne", "X03"))
     }
-    cells: dict[tuple[str, Any], list[Institution]] = {}
-    urn = 780000
-    for la, hub, size in (
-        ("Aldwick", north, 3),
-        ("Aldwick", west, 9),
-        ("Barham", south, 4),
-        ("Barham", None, 12),
-        ("Colne", south, 3),
-        ("Colne", None, 30),
-    ):
-        found = [InstitutionFactory.create(urn=urn + n, local_authority=las[la]) for n in range(size)]
-        urn += size
-        for institution in found:
-            if hub is not None:
-                HubMembership.objects.create(hub=hub, institution=institution, joined_on=datetime.date(2018, 9, 1))
-        cells[(la, hub.pk if hub else "none")] = found
+    cells = _in_cells(
+        las,
+        (
+            ("Aldwick", north, 3),
+            ("Aldwick", west, 9),
+            ("Barham", south, 4),
+            ("Barham", None, 12),
+            ("Colne", south, 3),
+            ("Colne", None, 30),
+        ),
+        urn=780000,
+    )
     write_results([i for found in cells.values() for i in found])
     client = client_as("national_analyst")
     for hub in (north, south, west):
@@ -588,11 +590,8 @@ def test_when_englands_not_in_a_hub_is_withheld_nothing_withheld_is_pinned(clien
     England's "in a hub" and "not in a hub" counts (40) to protect it. The region's rows are
     England's here; its 3 in a hub are under the threshold anyway. Solving over every cell,
     nothing withheld is pinned."""
-    import datetime
-
     from django.core.cache import cache
 
-    from careershub.hubs.models import HubMembership
     from careershub.insight import withholding
 
     cache.clear()
@@ -604,20 +603,16 @@ def test_when_englands_not_in_a_hub_is_withheld_nothing_withheld_is_pinned(clien
         name: LocalAuthorityFactory.create(dfe_code=code, gss_code=f"E09{code}", name=name, region=region)
         for name, code in (("Aldwick", "W01"), ("Barham", "W02"), ("Colne", "W03"))
     }
-    cells: dict[tuple[str, Any], list[Institution]] = {}
-    urn = 790000
-    for la, hub, size in (
-        ("Aldwick", north, 3),
-        ("Aldwick", None, 10),
-        ("Barham", None, 12),
-        ("Colne", None, 18),
-    ):
-        found = [InstitutionFactory.create(urn=urn + n, local_authority=las[la]) for n in range(size)]
-        urn += size
-        for institution in found:
-            if hub is not None:
-                HubMembership.objects.create(hub=hub, institution=institution, joined_on=datetime.date(2018, 9, 1))
-        cells[(la, hub.pk if hub else "none")] = found
+    cells = _in_cells(
+        las,
+        (
+            ("Aldwick", north, 3),
+            ("Aldwick", None, 10),
+            ("Barham", None, 12),
+            ("Colne", None, 18),
+        ),
+        urn=790000,
+    )
     write_results([i for found in cells.values() for i in found])
     client = client_as("national_analyst")
     decided = withholding.decisions()[max(withholding.decisions())]
@@ -637,11 +632,7 @@ def test_a_regions_small_row_cannot_be_worked_out_from_englands_and_the_hubs(cli
     withheld on its page alone, yet was England's 32 less the south's 30, and the region's 22
     less North Hub's 20. Now the row is withheld and protected with what gives it away: solving
     over every published count, it takes two values."""
-    import datetime
-
     from django.core.cache import cache
-
-    from careershub.hubs.models import HubMembership
 
     cache.clear()
     north, south = cast.north_hub, cast.south_hub
@@ -656,15 +647,9 @@ def test_a_regions_small_row_cannot_be_worked_out_from_englands_and_the_hubs(cli
         name: LocalAuthorityFactory.create(dfe_code=code, gss_code=f"E09{code}", name=name, region=regions[region])
         for name, code, region in (("Aldwick", "V01", "north"), ("Barham", "V02", "south"))
     }
-    cells: dict[tuple[str, Any], list[Institution]] = {}
-    urn = 795000
-    for la, hub, size in (("Aldwick", north, 20), ("Aldwick", None, 2), ("Barham", south, 10), ("Barham", None, 30)):
-        found = [InstitutionFactory.create(urn=urn + n, local_authority=las[la]) for n in range(size)]
-        urn += size
-        for institution in found:
-            if hub is not None:
-                HubMembership.objects.create(hub=hub, institution=institution, joined_on=datetime.date(2018, 9, 1))
-        cells[(la, hub.pk if hub else "none")] = found
+    cells = _in_cells(
+        las, (("Aldwick", north, 20), ("Aldwick", None, 2), ("Barham", south, 10), ("Barham", None, 30)), urn=795000
+    )
     write_results([i for found in cells.values() for i in found])
     client = client_as("national_analyst")
     rows = {row[0]: row[1] for row in _csv(client, "region", regions["north"].pk, "by_membership")[1:]}
