@@ -134,14 +134,23 @@ def two_way_demean(
     """The columns with unit and period means removed (alternating projections until both sets
     of group means are zero). For an unbalanced panel this converges to the residuals of a
     regression on unit and period dummies."""
-    values = frame[columns].astype(float)
-    units, periods = frame[unit], frame[period]
+    values = frame[columns].to_numpy(dtype=float).copy()
+    # Group codes once; the means are weighted bincounts (pandas' groupby re-groups on every pass).
+    unit_codes, period_codes = pd.factorize(frame[unit])[0], pd.factorize(frame[period])[0]
+    if (unit_codes < 0).any() or (period_codes < 0).any():
+        raise ValueError(f"{unit} and {period} must not be missing")
+    unit_sizes, period_sizes = np.bincount(unit_codes), np.bincount(period_codes)
+
+    def means(codes: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+        sums = np.stack([np.bincount(codes, weights=values[:, j], minlength=len(sizes)) for j in range(len(columns))])
+        return (sums / sizes).T
+
     for _ in range(max_iter):
-        values = values - values.groupby(units).transform("mean")
-        values = values - values.groupby(periods).transform("mean")
-        if float(values.groupby(units).mean().abs().to_numpy().max(initial=0.0)) < tol:
+        values -= means(unit_codes, unit_sizes)[unit_codes]
+        values -= means(period_codes, period_sizes)[period_codes]
+        if float(np.abs(means(unit_codes, unit_sizes)).max(initial=0.0)) < tol:
             break
-    return values
+    return pd.DataFrame(values, index=frame.index, columns=columns)
 
 
 def difference_in_differences(

