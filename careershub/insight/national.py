@@ -112,6 +112,15 @@ def _area(postcode: str) -> str:
     return match.group(0) if match else ""
 
 
+def _most_common(frame: pd.DataFrame, key: str, value: str) -> pd.Series:
+    """Each key's most common value, a tie going to the value seen first (as `value_counts`
+    orders them), in one grouped count rather than a count per key."""
+    pairs = frame[[key, value]].assign(position=np.arange(len(frame)))
+    counted = pairs.groupby([key, value], sort=False)["position"].agg(["size", "min"]).reset_index()
+    counted = counted.sort_values([key, "size", "min"], ascending=[True, False, True], kind="stable")
+    return counted.drop_duplicates(key).set_index(key)[value]
+
+
 def candidate_institutions(data_dir: Path | None = None) -> pd.DataFrame:
     """Secondary-phase candidates from the shared lists: urn, name, town, postcode, kind,
     type_name, phase, la_code, high_age, source."""
@@ -144,8 +153,8 @@ def candidate_institutions(data_dir: Path | None = None) -> pd.DataFrame:
     # Postcode district -> most common LA, and postcode area -> LAs, from the whole EduBase list.
     edubase["outward"] = edubase["Postcode"].map(_outward)
     edubase["area"] = edubase["Postcode"].map(_area)
-    by_outward = edubase.groupby("outward")["Local authority (code)"].agg(lambda s: s.value_counts().index[0])
-    by_area = edubase.groupby("area")["Local authority (code)"].agg(lambda s: s.value_counts().index[0])
+    by_outward = _most_common(edubase, "outward", "Local authority (code)")
+    by_area = _most_common(edubase, "area", "Local authority (code)")
     basic = pd.read_csv(folder / BASIC_2022, dtype=str, keep_default_na=False)
     is_open = basic["close_date"].eq("")
     named = basic["name"].str.contains(_SECONDARY_NAME) & ~basic["name"].str.contains(_NOT_SECONDARY)
