@@ -46,6 +46,7 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
+from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -960,14 +961,16 @@ def _apply(locked: ActivityImport, institution: Institution, actor: Any) -> Acti
 
 @transaction.atomic
 def import_cancel(*, activity_import: ActivityImport, now: datetime.datetime | None = None) -> ActivityImport:
-    """Cancel a previewed (READY) or rejected import, or one whose check has stalled
-    (`check_stalled`: its worker may have died). Its file (if still kept), learners' ids and row
+    """Cancel a previewed (READY) or rejected import, or one whose check or apply has stalled
+    (`check_stalled`, `apply_stalled`: its worker may have died). Its file (if still kept), learners' ids and row
     problems are deleted; the counts stay. Locked: a check finishing meanwhile either stores its
     preview first or finds the import cancelled and keeps nothing."""
     locked = ActivityImport.objects.select_for_update().get(pk=activity_import.pk)
     if locked.status == ImportStatus.CHECKING and not locked.check_stalled(now=now):
         raise ActivityImportError(CHECKING_CANCEL_MESSAGE)
-    if locked.status not in {ImportStatus.READY, ImportStatus.REJECTED, ImportStatus.CHECKING}:
+    if locked.status == ImportStatus.APPLYING and locked.apply_stalled(now=now):
+        pass  # its worker may have died; an apply under way holds the lock, so this is after it
+    elif locked.status not in {ImportStatus.READY, ImportStatus.REJECTED, ImportStatus.CHECKING}:
         raise ActivityImportError("This import has already been confirmed or cancelled.")
     locked.status = ImportStatus.CANCELLED
     locked.finished_at = now or timezone.now()
@@ -977,6 +980,33 @@ def import_cancel(*, activity_import: ActivityImport, now: datetime.datetime | N
     _forget_file(locked)
     locked.save(update_fields=["status", "finished_at", "pairs", "errors", "details_cleared_at", "file"])
     return locked
+
+
+APPLYING_MESSAGE = (
+    "The records are being imported. If this is still under way 15 minutes after the import was "
+    "confirmed, you can try it again or cancel it."
+)
+
+
+def import_retry(*, activity_import: ActivityImport, now: datetime.datetime | None = None) -> ActivityImport:
+    """Queue again an import whose apply has stalled (`apply_stalled`: its worker may have died).
+    The stalled apply wrote nothing (one transaction holding the import's row); should it end
+    after all, the first apply to commit records everything and the other finds the import done."""
+    now = now or timezone.now()
+    updated = ActivityImport.objects.filter(
+        pk=activity_import.pk, status=ImportStatus.APPLYING, confirmed_at__lt=now - LONG_RUNNING
+    ).update(confirmed_at=now, progress_done=0)
+    if not updated:
+        activity_import.refresh_from_db()
+        if activity_import.status == ImportStatus.APPLYING:
+            raise ActivityImportError(APPLYING_MESSAGE)
+        raise ActivityImportError("This import is no longer being imported.")
+    from careershub.activities.tasks import apply_activity_import
+
+    pk = activity_import.pk
+    transaction.on_commit(lambda: apply_activity_import.enqueue(pk))
+    activity_import.refresh_from_db()
+    return activity_import
 
 
 # Retention ----------------------------------------------------------------------------------------
@@ -991,7 +1021,8 @@ def imports_expire(*, now: datetime.datetime | None = None) -> dict[str, int]:
     """Retention of activity records imports (run daily; running it again changes nothing):
 
     - imports left unconfirmed (ready to confirm, or a check that stalled) for more than
-      `IMPORT_UNCONFIRMED_DAYS` since their upload are cancelled: their learners' ids (`pairs`),
+      `IMPORT_UNCONFIRMED_DAYS` since their upload, and imports still applying that long after
+      their confirmation (an apply that stalled), are cancelled: their learners' ids (`pairs`),
       file and row problems are deleted;
     - files still kept by finished imports are deleted;
     - finished imports' row problems (which may quote identifiers) are cleared
@@ -1001,8 +1032,10 @@ def imports_expire(*, now: datetime.datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
     unconfirmed_before = now - datetime.timedelta(days=import_unconfirmed_days())
     details_before = now - datetime.timedelta(days=import_details_days())
+    cut_off = min(unconfirmed_before, now - LONG_RUNNING)
     waiting = ActivityImport.objects.filter(
-        status__in=UNCONFIRMED_IMPORTS, created_at__lt=min(unconfirmed_before, now - LONG_RUNNING)
+        Q(status__in=UNCONFIRMED_IMPORTS, created_at__lt=cut_off)
+        | Q(status=ImportStatus.APPLYING, confirmed_at__lt=cut_off)
     )
     kept_files = ActivityImport.objects.filter(status__in=FINISHED_IMPORTS).exclude(file="")
     details = ActivityImport.objects.annotate(ended=Coalesce("finished_at", "created_at")).filter(

@@ -12,6 +12,7 @@ urlpatterns = [
     path("import/<int:pk>/", views_import.import_detail, name="import-detail"),
     path("import/<int:pk>/confirm/", views_import.import_confirm, name="import-confirm"),
     path("import/<int:pk>/cancel/", views_import.import_cancel, name="import-cancel"),
+    path("import/<int:pk>/retry/", views_import.import_retry, name="import-retry"),
     path("guidance/new/<int:learner_pk>/", views.guidance_create, name="guidance-create"),
     path("guidance/<int:pk>/", views.guidance_detail, name="guidance-detail"),
     path("coverage/", views_coverage.coverage_overview, name="coverage"),

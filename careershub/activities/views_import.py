@@ -128,3 +128,20 @@ def import_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         f"The import of {activity_import.original_name} was cancelled and its file deleted. Nothing was changed.",
     )
     return redirect("activities:import")
+
+
+@require_POST
+def import_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    activity_import = _import_or_404(request, pk)
+    try:
+        done = imports.import_retry(activity_import=activity_import)
+    except imports.ActivityImportError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            "The activity records were imported."
+            if done.status == ImportStatus.DONE
+            else "The import was started again.",
+        )
+    return redirect("activities:import-detail", pk=pk)

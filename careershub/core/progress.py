@@ -4,7 +4,7 @@ something may be wrong, and how long an import's personal data is kept (issue 5:
 Imports of files that name learners (learner MIS imports, activity records imports) keep the
 uploaded file only while it is needed: it is deleted once the import is applied, cancelled,
 rejected or failed. An import left unconfirmed (columns to match, ready to confirm, or a check
-whose worker stalled) for `IMPORT_UNCONFIRMED_DAYS` is cancelled by the daily retention task, and
+or an apply whose worker stalled) for `IMPORT_UNCONFIRMED_DAYS` is cancelled by the daily retention task, and
 a finished import's names and row problems are cleared `IMPORT_DETAILS_DAYS` after it finished;
 its figures and file name are kept."""
 
@@ -57,7 +57,8 @@ class BackgroundImportProgress:
     #: The statuses after which nothing more happens to it (its file is no longer needed).
     FINISHED: ClassVar[frozenset[str]] = frozenset({"done", "failed", "cancelled", "rejected"})
     #: The statuses in which it waits for its careers leader (to match columns or to confirm), or
-    #: for a check that may have stalled: the retention task cancels it after a while.
+    #: for a check that may have stalled: the retention task cancels it after a while (and an
+    #: apply that stalled, counted from its confirmation: `applying_until`).
     UNCONFIRMED: ClassVar[frozenset[str]] = frozenset({"mapping", "ready", "checking"})
     finished_at: Any
 
@@ -83,6 +84,17 @@ class BackgroundImportProgress:
         cancelled and keeps nothing)."""
         return self.status == "checking" and running_long(self.checking_since, now=now)
 
+    def apply_stalled(self, *, now: datetime.datetime | None = None) -> bool:
+        """Still applying longer than `LONG_RUNNING` after it was confirmed (or last tried again):
+        its worker may have died, so its careers leader may try it again or cancel it. The apply
+        is one transaction that starts by locking the import and finding it still applying, so an
+        apply that ends later after all writes nothing once it is cancelled or done."""
+        return self.status == "applying" and running_long(self.confirmed_at, now=now)
+
+    def stalled(self, *, now: datetime.datetime | None = None) -> bool:
+        """Its check or its apply has stalled (see `check_stalled` and `apply_stalled`)."""
+        return self.check_stalled(now=now) or self.apply_stalled(now=now)
+
     @property
     def unconfirmed_until(self) -> datetime.datetime | None:
         """When the retention task cancels it if it is still waiting for its careers leader."""
@@ -90,6 +102,14 @@ class BackgroundImportProgress:
             return None
         started = self.checking_since or timezone.now()
         return started + datetime.timedelta(days=import_unconfirmed_days())
+
+    @property
+    def applying_until(self) -> datetime.datetime | None:
+        """When the retention task cancels it if it is still applying (an apply that stalled and
+        was neither tried again nor cancelled), `IMPORT_UNCONFIRMED_DAYS` after its confirmation."""
+        if self.status != "applying":
+            return None
+        return (self.confirmed_at or timezone.now()) + datetime.timedelta(days=import_unconfirmed_days())
 
     @property
     def details_until(self) -> datetime.datetime | None:

@@ -46,7 +46,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import connections, router, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -711,15 +711,18 @@ CHECKING_MESSAGE = (
 
 
 def import_cancel(*, learner_import: LearnerImport, now: datetime.datetime | None = None) -> LearnerImport:
-    """Cancel an import waiting for its careers leader (MAPPING or READY), or one whose check has
-    stalled (`check_stalled`: its worker may have died). The file, the rows the preview kept and
-    the preview's names and row problems are deleted; the counts and file name stay. Locked, so
-    that a check finishing meanwhile either stores its preview first or finds it cancelled."""
+    """Cancel an import waiting for its careers leader (MAPPING or READY), or one whose check or
+    apply has stalled (`check_stalled`, `apply_stalled`: its worker may have died). The file, the
+    rows the preview kept and the preview's names and row problems are deleted; the counts and
+    file name stay. Locked, so that a check finishing meanwhile either stores its preview first
+    or finds it cancelled, and an apply ending later finds it cancelled and writes nothing."""
     with transaction.atomic():
         locked = LearnerImport.objects.select_for_update().get(pk=learner_import.pk)
         if locked.status == ImportStatus.CHECKING and not locked.check_stalled(now=now):
             raise LearnerImportError(CHECKING_MESSAGE)
-        if locked.status not in {ImportStatus.MAPPING, ImportStatus.READY, ImportStatus.CHECKING}:
+        if locked.status == ImportStatus.APPLYING and locked.apply_stalled(now=now):
+            pass  # its worker may have died; an apply that ends later finds it cancelled (`_apply_and_record`)
+        elif locked.status not in {ImportStatus.MAPPING, ImportStatus.READY, ImportStatus.CHECKING}:
             raise LearnerImportError("This import can no longer be cancelled.")
         locked.status = ImportStatus.CANCELLED
         locked.finished_at = now or timezone.now()
@@ -731,6 +734,33 @@ def import_cancel(*, learner_import: LearnerImport, now: datetime.datetime | Non
     _forget_checked_rows(locked)
     _forget_file(locked)
     return locked
+
+
+APPLYING_MESSAGE = (
+    "The learners are being imported. If this is still under way 15 minutes after the import was "
+    "confirmed, you can try it again or cancel it."
+)
+
+
+def import_retry(*, learner_import: LearnerImport, now: datetime.datetime | None = None) -> LearnerImport:
+    """Queue again an import whose apply has stalled (`apply_stalled`: its worker may have died).
+    Nothing was written by the stalled apply (it is one transaction); should it end after all,
+    whichever apply commits first imports and the other finds the import done."""
+    now = now or timezone.now()
+    stalled_before = now - LONG_RUNNING
+    updated = LearnerImport.objects.filter(
+        pk=learner_import.pk, status=ImportStatus.APPLYING, confirmed_at__lt=stalled_before
+    ).update(confirmed_at=now, progress_done=0)
+    if not updated:
+        learner_import.refresh_from_db()
+        if learner_import.status == ImportStatus.APPLYING:
+            raise LearnerImportError(APPLYING_MESSAGE)
+        raise LearnerImportError("This import is no longer being imported.")
+    from careershub.learners.tasks import apply_learner_import
+
+    apply_learner_import.enqueue(learner_import.pk)
+    learner_import.refresh_from_db()
+    return learner_import
 
 
 def _not_read_only(samples: dict[str, Any]) -> dict[str, Any]:
@@ -820,10 +850,13 @@ def import_apply(*, learner_import_id: int, actor: Any = None, report_progress: 
     except mis.MisFileError as exc:
         learner_import.refresh_from_db()
         return _fail(learner_import, str(exc))
-    # Not read again: nothing else writes an APPLYING import (it cannot be cancelled, and
-    # retention leaves it alone), and the apply writes only its own fields (`_APPLIED_FIELDS`).
+    # The apply writes only its own fields (`_APPLIED_FIELDS`); it starts by locking the import
+    # and finding it still APPLYING (a stalled apply may have been cancelled or tried again).
     try:
         _apply_and_record(learner_import, plan, today, actor)
+    except _NoLongerApplying:
+        learner_import.refresh_from_db()
+        return learner_import
     except Exception:
         learner_import.refresh_from_db()
         _fail(learner_import, "The import could not be completed. Nothing was changed; try again later.")
@@ -831,8 +864,15 @@ def import_apply(*, learner_import_id: int, actor: Any = None, report_progress: 
     return learner_import
 
 
+class _NoLongerApplying(Exception):
+    """The import was cancelled, or applied by another try, while this apply read its file."""
+
+
 def _apply_and_record(learner_import: LearnerImport, plan: Plan, today: datetime.date, actor: Any) -> None:
     with transaction.atomic():
+        # Locked for the whole apply: a cancel or another try waits for it, then finds it done.
+        if not LearnerImport.objects.select_for_update().filter(pk=learner_import.pk, status=ImportStatus.APPLYING):
+            raise _NoLongerApplying
         apply_plan(institution=learner_import.institution, plan=plan, today=today)
         _store_plan(learner_import, plan)
         learner_import.samples = _not_read_only(learner_import.samples)  # names are for the preview only
@@ -1103,7 +1143,8 @@ def imports_expire(*, now: datetime.datetime | None = None) -> dict[str, int]:
     """Retention of learner imports (run daily; running it again changes nothing):
 
     - imports left unconfirmed (columns to match, ready to confirm, or a check that stalled) for
-      more than `IMPORT_UNCONFIRMED_DAYS` since their upload or last check are cancelled: their
+      more than `IMPORT_UNCONFIRMED_DAYS` since their upload or last check, and imports still
+      applying that long after their confirmation (an apply that stalled), are cancelled: their
       file, kept rows and the preview's names and row problems are deleted;
     - files still kept by finished imports (imports finished before files were deleted at once,
       or whose storage refused the deletion) are deleted;
@@ -1114,8 +1155,10 @@ def imports_expire(*, now: datetime.datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
     unconfirmed_before = now - datetime.timedelta(days=import_unconfirmed_days())
     details_before = now - datetime.timedelta(days=import_details_days())
+    cut_off = min(unconfirmed_before, now - LONG_RUNNING)
     waiting = LearnerImport.objects.annotate(started=Coalesce("check_started_at", "created_at")).filter(
-        status__in=UNCONFIRMED_IMPORTS, started__lt=min(unconfirmed_before, now - LONG_RUNNING)
+        Q(status__in=UNCONFIRMED_IMPORTS, started__lt=cut_off)
+        | Q(status=ImportStatus.APPLYING, confirmed_at__lt=cut_off)
     )
     kept_files = LearnerImport.objects.filter(status__in=FINISHED_IMPORTS).exclude(file="")
     details = LearnerImport.objects.annotate(ended=Coalesce("finished_at", "created_at")).filter(

@@ -13,4 +13,5 @@ urlpatterns = [
     path("import/<int:pk>/", views_import.import_detail, name="import-detail"),
     path("import/<int:pk>/confirm/", views_import.import_confirm, name="import-confirm"),
     path("import/<int:pk>/cancel/", views_import.import_cancel, name="import-cancel"),
+    path("import/<int:pk>/retry/", views_import.import_retry, name="import-retry"),
 ]

@@ -3,7 +3,8 @@
 Only the institution's careers leaders import; senior leaders may see past imports (read only).
 A page for an import that is being checked or applied shows a progress bar and a Refresh link,
 so it works without JavaScript; a check that has stalled (its worker may have died) can be
-cancelled by the careers leader. The pages say what is kept and for how long.
+cancelled by the careers leader, and an apply that has stalled tried again or cancelled. The
+pages say what is kept and for how long.
 """
 
 from __future__ import annotations
@@ -147,3 +148,19 @@ def import_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         f"The import of {learner_import.original_name} was cancelled and its file deleted. Nothing was changed.",
     )
     return redirect("learners:import")
+
+
+@require_POST
+def import_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    learner_import = _import_or_404(request, pk)
+    _require_manager(request)
+    try:
+        learner_import = services.import_retry(learner_import=learner_import)
+    except services.LearnerImportError as exc:
+        messages.error(request, str(exc))
+    else:
+        if learner_import.status == ImportStatus.DONE:
+            messages.success(request, "The learners were imported.")
+        else:
+            messages.success(request, "The import was started again.")
+    return redirect("learners:import-detail", pk=pk)

@@ -149,6 +149,81 @@ def test_a_check_under_way_shows_no_cancel(  # type: ignore[no-untyped-def]
     assert "Checking the file" in page and "import-stalled-cancel" not in page and "Cancel this import" not in page
 
 
+# A stalled apply -------------------------------------------------------------------------------------
+
+
+def applying(cast: Cast, capture: Callable[..., Any], *, minutes_ago: int) -> ActivityImport:
+    """A confirmed large import whose apply task is queued (not run), confirmed `minutes_ago`."""
+    with capture():
+        item = upload(cast, csv_bytes(register(learners(cast, 3))))
+    imports.import_check(activity_import_id=item.pk)
+    with capture():
+        item = imports.import_confirm(activity_import=ActivityImport.objects.get(pk=item.pk), actor=cast.careers_leader)
+    assert item.status == ImportStatus.APPLYING and item.pairs
+    return aged(item, confirmed_at=timezone.now() - datetime.timedelta(minutes=minutes_ago))
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_a_stalled_apply_is_tried_again_by_the_careers_leader_only(  # type: ignore[no-untyped-def]
+    client_as, cast: Cast, background: None, django_capture_on_commit_callbacks, persona: str
+) -> None:
+    item = applying(cast, django_capture_on_commit_callbacks, minutes_ago=20)
+    own = persona == "careers_leader"
+    expected = _expected(persona, LEADERS, own)
+    client = client_as(persona)
+    page = client.get(reverse("activities:import-detail", args=[item.pk]))
+    assert page.status_code == expected
+    if expected == 200:
+        content = page.content.decode()
+        assert 'id="import-stalled-retry"' in content and 'id="import-stalled-cancel"' in content
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("activities:import-retry", args=[item.pk]))
+    item.refresh_from_db()
+    if own:  # queued again and, tasks running at once in tests, applied
+        assert response.status_code == 302
+        assert (item.status, item.new_count, item.pairs) == (ImportStatus.DONE, 5, [])
+        assert Activity.objects.filter(institution=cast.ashby).count() == 2
+    else:
+        assert response.status_code == expected
+        assert item.status == ImportStatus.APPLYING and not Activity.objects.exists()
+
+
+def test_a_stalled_apply_cancelled_keeps_nothing_and_a_late_worker_writes_nothing(  # type: ignore[no-untyped-def]
+    client_as, cast: Cast, background: None, django_capture_on_commit_callbacks
+) -> None:
+    item = applying(cast, django_capture_on_commit_callbacks, minutes_ago=16)
+    response = client_as("careers_leader").post(reverse("activities:import-cancel", args=[item.pk]))
+    assert response.status_code == 302 and response["Location"] == reverse("activities:import")
+    item.refresh_from_db()
+    assert (item.status, item.pairs) == (ImportStatus.CANCELLED, [])
+    assert imports.import_apply(activity_import_id=item.pk).status == ImportStatus.CANCELLED
+    assert not Activity.objects.exists()
+
+
+def test_an_apply_under_way_is_neither_tried_again_nor_cancelled(  # type: ignore[no-untyped-def]
+    client_as, cast: Cast, background: None, django_capture_on_commit_callbacks
+) -> None:
+    item = applying(cast, django_capture_on_commit_callbacks, minutes_ago=3)
+    page = client_as("careers_leader").get(reverse("activities:import-detail", args=[item.pk])).content.decode()
+    assert "Importing activity records" in page and "import-stalled" not in page
+    with pytest.raises(imports.ActivityImportError, match="15 minutes after the import was confirmed"):
+        imports.import_retry(activity_import=item)
+    with pytest.raises(imports.ActivityImportError, match="already been confirmed"):
+        imports.import_cancel(activity_import=item)
+    assert ActivityImport.objects.get(pk=item.pk).status == ImportStatus.APPLYING
+
+
+def test_retention_cancels_an_apply_stalled_for_the_unconfirmed_days(  # type: ignore[no-untyped-def]
+    cast: Cast, background: None, django_capture_on_commit_callbacks, settings
+) -> None:
+    settings.IMPORT_UNCONFIRMED_DAYS = 7
+    item = applying(cast, django_capture_on_commit_callbacks, minutes_ago=8 * 24 * 60)
+    assert imports.imports_expire()["imports_cancelled"] == 1
+    item.refresh_from_db()
+    assert (item.status, item.pairs) == (ImportStatus.CANCELLED, [])
+    assert imports.imports_expire()["imports_cancelled"] == 0
+
+
 def test_the_pages_say_what_is_kept(client_as, cast: Cast, settings) -> None:  # type: ignore[no-untyped-def]
     settings.IMPORT_UNCONFIRMED_DAYS = 3
     settings.IMPORT_DETAILS_DAYS = 60

@@ -287,6 +287,105 @@ def test_a_check_under_way_shows_no_cancel_and_refuses_one(client_as, cast: Cast
     assert LearnerImport.objects.get(pk=recent.pk).status == ImportStatus.CHECKING
 
 
+# The stalled apply: tried again or cancelled ----------------------------------------------------
+
+
+def applying(cast: Cast, *, minutes_ago: int) -> LearnerImport:
+    """A confirmed background import whose apply (queued `minutes_ago`) has not finished."""
+    preview = previewed(cast)
+    confirmed = timezone.now() - datetime.timedelta(minutes=minutes_ago)
+    LearnerImport.objects.filter(pk=preview.pk).update(status=ImportStatus.APPLYING, confirmed_at=confirmed)
+    preview.refresh_from_db()
+    return preview
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_a_stalled_apply_is_tried_again_by_the_careers_leader_only(client_as, cast: Cast, persona: str) -> None:  # type: ignore[no-untyped-def]
+    stalled = applying(cast, minutes_ago=20)
+    path = stored(stalled)
+    client = client_as(persona)
+    page = client.get(reverse("learners:import-detail", args=[stalled.pk]))
+    expected = {"anonymous": 302, "careers_leader": 200, "senior_leader": 200, "outsider": 403}.get(persona, 403)
+    if persona == "other_careers_leader":
+        expected = 404
+    assert page.status_code == expected
+    if expected == 200:
+        content = page.content.decode()
+        assert "background worker may not be running" in content
+        for form in ('id="import-stalled-retry"', 'id="import-stalled-cancel"'):
+            assert (form in content) == (persona == "careers_leader")
+    response = client.post(reverse("learners:import-retry", args=[stalled.pk]))
+    stalled.refresh_from_db()
+    if persona == "careers_leader":  # tasks run at once in tests: tried again, it is applied
+        assert response.status_code == 302
+        assert stalled.status == ImportStatus.DONE and stalled.new_count == 5
+        assert Learner.objects.filter(institution=cast.ashby).count() == 5
+        assert_forgotten(stalled, path)
+    else:
+        assert response.status_code == (expected if expected != 200 else 403)
+        assert stalled.status == ImportStatus.APPLYING and default_storage.exists(path)
+        assert not Learner.objects.exists()
+
+
+def test_a_stalled_apply_is_cancelled_and_its_file_deleted(client_as, cast: Cast) -> None:  # type: ignore[no-untyped-def]
+    stalled = applying(cast, minutes_ago=16)
+    path = stored(stalled)
+    response = client_as("careers_leader").post(reverse("learners:import-cancel", args=[stalled.pk]))
+    assert response.status_code == 302 and response["Location"] == reverse("learners:import")
+    assert LearnerImport.objects.get(pk=stalled.pk).status == ImportStatus.CANCELLED
+    assert_forgotten(stalled, path)
+    # The worker that stalled comes back: it finds the import cancelled and writes nothing.
+    assert services.import_apply(learner_import_id=stalled.pk).status == ImportStatus.CANCELLED
+    assert not Learner.objects.exists()
+
+
+def test_an_apply_under_way_is_neither_tried_again_nor_cancelled(client_as, cast: Cast) -> None:  # type: ignore[no-untyped-def]
+    recent = applying(cast, minutes_ago=3)
+    client = client_as("careers_leader")
+    page = text(client.get(reverse("learners:import-detail", args=[recent.pk])).content.decode())
+    assert "Importing learners" in page and "import-stalled" not in page
+    assert "If the import stops and is neither tried again nor cancelled, it is cancelled on" in page
+    with pytest.raises(services.LearnerImportError, match="15 minutes after the import was confirmed"):
+        services.import_retry(learner_import=recent)
+    with pytest.raises(services.LearnerImportError, match="can no longer be cancelled"):
+        services.import_cancel(learner_import=recent)
+    assert (
+        "15 minutes after"
+        in client.post(reverse("learners:import-retry", args=[recent.pk]), follow=True).content.decode()
+    )
+    assert LearnerImport.objects.get(pk=recent.pk).status == ImportStatus.APPLYING
+    with pytest.raises(services.LearnerImportError, match="no longer being imported"):
+        services.import_retry(learner_import=previewed(cast))
+
+
+def test_an_apply_cancelled_while_it_read_the_file_writes_nothing(cast: Cast, monkeypatch: pytest.MonkeyPatch) -> None:
+    stalled = applying(cast, minutes_ago=20)
+    planned = services.plan_checked
+
+    def cancelled_meanwhile(**kwargs: Any) -> Any:
+        plan = planned(**kwargs)  # the worker has read and checked the file; now the leader cancels
+        services.import_cancel(learner_import=LearnerImport.objects.get(pk=stalled.pk))
+        return plan
+
+    monkeypatch.setattr(services, "plan_checked", cancelled_meanwhile)
+    result = services.import_apply(learner_import_id=stalled.pk)
+    assert (result.status, result.error, result.applied) == (ImportStatus.CANCELLED, "", False)
+    assert not Learner.objects.exists()
+    assert not AuditEvent.objects.filter(action=AuditAction.IMPORT).exists()
+
+
+def test_retention_cancels_an_apply_stalled_for_the_unconfirmed_days(cast: Cast, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.IMPORT_UNCONFIRMED_DAYS = 7
+    old = applying(cast, minutes_ago=8 * 24 * 60)
+    path = stored(old)
+    recent = applying(cast, minutes_ago=6 * 24 * 60)
+    assert services.imports_expire()["imports_cancelled"] == 1
+    assert LearnerImport.objects.get(pk=old.pk).status == ImportStatus.CANCELLED
+    assert_forgotten(old, path)
+    assert LearnerImport.objects.get(pk=recent.pk).status == ImportStatus.APPLYING
+    assert recent.applying_until == recent.confirmed_at + datetime.timedelta(days=7)
+
+
 def test_the_cancel_needs_a_post_with_its_csrf_token(client_as, cast: Cast) -> None:  # type: ignore[no-untyped-def]
     from django.test import Client
 
