@@ -27,6 +27,7 @@ from careershub.activities.models import Activity, ActivityImport, ImportStatus
 from careershub.activities.tasks import check_activity_import
 from careershub.activities.tests.test_import import LEADERS, _expected, csv_bytes, learners, register, upload
 from careershub.audit.models import AuditAction, AuditEvent
+from careershub.learners.models import Learner
 from careershub.learners.tests.factories import upn_for
 from conftest import PERSONAS, Cast
 
@@ -152,10 +153,10 @@ def test_a_check_under_way_shows_no_cancel(  # type: ignore[no-untyped-def]
 # A stalled apply -------------------------------------------------------------------------------------
 
 
-def applying(cast: Cast, capture: Callable[..., Any], *, minutes_ago: int) -> ActivityImport:
+def applying(cast: Cast, capture: Callable[..., Any], *, minutes_ago: int, pupils: Any = None) -> ActivityImport:
     """A confirmed large import whose apply task is queued (not run), confirmed `minutes_ago`."""
     with capture():
-        item = upload(cast, csv_bytes(register(learners(cast, 3))))
+        item = upload(cast, csv_bytes(register(pupils or learners(cast, 3))))
     imports.import_check(activity_import_id=item.pk)
     with capture():
         item = imports.import_confirm(activity_import=ActivityImport.objects.get(pk=item.pk), actor=cast.careers_leader)
@@ -218,9 +219,12 @@ def test_retention_cancels_an_apply_stalled_for_the_unconfirmed_days(  # type: i
 ) -> None:
     settings.IMPORT_UNCONFIRMED_DAYS = 7
     item = applying(cast, django_capture_on_commit_callbacks, minutes_ago=8 * 24 * 60)
+    recent = applying(cast, django_capture_on_commit_callbacks, minutes_ago=0, pupils=list(Learner.objects.all()))
+    recent = aged(recent, confirmed_at=timezone.now() - datetime.timedelta(days=6, hours=23))
     assert imports.imports_expire()["imports_cancelled"] == 1
     item.refresh_from_db()
     assert (item.status, item.pairs) == (ImportStatus.CANCELLED, [])
+    assert ActivityImport.objects.get(pk=recent.pk).status == ImportStatus.APPLYING
     assert imports.imports_expire()["imports_cancelled"] == 0
 
 

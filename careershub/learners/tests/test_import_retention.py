@@ -383,6 +383,7 @@ def test_retention_cancels_an_apply_stalled_for_the_unconfirmed_days(cast: Cast,
     assert LearnerImport.objects.get(pk=old.pk).status == ImportStatus.CANCELLED
     assert_forgotten(old, path)
     assert LearnerImport.objects.get(pk=recent.pk).status == ImportStatus.APPLYING
+    assert recent.confirmed_at is not None
     assert recent.applying_until == recent.confirmed_at + datetime.timedelta(days=7)
 
 
@@ -447,7 +448,8 @@ def test_retention_cut_offs_and_idempotence(cast: Cast, settings) -> None:  # ty
     old_ready = aged(previewed(cast), created_at=ago(20), check_started_at=ago(7, 1))
     rechecked = aged(previewed(cast), created_at=ago(20), check_started_at=ago(6, 23))  # checked again lately
     stuck = aged(uploaded(cast), status=ImportStatus.CHECKING, created_at=ago(9), check_started_at=ago(8))
-    applying = aged(uploaded(cast), status=ImportStatus.APPLYING, created_at=ago(9), confirmed_at=ago(8))
+    stalled = aged(uploaded(cast), status=ImportStatus.APPLYING, created_at=ago(9), confirmed_at=ago(7, 1))
+    applying = aged(uploaded(cast), status=ImportStatus.APPLYING, created_at=ago(9), confirmed_at=ago(6, 23))
     old_done = previewed(cast, data)
     services.import_confirm(learner_import=old_done, actor=cast.careers_leader)
     old_done = aged(old_done, finished_at=ago(30, 1))
@@ -458,15 +460,16 @@ def test_retention_cut_offs_and_idempotence(cast: Cast, settings) -> None:  # ty
     legacy = aged(uploaded(cast), status=ImportStatus.DONE, finished_at=ago(3), samples={"new": ["Ann Pupil"]})
     legacy_path = stored(legacy)
     other = aged(uploaded(cast, institution=InstitutionWithOrganisationFactory.create()), created_at=ago(8))
-    paths = {item.pk: item.file.name for item in (old_mapping, new_mapping, old_ready, rechecked, stuck, applying)}
+    kept = (old_mapping, new_mapping, old_ready, rechecked, stuck, stalled, applying)
+    paths = {item.pk: item.file.name for item in kept}
 
     totals = services.imports_expire(now=now)
 
-    assert totals == {"imports_cancelled": 4, "files_deleted": 5, "details_cleared": 1}
+    assert totals == {"imports_cancelled": 5, "files_deleted": 6, "details_cleared": 1}
     status = dict(LearnerImport.objects.values_list("pk", "status"))
-    for item in (old_mapping, old_ready, stuck, other):
+    for item in (old_mapping, old_ready, stuck, stalled, other):
         assert status[item.pk] == ImportStatus.CANCELLED
-    for item in (old_mapping, old_ready, stuck):
+    for item in (old_mapping, old_ready, stuck, stalled):
         assert not default_storage.exists(paths[item.pk])
     assert (status[new_mapping.pk], status[rechecked.pk]) == (ImportStatus.MAPPING, ImportStatus.READY)
     assert default_storage.exists(paths[new_mapping.pk]) and default_storage.exists(paths[rechecked.pk])
@@ -481,8 +484,8 @@ def test_retention_cut_offs_and_idempotence(cast: Cast, settings) -> None:  # ty
     assert events.count() == 2
     ashby = events.get(organisation=cast.ashby.organisation)
     assert ashby.actor is None and "(retention)" in ashby.object_label
-    assert ashby.changes["learner_imports_imports_cancelled"] == [None, 3]
-    assert ashby.changes["learner_imports_files_deleted"] == [None, 4]
+    assert ashby.changes["learner_imports_imports_cancelled"] == [None, 4]
+    assert ashby.changes["learner_imports_files_deleted"] == [None, 5]
     assert ashby.changes["learner_imports_details_cleared"] == [None, 1]
 
     # Run again (the next day's task, or twice the same day): nothing more to do, nothing audited.
