@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 
 #: Fewest institutions in each group (members and comparison) before an estimate is attempted.
 MIN_GROUP = 20
@@ -196,6 +195,8 @@ def difference_in_differences(
         return _cannot(
             DID_METHOD, DID_TEXT, "hub membership does not vary once the fixed effects are removed.", **sizes
         )
+    import statsmodels.api as sm  # here: importing it takes ~2 s, which every process start would pay
+
     groups = pd.factorize(data["institution"])[0]
     model = sm.OLS(demeaned["score"].to_numpy(), demeaned[["treated"]].to_numpy())
     fitted = model.fit(cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)
@@ -328,6 +329,8 @@ def matched_comparison(
             "cluster": [f"t{t}" for t, _ in pairs] + [f"c{c}" for _, c in pairs],
         }
     )
+    import statsmodels.api as sm  # here, as above
+
     exog = sm.add_constant(rows[["treated"]].to_numpy())
     fitted = sm.OLS(rows["change"].to_numpy(), exog).fit(
         cov_type="cluster", cov_kwds={"groups": pd.factorize(rows["cluster"])[0]}, use_t=True

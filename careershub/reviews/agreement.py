@@ -23,8 +23,6 @@ from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
-from statsmodels.stats.inter_rater import cohens_kappa
-from statsmodels.stats.proportion import proportion_confint
 
 from careershub.insight.suppression import primary
 
@@ -71,6 +69,10 @@ def agreement(label: str, items: list[Item], *, minimum: int | None = None) -> A
     for item in items:
         table[int(item.self_achieved), int(item.peer_achieved)] += 1
     agree = int(table[0, 0] + table[1, 1])
+    # Imported here: statsmodels takes ~1.5 s to import, which every process loading the URLs would pay.
+    from statsmodels.stats.inter_rater import cohens_kappa
+    from statsmodels.stats.proportion import proportion_confint
+
     low, high = proportion_confint(agree, len(items), alpha=0.05, method="wilson")
     kappa = kappa_low = kappa_high = None
     rows_used = (table.sum(axis=1) > 0).sum()
@@ -137,5 +139,7 @@ def moderation_agreement(values: list[str], *, agree: str = "agree") -> tuple[in
     agreeing = sum(1 for v in values if v == agree)
     if not moderated:
         return 0, 0, None, None
+    from statsmodels.stats.proportion import proportion_confint  # here, as in `agreement`
+
     low, high = proportion_confint(agreeing, moderated, alpha=0.05, method="wilson")
     return agreeing, moderated, 100 * float(low), 100 * float(high)
