@@ -100,17 +100,18 @@ def test_every_figure_from_the_facts_matches_the_source_tables(settings: Any) ->
         queries.Scope("national", 0, "England")
     )
     assert all(queries.fsm_edges_at(point) == queries._fsm_edges_counted(point) for point in points)
-    for threshold in (5, 3):
+    # Every scope at four points with the default threshold; at two of them with another one.
+    for threshold, chosen in ((5, [points[0], points[3], points[10], points[-1]]), (3, [points[3], points[-1]])):
         settings.INSIGHT_SUPPRESSION_THRESHOLD = threshold
         checked = 0
         for scope in scopes():
-            for point in [points[0], points[3], points[10], points[-1]]:
+            for point in chosen:
                 full = scope.level == "hub"
                 assert tables(facts_dashboard(scope, point, full=full)) == tables(
                     reference_dashboard(scope, point, full=full)
                 ), (scope, point)
                 checked += 1
-        assert checked > 100
+        assert checked > 50
     check_institution_comparisons(points[0])
     summer = datetime.date(2025, 7, 31)
     for scope in [queries.Scope("national", 0, "England"), *[s for s in scopes() if s.level in {"hub", "region"}]]:
