@@ -9,6 +9,7 @@ from typing import Any
 import django.db.models
 import pandas as pd
 import pytest
+import statsmodels.api
 from django.test import override_settings
 from django.urls import reverse
 
@@ -235,7 +236,7 @@ def test_the_estimates_computed_ahead_for_every_area_are_those_the_pages_compute
     def no_fit(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("a model was fitted on the page")
 
-    monkeypatch.setattr(statistics.sm, "OLS", no_fit)
+    monkeypatch.setattr(statsmodels.api, "OLS", no_fit)
     monkeypatch.setattr(statistics, "difference_in_differences", no_fit)
     monkeypatch.setattr(statistics, "matched_comparison", no_fit)
     client = client_as("national_analyst")
