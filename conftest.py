@@ -24,7 +24,7 @@ from careershub.hubs.tests.factories import HubFactory, HubMembershipFactory
 from careershub.institutions.models import Institution
 from careershub.institutions.tests.factories import InstitutionWithOrganisationFactory
 from careershub.organisations.models import Organisation, OrganisationKind, Role
-from careershub.organisations.tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+from careershub.organisations.tests.factories import MembershipFactory, NewUserFactory, OrganisationFactory
 
 #: Fixtures through which a test reaches the database (pytest-django's); a test using none of
 #: them, and not marked `django_db`, cannot touch it (pytest-django refuses).
@@ -117,7 +117,7 @@ def cast(db: None) -> Cast:
     HubMembershipFactory.create(hub=south_hub, institution=brook, joined_on=datetime.date(2019, 9, 1))
 
     def member(email: str, organisation: Organisation, role: Role) -> User:
-        user = UserFactory.create(email=email)
+        user = NewUserFactory.create(email=email)
         MembershipFactory.create(user=user, organisation=organisation, role=role)
         return user
 
@@ -140,7 +140,7 @@ def cast(db: None) -> Cast:
         employer=member("contact@employer.example", employer_org, Role.EMPLOYER_CONTACT),
         participation_officer=member("officer@trafford.example", local_authority_org, Role.PARTICIPATION_OFFICER),
         local_authority_org=local_authority_org,
-        outsider=UserFactory.create(email="outsider@example.org"),
+        outsider=NewUserFactory.create(email="outsider@example.org"),
     )
 
 

@@ -16,6 +16,14 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
     password = factory.django.Password("correct horse battery staple")
 
 
+class NewUserFactory(UserFactory):
+    """A user whose email is known to be new (the persona cast, in a fresh database): one INSERT,
+    without get_or_create's look-up and savepoint (3 more queries per user, per test)."""
+
+    class Meta:
+        django_get_or_create = ()
+
+
 class OrganisationFactory(factory.django.DjangoModelFactory[Organisation]):
     class Meta:
         model = Organisation
