@@ -91,10 +91,6 @@ class BackgroundImportProgress:
         apply that ends later after all writes nothing once it is cancelled or done."""
         return self.status == "applying" and running_long(self.confirmed_at, now=now)
 
-    def stalled(self, *, now: datetime.datetime | None = None) -> bool:
-        """Its check or its apply has stalled (see `check_stalled` and `apply_stalled`)."""
-        return self.check_stalled(now=now) or self.apply_stalled(now=now)
-
     @property
     def unconfirmed_until(self) -> datetime.datetime | None:
         """When the retention task cancels it if it is still waiting for its careers leader."""
