@@ -404,11 +404,16 @@ class Counted:
     def trend(self, scope: Scope) -> list[dict[str, Any]]:
         """`queries.facts_trend` rolled up from these figures: no read of the facts."""
         rows = []
+        # Which local authorities the scope holds, decided once (not at every point).
+        inside: dict[int | None, bool] = {}
         for point in sorted(self.by_la):
             if scope.level == "hub":
                 found = [self.by_hub.get(point, {}).get(scope.pk, (0, 0))]
             else:
-                found = [figures for la, figures in self.by_la[point].items() if self._in(la, scope)]
+                here = self.by_la[point]
+                for la in here.keys() - inside.keys():
+                    inside[la] = self._in(la, scope)
+                found = [figures for la, figures in here.items() if inside[la]]
             count = sum(n for n, _ in found)
             if count:
                 rows.append({"point": point, "count": count, "total": sum(total for _, total in found)})
