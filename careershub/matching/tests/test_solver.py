@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import itertools
+import random
 from typing import Any, cast
 
 import numpy as np
@@ -434,6 +435,130 @@ def test_every_way_of_running_highs_gives_the_brute_force_optimum(instance: Inst
     assert solver.check(instance, result.matches) == []
     status, value, chosen, _ = solver._solve_highs(instance, found, 10, tighten=False)
     assert status == "optimal" and round(value) == best == int(found.weight[chosen].sum())
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.one_of(instances(), crowded_offers()), st.data(), st.booleans())
+def test_starting_from_the_lp_relaxation_gives_the_brute_force_optimum(
+    instance: Instance, data: st.DataObject, constrain: bool
+) -> None:
+    """Large models start from the LP relaxation (`_lp_start`: rounded, then a MIP over its
+    support). Forced here on small ones, with and without a pin and exclusions: the same optimum
+    as trying every assignment. And when no time would be left for branch and cut after the LP,
+    the allocation it gives is feasible, keeps the pin, is no worse than nearest-first and is
+    offered with a bound no lower than the optimum."""
+    candidates = sorted(solver.arcs(instance))
+    if constrain and candidates:
+        pin = data.draw(st.sampled_from(candidates))
+        instance = Instance(
+            requests=instance.requests,
+            offers=instance.offers,
+            employer_caps=instance.employer_caps,
+            priority_sectors=instance.priority_sectors,
+            pinned=frozenset({pin}),
+            excluded=frozenset(p for p in candidates if p != pin and data.draw(st.booleans())),
+        )
+    best = brute_force(instance)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(solver, "LP_START_FROM", 0)
+        result = solver.solve(instance, time_limit_s=10)
+        patch.setattr(solver, "ROOT_LP_FACTOR", 1e9)
+        quick = solver.solve(instance, time_limit_s=10)
+    if not candidates:
+        assert result.status == quick.status == "empty"
+        return
+    if best is None:
+        assert result.status == quick.status == "infeasible"
+        return
+    assert result.status == "optimal" and result.objective == best
+    assert solver.check(instance, result.matches) == []
+    assert quick.status in {"optimal", "timeout"}
+    assert solver.check(instance, quick.matches) == []
+    assert solver.objective(instance, solver.greedy(instance)) <= quick.objective <= best
+    if quick.status == "optimal":
+        assert quick.objective == best
+    else:
+        assert quick.bound >= best - 1e-6
+
+
+def _crowded_area(seed: int) -> Instance:
+    """Forty requests and twenty-four offers of up to four sessions, of ten capped employers, all
+    within reach: many requests need several sessions, so the LP relaxation is fractional."""
+    rng = random.Random(seed)
+    requests_ = tuple(
+        _request(
+            key=k,
+            learners=rng.randrange(10, 100),
+            delivery=rng.choice(["in_person", "virtual", "either"]),
+            fsm_percent=rng.random() * 60,
+            sectors=frozenset(rng.sample(SECTORS, rng.randrange(0, 2))),
+            latitude=53.45 + rng.random() / 20,
+        )
+        for k in range(1, 41)
+    )
+    offers_ = tuple(
+        _offer(
+            key=100 + j,
+            employer_key=j % 10,
+            sessions=rng.randrange(1, 5),
+            learners_per_session=rng.choice([15, 30, 45]),
+            delivery=delivery,
+            sector=rng.choice(SECTORS),
+            latitude=None if delivery == "virtual" else 53.45 + rng.random() / 20,
+            longitude=None if delivery == "virtual" else -2.3,
+        )
+        for j, delivery in enumerate(rng.choice(["in_person", "virtual"]) for _ in range(24))
+    )
+    return Instance(
+        requests=requests_,
+        offers=offers_,
+        employer_caps={e: rng.randrange(1, 5) for e in range(10)},
+        priority_sectors=frozenset("C"),
+    )
+
+
+def test_the_start_from_the_lp_relaxation_on_fractional_models_keeps_the_optimum(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """On models whose LP relaxation is fractional (checked), the start from the LP (`_lp_start`,
+    forced here) gives the optimum branch and cut finds without it; and when no time is left for
+    branch and cut after the LP, a feasible allocation between nearest-first and the optimum,
+    offered with a bound no lower than the optimum (optimal only when it is the optimum)."""
+    fractional = 0
+    for seed in range(6):
+        inst = _crowded_area(seed)
+        exact = solver.solve(inst, time_limit_s=30)
+        assert exact.status == "optimal"
+        fractional += solver.lp_bound(inst, tightened=True) > exact.objective + 0.5
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(solver, "LP_START_FROM", 0)
+            started = solver.solve(inst, time_limit_s=30)
+            patch.setattr(solver, "ROOT_LP_FACTOR", 1e9)
+            quick = solver.solve(inst, time_limit_s=5)
+        assert started.status == "optimal" and started.objective == exact.objective
+        assert solver.check(inst, started.matches) == [] and solver.check(inst, quick.matches) == []
+        assert solver.objective(inst, solver.greedy(inst)) <= quick.objective <= exact.objective
+        assert quick.objective == exact.objective if quick.status == "optimal" else quick.bound >= exact.objective
+    assert fractional >= 3
+
+
+def test_an_lp_start_as_good_as_the_lp_bound_is_optimal_without_branch_and_cut(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """When the allocation from the LP relaxation scores the LP's optimum (rounded down: scores
+    are whole points), nothing can do better: it is optimal, and branch and cut is not run."""
+
+    def not_run(*args: object, **kwargs: object) -> None:
+        raise AssertionError("branch and cut should not run")
+
+    monkeypatch.setattr(solver, "LP_START_FROM", 0)
+    monkeypatch.setattr(solver, "_solve_highspy", not_run)
+    inst = Instance(
+        requests=(_request(key=1), _request(key=2, fsm_percent=40)),
+        offers=(_offer(key=100), _offer(key=101, employer_key=2, sector="F")),
+        employer_caps={1: 1, 2: 1},
+        priority_sectors=frozenset("C"),
+    )
+    result = solver.solve(inst, time_limit_s=10)
+    assert result.status == "optimal"
+    assert result.matches == {1: 100, 2: 101} or result.matches == {1: 101, 2: 100}
+    assert result.objective == brute_force(inst)
 
 
 class _Event:
