@@ -23,7 +23,9 @@ virtual offers, sessions needed and score beyond their own need are interchangea
 offers (ADR 13: they are not, so a model by class would be as large). All in the
 same run; no figure is typed in. Every solution is checked against the constraints. When the
 time limit is reached the "optimum" column shows "~" and the allocation a round would then
-propose (the solver's best, or the nearest-first one when better), with the proven bound.
+propose (the solver's best, or the nearest-first one when better), with the proven bound. From
+`solver.LP_START_FROM` candidate pairs up, the solver starts from the LP relaxation (rounded, then
+a MIP over its support; ADR 13), and the proven bound may be the LP's.
 """
 
 from __future__ import annotations
