@@ -122,16 +122,8 @@ def test_pins_and_exclusions_are_respected(instance: Instance, data: st.DataObje
     candidates = sorted(solver.arcs(instance))
     if not candidates:
         return
-    pin = data.draw(st.sampled_from(candidates))
-    excluded = frozenset(p for p in candidates if p != pin and data.draw(st.booleans()))
-    constrained = Instance(
-        requests=instance.requests,
-        offers=instance.offers,
-        employer_caps=instance.employer_caps,
-        priority_sectors=instance.priority_sectors,
-        pinned=frozenset({pin}),
-        excluded=excluded,
-    )
+    constrained = _with_a_pin(instance, candidates, data)
+    (pin,), excluded = constrained.pinned, constrained.excluded
     result = solver.solve(constrained, engine=engine, time_limit_s=10, workers=1)
     best = brute_force(constrained)
     if best is None:
@@ -145,6 +137,19 @@ def test_pins_and_exclusions_are_respected(instance: Instance, data: st.DataObje
     nearest = solver.greedy(constrained)  # the time-out fallback keeps the pin and the exclusions too
     assert solver.check(constrained, nearest) == []
     assert solver.objective(constrained, nearest) <= result.objective
+
+
+def _with_a_pin(instance: Instance, candidates: list[tuple[int, int]], data: st.DataObject) -> Instance:
+    """The instance with one of its candidate pairs pinned and some of the others excluded."""
+    pin = data.draw(st.sampled_from(candidates))
+    return Instance(
+        requests=instance.requests,
+        offers=instance.offers,
+        employer_caps=instance.employer_caps,
+        priority_sectors=instance.priority_sectors,
+        pinned=frozenset({pin}),
+        excluded=frozenset(p for p in candidates if p != pin and data.draw(st.booleans())),
+    )
 
 
 def _request(**kwargs: object) -> RequestSpec:
@@ -449,15 +454,7 @@ def test_starting_from_the_lp_relaxation_gives_the_brute_force_optimum(
     offered with a bound no lower than the optimum."""
     candidates = sorted(solver.arcs(instance))
     if constrain and candidates:
-        pin = data.draw(st.sampled_from(candidates))
-        instance = Instance(
-            requests=instance.requests,
-            offers=instance.offers,
-            employer_caps=instance.employer_caps,
-            priority_sectors=instance.priority_sectors,
-            pinned=frozenset({pin}),
-            excluded=frozenset(p for p in candidates if p != pin and data.draw(st.booleans())),
-        )
+        instance = _with_a_pin(instance, candidates, data)
     best = brute_force(instance)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(solver, "LP_START_FROM", 0)
