@@ -60,9 +60,9 @@ MAX_GAP = 20
 PRESOLVE_UP_TO = 100_000
 #: From this many candidate pairs up, branch and cut starts from an allocation built on the LP
 #: relaxation (`_lp_start`) rather than from the nearest-first one alone, and the LP's optimum
-#: bounds a time-out: at 5,000 x 20,000 HiGHS's own search found 743,804 in 57 s where rounding
-#: the LP and a small MIP over its support find 762,398 in 16 s (ADR 13). Speed only: the
-#: optimum is the same.
+#: bounds a time-out: at 5,000 x 20,000 with a 30 s limit HiGHS's own search found 743,804 (and
+#: took 51-58 s); from the LP, 762,429 is found within the 30 s (ADR 13). Speed only: the optimum
+#: is the same.
 LP_START_FROM = 100_000
 #: HiGHS's root on the whole model solves the LP `_lp_start` solved again and then cuts, about 2.5
 #: times that LP's time at 3,200 x 12,800 and 5,000 x 20,000 (ADR 13): with less than this many
@@ -626,11 +626,16 @@ def _solve_highs(
         return "optimal", value, start, (value, value)
     if not search:
         return "timeout", value, start, (value, lp_value)
+    started = value
     status, value, chosen, (best, bound) = _solve_highspy(
         found, matrix, upper, lower_bounds, max(1.0, deadline - time.monotonic()), start
     )
-    if status == "timeout" and math.isfinite(lp_value):
-        bound = min(bound, lp_value) if math.isfinite(bound) else lp_value
+    if status == "timeout":
+        if not len(chosen) or best < started:
+            # Never give back less than the start from the LP.
+            value, chosen, best = started, start, started
+        if math.isfinite(lp_value):
+            bound = min(bound, lp_value) if math.isfinite(bound) else lp_value
     return status, value, chosen, (best, bound)
 
 

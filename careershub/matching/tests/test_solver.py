@@ -537,6 +537,21 @@ def test_the_start_from_the_lp_relaxation_on_fractional_models_keeps_the_optimum
     assert fractional >= 3
 
 
+def test_branch_and_cut_finding_nothing_after_the_lp_start_still_proposes_the_lp_start(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """If branch and cut (here: every HiGHS MIP) runs out of time with nothing, the round gets
+    the LP start's allocation (better than nearest-first here), with the LP's bound."""
+    monkeypatch.setattr(solver, "LP_START_FROM", 0)
+    monkeypatch.setattr(
+        solver, "_solve_highspy", lambda *args: ("timeout", 0.0, np.zeros(0, dtype=bool), (0.0, float("nan")))
+    )
+    inst = _crowded_area(1)
+    result = solver.solve(inst, time_limit_s=10)
+    assert result.status == "timeout"
+    assert solver.check(inst, result.matches) == []
+    assert result.objective > solver.objective(inst, solver.greedy(inst))
+    assert result.bound == pytest.approx(solver.lp_bound(inst, tightened=True))
+
+
 def test_an_lp_start_as_good_as_the_lp_bound_is_optimal_without_branch_and_cut(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """When the allocation from the LP relaxation scores the LP's optimum (rounded down: scores
     are whole points), nothing can do better: it is optimal, and branch and cut is not run."""
