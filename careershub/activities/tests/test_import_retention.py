@@ -118,12 +118,10 @@ def test_a_check_whose_file_was_deleted_by_a_cancellation_stays_cancelled(  # ty
     assert (item.status, item.error) == (ImportStatus.CANCELLED, "")
 
 
-@pytest.mark.parametrize("persona", PERSONAS)
-def test_a_stalled_check_is_cancelled_by_the_careers_leader_only(  # type: ignore[no-untyped-def]
-    client_as, cast: Cast, background: None, django_capture_on_commit_callbacks, persona: str
-) -> None:
-    item, _callbacks = checking(cast, django_capture_on_commit_callbacks, minutes_ago=16)
-    path = item.file.name
+def stalled_page(client_as: Any, persona: str, item: ActivityImport, forms: tuple[str, ...]) -> tuple[Any, bool, int]:
+    """The persona's client, whether the import is theirs to act on, and the stalled import
+    page's answer to them. Where the page is shown, it says the worker may have stopped and
+    offers `forms` (the stalled import's buttons)."""
     own = persona == "careers_leader"
     expected = _expected(persona, LEADERS, own)
     client = client_as(persona)
@@ -131,7 +129,18 @@ def test_a_stalled_check_is_cancelled_by_the_careers_leader_only(  # type: ignor
     assert page.status_code == expected
     if expected == 200:
         content = page.content.decode()
-        assert "background worker may not be running" in content and 'id="import-stalled-cancel"' in content
+        assert "background worker may not be running" in content
+        assert all(form in content for form in forms)
+    return client, own, expected
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_a_stalled_check_is_cancelled_by_the_careers_leader_only(  # type: ignore[no-untyped-def]
+    client_as, cast: Cast, background: None, django_capture_on_commit_callbacks, persona: str
+) -> None:
+    item, _callbacks = checking(cast, django_capture_on_commit_callbacks, minutes_ago=16)
+    path = item.file.name
+    client, own, expected = stalled_page(client_as, persona, item, ('id="import-stalled-cancel"',))
     response = client.post(reverse("activities:import-cancel", args=[item.pk]))
     item.refresh_from_db()
     if own:
@@ -169,14 +178,8 @@ def test_a_stalled_apply_is_tried_again_by_the_careers_leader_only(  # type: ign
     client_as, cast: Cast, background: None, django_capture_on_commit_callbacks, persona: str
 ) -> None:
     item = applying(cast, django_capture_on_commit_callbacks, minutes_ago=20)
-    own = persona == "careers_leader"
-    expected = _expected(persona, LEADERS, own)
-    client = client_as(persona)
-    page = client.get(reverse("activities:import-detail", args=[item.pk]))
-    assert page.status_code == expected
-    if expected == 200:
-        content = page.content.decode()
-        assert 'id="import-stalled-retry"' in content and 'id="import-stalled-cancel"' in content
+    forms = ('id="import-stalled-retry"', 'id="import-stalled-cancel"')
+    client, own, expected = stalled_page(client_as, persona, item, forms)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("activities:import-retry", args=[item.pk]))
     item.refresh_from_db()
