@@ -178,13 +178,18 @@ def test_a_file_storage_refuses_to_delete_is_kept_for_the_retention_task(
 # A stalled check ------------------------------------------------------------------------------------
 
 
+def stuck(item: LearnerImport, status: str, clock: str, minutes_ago: int) -> LearnerImport:
+    """`item` put in `status`, with its `clock` field (when that stage began) `minutes_ago`."""
+    LearnerImport.objects.filter(pk=item.pk).update(
+        status=status, **{clock: timezone.now() - datetime.timedelta(minutes=minutes_ago)}
+    )
+    item.refresh_from_db()
+    return item
+
+
 def checking(cast: Cast, *, minutes_ago: int) -> LearnerImport:
     """An import whose background check began `minutes_ago` and has not finished."""
-    upload = uploaded(cast)
-    started = timezone.now() - datetime.timedelta(minutes=minutes_ago)
-    LearnerImport.objects.filter(pk=upload.pk).update(status=ImportStatus.CHECKING, check_started_at=started)
-    upload.refresh_from_db()
-    return upload
+    return stuck(uploaded(cast), ImportStatus.CHECKING, "check_started_at", minutes_ago)
 
 
 def test_a_check_can_be_cancelled_only_once_it_has_stalled(cast: Cast) -> None:
@@ -306,11 +311,7 @@ def test_a_check_under_way_shows_no_cancel_and_refuses_one(client_as, cast: Cast
 
 def applying(cast: Cast, *, minutes_ago: int) -> LearnerImport:
     """A confirmed background import whose apply (queued `minutes_ago`) has not finished."""
-    preview = previewed(cast)
-    confirmed = timezone.now() - datetime.timedelta(minutes=minutes_ago)
-    LearnerImport.objects.filter(pk=preview.pk).update(status=ImportStatus.APPLYING, confirmed_at=confirmed)
-    preview.refresh_from_db()
-    return preview
+    return stuck(previewed(cast), ImportStatus.APPLYING, "confirmed_at", minutes_ago)
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
