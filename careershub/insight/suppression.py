@@ -283,6 +283,7 @@ def withhold_jointly(
     settled: bool = False,
     fallback: Iterable[Any] | None = None,
     floor: int = 1,
+    more: Callable[[frozenset[Any]], Iterable[Any]] | None = None,
 ) -> frozenset[Any]:
     """The keys of `figures` to withhold, so that no withheld figure can be worked out from the
     published ones by anyone who knows which cells hold institutions.
@@ -309,6 +310,9 @@ def withhold_jointly(
     figure).
     `start`: keys withheld at the outset (decided otherwise, e.g. by `withhold_consistently`);
     `primary_for`: which keys the threshold applies to here (default: all).
+    `more`: called with the keys withheld once every withheld figure is protected; the keys it
+    returns are withheld too and protected like secondary ones, until it returns none not
+    withheld (e.g. rows keeping every class of withheld rows at the threshold or above).
 
     The rule: a figure under the threshold is withheld (primary). A withheld figure is protected
     by a *move*: institutions added at some cells and taken from others (each cell keeping at
@@ -328,7 +332,7 @@ def withhold_jointly(
     start = frozenset(start)
     covered = start | {implied for key in start for implied in (implies or {}).get(key, ())} if settled else None
     return _Joint(held, table, minimum, dear, swaps, balanced, floor).run(
-        start, primary_for, covered, None if fallback is None else frozenset(fallback)
+        start, primary_for, covered, None if fallback is None else frozenset(fallback), more
     )
 
 
@@ -460,6 +464,7 @@ class _Joint:
         primary_for: Callable[[Any], bool] | None,
         settled: frozenset[Any] | None = None,
         fallback: frozenset[Any] | None = None,
+        more: Callable[[frozenset[Any]], Iterable[Any]] | None = None,
     ) -> frozenset[Any]:
         for i in sorted(range(len(self.sets)), key=lambda i: (self.value[i], i)):
             if start.intersection(self.keys[i]):
@@ -474,7 +479,14 @@ class _Joint:
         while self.whole not in self.withheld:
             pending = sorted((self.value[i], i) for i in self.withheld if i not in protected)
             if not pending:
-                return frozenset(key for i in self.withheld for key in self.keys[i])
+                found = frozenset(key for i in self.withheld for key in self.keys[i])
+                extra = frozenset(more(found)) if more is not None else frozenset()
+                new = [i for i in range(len(self.sets)) if i not in self.withheld and extra.intersection(self.keys[i])]
+                if not new:
+                    return found
+                for i in new:  # withheld now, and searched for (each round withholds more: it ends)
+                    self.withhold(i)
+                continue
             target = pending[0][1]
             changed = self.cheapest(target)
             if changed is None:

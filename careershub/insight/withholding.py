@@ -308,16 +308,19 @@ def decide_categories(
     minimum: int,
     decided: PointWithheld,
     *,
-    balanced: bool = False,
+    family: str = "kind",
 ) -> frozenset[Any]:
-    """What to withhold of one breakdown at a point: rows under the threshold, and rows a move
-    protecting a withheld one changes (`suppression.withhold_jointly` over ((LA, hub), group)
-    cells). An institution moved between groups inside its (LA, hub) cell, or two swapped between
-    two cells, changes no area's or hub's count, membership or wave row: only breakdown rows.
-    `balanced`: the groups are scores (only moves keeping each cell's score sum). `decided`:
-    the decision on the counts at the point, whose withheld figures start withheld. Returns the
+    """What to withhold of one breakdown (`FAMILIES`) at a point: rows under the threshold, and
+    rows a move protecting a withheld one changes (`suppression.withhold_jointly` over ((LA,
+    hub), group) cells), and rows that keep every class of withheld rows at the threshold or
+    above (`small_classes`, protected by the same search).
+    An institution moved between groups inside its (LA, hub) cell, or two swapped between two
+    cells, changes no area's or hub's count, membership or wave row: only breakdown rows. For
+    scores, only moves keeping each cell's score sum. `decided`: the decision on the counts at
+    the point, whose withheld figures start withheld. Returns the
     keys of `category_figures` withheld: rows, and any count that protecting a row needed (a
     row whose cells are alone in their (LA, hub) cells has no such move: `pinned_rows`)."""
+    balanced = family == "score"
     if balanced:  # every score is possible in every (LA, hub) cell: nobody outside knows them
         grouped = grouped | {
             (pair, score): 0
@@ -335,7 +338,7 @@ def decide_categories(
     start |= {
         key for key, members in figures.items() if key[0] == "row" and _whole_cells(grouped, members, minimum, groups)
     }
-    withheld = withhold_jointly(
+    return withhold_jointly(
         grouped,
         figures,
         minimum,
@@ -355,8 +358,9 @@ def decide_categories(
         # A row with no move at all (few institutions, each alone in its group): this
         # breakdown is withheld on every page at the point; nothing of it can then be worked out.
         fallback=[key for key in figures if key[0] == "row"],
+        # Then no class of withheld rows under the threshold (ADR 0014, limit 1).
+        more=lambda withheld: small_classes(grouped, figures, withheld, decided, minimum, family=family),
     )
-    return withheld
 
 
 def _whole_cells(grouped: Grouped, members: set[Any], minimum: int, groups: dict[Pair, int]) -> bool:
@@ -371,6 +375,95 @@ def _groups_per_pair(grouped: Grouped) -> dict[Pair, int]:
     for pair, _ in grouped:
         groups[pair] = groups.get(pair, 0) + 1
     return groups
+
+
+def small_classes(
+    grouped: Grouped,
+    figures: dict[Any, set[Any]],
+    withheld: frozenset[Any],
+    decided: PointWithheld,
+    minimum: int,
+    *,
+    family: str,
+) -> set[Any]:
+    """Breakdown rows to withhold more so that no *class* of withheld rows is under the
+    threshold (ADR 0014, limit 1). A parent's row (England's, a region's, an LSIP area's or an
+    Opportunity Area's) less its children's rows shown (its local authorities', or England's
+    regions') is the sum of the children's rows not shown (withheld rows, or whole pages) and of
+    any of its institutions on no child's page (in no local authority). Each withheld row is
+    protected by a move, but their sum is known: two withheld rows of 1 and 2 special schools
+    would give away the 3's average. So, as a table's own withheld rows must
+    (`suppress_partition`), every such sum is none or at least the threshold: for each that is
+    not, the smallest row shown beside them that brings it there (else the largest) is returned,
+    to be withheld and protected too. Pages are taken as they will show their rows: those
+    withheld across pages (`withheld`, keys of `category_figures`; whole pages too, with
+    `decided`) and each table's own (`_hidden_rows`)."""
+    pages: dict[tuple[str, Any], dict[Any, int]] = {}
+    for key, members in figures.items():
+        if key[0] == "row":
+            pages.setdefault((key[1], key[2]), {})[key[3]] = sum(grouped.get(cell, 0) for cell in members)
+
+    def whole(page: tuple[str, Any]) -> bool:
+        if page[0] == "hub":
+            return page[1] in decided.hubs or ("hub", page[1]) in withheld
+        return page in decided.areas or ("total", *page) in withheld
+
+    hidden = {
+        page: set(counts)
+        if whole(page)
+        else _hidden_rows(family, counts, frozenset(g for g in counts if ("row", *page, g) in withheld))
+        for page, counts in pages.items()
+    }
+    las_of = {
+        (key[1], key[2]): {cell[0][0] for cell in members} for key, members in figures.items() if key[0] == "total"
+    }
+    more: set[Any] = set()
+    for parent, counts in pages.items():
+        if parent[0] not in ("national", "region", "lsip", "oa") or whole(parent):
+            continue
+        families = [[("la", la) for la in las_of.get(parent, set()) if la is not None and ("la", la) in pages]]
+        if parent[0] == "national":
+            families.append([page for page in pages if page[0] == "region"])
+        for children in families:
+            for group, n in counts.items():
+                if n and group not in hidden[parent]:
+                    shown = [(pages[c].get(group, 0), c) for c in children if group not in hidden[c]]
+                    if page := _to_withhold(n, shown, minimum, parent):
+                        more.add(("row", *page, group))
+    return more
+
+
+def _hidden_rows(family: str, counts: dict[Any, int], decided: frozenset[Any]) -> set[Any]:
+    """The groups a page not withheld hides of a breakdown: `decided` across pages, and the
+    table's own (`dashboard.breakdown_decided`, `dashboard.distribution_decided`)."""
+    from careershub.insight import dashboard  # pages' rule for their own rows (imports this module)
+
+    if family == "score":
+        values = [counts.get(score, 0) for score in range(9)]
+        rows = dashboard.distribution_decided(values, small=False, across=False, decided=decided).rows
+        return {score for score in range(9) if score in rows}
+    if family == "kind":
+        order = dashboard.kind_order(list(counts))
+    else:  # FSM quintiles 1-5, then not known
+        order = sorted(counts, key=lambda q: (q is None, q or 0))
+    values = [counts[group] for group in order]
+    rows = dashboard.breakdown_decided(order, values, small=False, across=False, decided=decided).rows
+    return {order[i] for i in rows}
+
+
+def _to_withhold(total: int, shown: list[tuple[int, Any]], minimum: int, parent: Any) -> Any:
+    """The page whose row to withhold when a parent's row of `total` less its children's rows
+    shown (`shown`: (count, child)) is above none and under `minimum`: the smallest child's
+    that brings it there, else the largest, else (none shown: never, as a parent's row shown
+    is at least the threshold) the parent's; None if nothing is needed."""
+    rest = total - sum(m for m, _ in shown)
+    if not 0 < rest < minimum:
+        return None
+    ordered = sorted((m, repr(child), child) for m, child in shown if m > 0)
+    if not ordered:
+        return parent
+    enough = [item for item in ordered if rest + item[0] >= minimum]
+    return (enough[0] if enough else ordered[-1])[2]
 
 
 def pinned_rows(grouped: Grouped, figures: dict[Any, set[Any]], minimum: int) -> dict[Any, set[Pair]]:
@@ -533,7 +626,7 @@ def _decide_point(
         key = (family, frozenset(grouped.items()), decided)
         if key not in decided_before:  # points alike (often the spring and summer of a year) share it
             decided_before[key] = decide_categories(
-                grouped, counted.area_of, counted.oas, counted.wave_of, minimum, decided, balanced=family == "score"
+                grouped, counted.area_of, counted.oas, counted.wave_of, minimum, decided, family=family
             )
         by_family[family] = decided_before[key]
         withheld |= by_family[family]

@@ -338,3 +338,21 @@ def test_the_joint_rule_protects_every_withheld_figure_over_cells() -> None:
             assert low < high, key
     # When the figure of every cell is withheld, everything is.
     assert withhold_jointly({("a", "h"): 2, ("b", "h"): 1}, {"all": {("a", "h"), ("b", "h")}}, 5) == {"all"}
+    # What `more` asks for once every withheld figure is protected is withheld and protected too,
+    # until it asks for nothing new; it is told what is withheld each time.
+    asked: list[frozenset[Any]] = []
+
+    def more(found: frozenset[Any]) -> set[Any]:
+        asked.append(found)
+        return {("column", "k")}
+
+    again = withhold_jointly(cells, figures, 5, implies={("row", "a"): [("row-in", "a")]}, more=more)
+    assert asked[0] == withheld and ("column", "k") in asked[-1] and len(asked) == 2
+    assert again == asked[-1] and len(again) > len(withheld) + 1  # k, and what its move changes
+    equations = [
+        ([index[c] for c in members], sum(cells[c] for c in members))
+        for key, members in figures.items()
+        if key not in again and members
+    ]
+    low, high = value_range(len(unknown), equations, [index[c] for c in figures[("column", "k")]])
+    assert low < high
