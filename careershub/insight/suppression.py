@@ -157,6 +157,7 @@ def withhold_consistently(
     minimum: int | None = None,
     *,
     withheld_groups: Iterable[Any] = (),
+    withheld_atoms: Iterable[Any] = (),
 ) -> Withheld:
     """Which atoms (e.g. local authorities) and groups of atoms (regions, LSIP areas, Opportunity
     Areas, England) to withhold, so that no withheld figure can be worked out from every
@@ -174,9 +175,11 @@ def withhold_consistently(
     Atoms and groups are withheld until that holds, each step withholding more: the smallest
     published atom of the same signature; else the smallest published atom whose signature
     includes the class's (withholding the groups it has beyond it, so that it joins the class);
-    else the smallest group of the signature (merging classes); else everything."""
+    else the smallest group of the signature (merging classes); else everything.
+    `withheld_groups`, `withheld_atoms`: withheld from the start, as those under the threshold are."""
     minimum = threshold() if minimum is None else minimum
     search = _Search(atoms, groups, minimum, set(withheld_groups))
+    search.withheld |= {atom for atom in withheld_atoms if atoms.get(atom, 0) > 0}
     while search.step():
         pass
     return search.result()

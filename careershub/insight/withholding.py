@@ -28,7 +28,7 @@ from functools import cached_property
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Case, Count, IntegerField, Sum, Value, When
+from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
 
 from careershub.geography.models import LocalAuthority, OpportunityArea
 from careershub.hubs.models import Hub
@@ -173,19 +173,12 @@ def _by_hierarchy(
     hubs: dict[int | str, int],
     wave_of: dict[int | str, int | None],
     minimum: int,
+    more_las: frozenset[int] = frozenset(),
 ) -> set[Any]:
     """The decision on the two hierarchies apart (`suppression.withhold_consistently`): areas
     over local authorities, hubs (and \"in no hub\") over England, \"in a hub\" and waves; as keys of
-    `figures_at`."""
-    area_groups: dict[tuple[str, int], frozenset[int | None]] = {ENGLAND: frozenset(areas)}
-    for la in areas:
-        region, lsip = area_of.get(la, (None, None))
-        for level, pk in (("region", region), ("lsip", lsip)):
-            if pk is not None:
-                area_groups[(level, pk)] = area_groups.get((level, pk), frozenset()) | {la}
-    for oa, las in oas.items():
-        if inside := frozenset(la for la in las if la in areas):
-            area_groups[("oa", oa)] = inside
+    `figures_at`. `more_las`: local authorities withheld from the start (`mixed_classes`)."""
+    area_groups = _area_groups(areas, area_of, oas)
     hub_groups: dict[Any, frozenset[int | str]] = {ENGLAND: frozenset(hubs)}
     hub_groups[IN_HUB] = frozenset(h for h in hubs if h != NO_HUB)
     for hub, wave in wave_of.items():
@@ -193,7 +186,7 @@ def _by_hierarchy(
             hub_groups[("wave", wave)] = hub_groups.get(("wave", wave), frozenset()) | {hub}
     england: set[Any] = set()
     while True:  # England's count is one figure: withheld by either side, withheld by both
-        by_area = withhold_consistently(areas, area_groups, minimum, withheld_groups=england)
+        by_area = withhold_consistently(areas, area_groups, minimum, withheld_groups=england, withheld_atoms=more_las)
         by_hub = withhold_consistently(hubs, hub_groups, minimum, withheld_groups=england)
         found = ({ENGLAND} & by_area.groups) | ({ENGLAND} & by_hub.groups)
         if found <= england:
@@ -208,6 +201,24 @@ def _by_hierarchy(
     return keys
 
 
+def _area_groups(
+    las: Iterable[int | None], area_of: dict[int | None, tuple[int | None, int | None]], oas: dict[int, set[int]]
+) -> dict[tuple[str, int], frozenset[int | None]]:
+    """Every area above a local authority (England, regions, LSIP areas, Opportunity Areas) as
+    the local authorities it holds, of those given."""
+    las = frozenset(las)
+    groups: dict[tuple[str, int], frozenset[int | None]] = {ENGLAND: las}
+    for la in las:
+        region, lsip = area_of.get(la, (None, None))
+        for level, pk in (("region", region), ("lsip", lsip)):
+            if pk is not None:
+                groups[(level, pk)] = groups.get((level, pk), frozenset()) | {la}
+    for oa, linked in oas.items():
+        if inside := frozenset(la for la in linked if la in las):
+            groups[("oa", oa)] = inside
+    return groups
+
+
 def _decide(
     cells: dict[Cell, int],
     area_of: dict[int | None, tuple[int | None, int | None]],
@@ -216,6 +227,7 @@ def _decide(
     minimum: int,
     tables: dict[Any, JointTable],
     sensitive: dict[Any, set[Cell]] | None = None,
+    more_las: frozenset[int] = frozenset(),
 ) -> PointWithheld:
     """The decision at one point: the two hierarchies' (`_by_hierarchy`), then made good jointly
     over the (LA, hub) cells (`suppression.withhold_jointly`): every withheld count (area, hub,
@@ -223,13 +235,14 @@ def _decide(
     cells that changes it and no published count, the membership and wave rows of England and the
     regions included (those under the threshold withheld to start with); any published count such
     a move would change is withheld too. `sensitive`: sums of cells published no other way than
-    as a breakdown row (`pinned_rows`), withheld and protected here too."""
+    as a breakdown row (`pinned_rows`), withheld and protected here too. `more_las`: local
+    authorities withheld from the start (`mixed_classes`)."""
     las: dict[int | None, int] = {}
     hubs: dict[int | str, int] = {}
     for (la, hub), n in cells.items():
         las[la] = las.get(la, 0) + n
         hubs[hub] = hubs.get(hub, 0) + n
-    start = _by_hierarchy(las, area_of, oas, hubs, wave_of, minimum)
+    start = _by_hierarchy(las, area_of, oas, hubs, wave_of, minimum, more_las)
     sensitive = sensitive or {}
     shape = (frozenset(cells), frozenset(sensitive))
     if shape not in tables:  # points alike (the same cells holding institutions) share it
@@ -601,6 +614,62 @@ def count_groups(points: list[datetime.date]) -> dict[datetime.date, dict[str, G
     return found
 
 
+Achieved = tuple[int, tuple[int, ...]]  # institutions, and how many fully achieve each benchmark
+
+
+def count_achieved() -> dict[datetime.date, dict[int | None, Achieved]]:
+    """Institutions by point and local authority, and how many of them fully achieve each
+    benchmark (the counts every page's shares give): one grouped read."""
+    names = [f"b{number}" for number in range(1, 9)]
+    rows = (
+        InsightFact.objects.values_list("point", "local_authority_id")
+        .annotate(n=Count("*"), **{f"achieved_{name}": Count("pk", filter=Q(**{name: True})) for name in names})
+        .order_by()
+    )
+    found: dict[datetime.date, dict[int | None, Achieved]] = {}
+    for point, la, n, *achieved in rows:
+        found.setdefault(point, {})[la] = (n, tuple(achieved))
+    return found
+
+
+def mixed_classes(
+    achieved: dict[int | None, Achieved], areas: frozenset[tuple[str, int]], counted: Counted
+) -> frozenset[int]:
+    """Local authorities to withhold more so that no class of withheld ones gives away a share
+    of theirs (ADR 0014, limit 10). An area's page publishes the share of its institutions
+    fully achieving each benchmark, which gives how many do (exactly, to a thousand
+    institutions); its local authorities' pages give theirs. So an area's count less those of
+    its local authorities shown is that of the institutions on pages withheld (and in no local
+    authority): if none or all of them fully achieve a benchmark, so do none or all of each
+    withheld page's, whose share (0 % or 100 %) is then known. For each such class, the
+    published local authority of the area holding institutions of the other kind for the most
+    such benchmarks (then the smallest) is returned, to be withheld and protected as the
+    others are; the class then holds both. `areas`: the pages withheld, (level, pk)."""
+    more: set[int] = set()
+    groups = _area_groups(achieved, counted.area_of, counted.oas)
+    for parent, las in groups.items():
+        if parent in areas:
+            continue
+        shown = [la for la in las if la is not None and ("la", la) not in areas]
+        n = sum(achieved[la][0] for la in las) - sum(achieved[la][0] for la in shown)
+        if n == 0:
+            continue
+        rest = [sum(achieved[la][1][b] for la in las) - sum(achieved[la][1][b] for la in shown) for b in range(8)]
+        if not any(rest[b] in (0, n) for b in range(8)):
+            continue
+        candidates = sorted((-_mixes(achieved[la], rest, n), achieved[la][0], la) for la in shown)
+        if candidates and candidates[0][0] < 0:
+            more.add(candidates[0][2])
+    return frozenset(more)
+
+
+def _mixes(la: Achieved, rest: list[int], n: int) -> int:
+    """For how many benchmarks that none or all of a class of `n` institutions fully achieve
+    (`rest`: how many do, by benchmark) a local authority's institutions hold the other kind."""
+    count, done = la
+    return sum(1 for b in range(8) if (rest[b] == n and done[b] < count) or (rest[b] == 0 and done[b] > 0))
+
+
 def _decide_point(
     cells: dict[Cell, int],
     groups: dict[str, Grouped],
@@ -608,10 +677,14 @@ def _decide_point(
     minimum: int,
     tables: dict[Any, JointTable],
     decided_before: dict[Any, frozenset[Any]],
+    achieved: dict[int | None, Achieved] | None = None,
 ) -> PointWithheld:
     """The decision at one point: the counts' (`_decide`, with the breakdown rows that are sums
     of whole (LA, hub) cells), then each breakdown's rows (`decide_categories`). A count that
-    protecting a breakdown row needs is withheld too: withholding more never spoils a move."""
+    protecting a breakdown row needs is withheld too: withholding more never spoils a move.
+    `achieved` (institutions and those fully achieving each benchmark, by LA): local
+    authorities are withheld too until no class of withheld ones gives its benchmarks' shares
+    away (`mixed_classes`)."""
     shapes = {
         family: category_figures(grouped, counted.area_of, counted.oas, counted.wave_of)
         for family, grouped in groups.items()
@@ -619,7 +692,28 @@ def _decide_point(
     sensitive: dict[Any, set[Cell]] = {}
     for family, (figures, _) in shapes.items():
         sensitive |= pinned_rows(groups[family], figures, minimum)
-    decided = _decide(cells, counted.area_of, counted.oas, counted.wave_of, minimum, tables, sensitive)
+    more: frozenset[int] = frozenset()
+    while True:
+        decided = _decide(cells, counted.area_of, counted.oas, counted.wave_of, minimum, tables, sensitive, more)
+        found = mixed_classes(achieved or {}, decided.areas, counted) - more
+        if found:  # each round withholds more local authorities: it ends
+            more |= found
+            continue
+        result = _with_categories(decided, groups, counted, minimum, decided_before)
+        found = mixed_classes(achieved or {}, result.areas, counted) - more
+        if not found:
+            return result
+        more |= found
+
+
+def _with_categories(
+    decided: PointWithheld,
+    groups: dict[str, Grouped],
+    counted: Counted,
+    minimum: int,
+    decided_before: dict[Any, frozenset[Any]],
+) -> PointWithheld:
+    """The counts' decision with each breakdown's rows decided on it (`decide_categories`)."""
     withheld: set[Any] = set()
     by_family: dict[str, frozenset[Any]] = {}
     for family, grouped in groups.items():
@@ -657,10 +751,13 @@ def compute(counted: Counted | None = None) -> dict[datetime.date, PointWithheld
     counted = counted or count()
     points = sorted(counted.by_la)
     groups = count_groups(points)
+    achieved = count_achieved()
     tables: dict[Any, JointTable] = {}
     decided_before: dict[Any, frozenset[Any]] = {}
     return {
-        point: _decide_point(counted.cells.get(point, {}), groups[point], counted, minimum, tables, decided_before)
+        point: _decide_point(
+            counted.cells.get(point, {}), groups[point], counted, minimum, tables, decided_before, achieved.get(point)
+        )
         for point in points
     }
 
@@ -680,8 +777,9 @@ def warm() -> None:
 
 #: The rule's version: a decision stored or cached under another rule is decided afresh.
 #: 2: membership and wave rows only for England and regions, those under the threshold primary;
-#: 3: the breakdowns by kind and FSM quintile decided jointly too.
-RULE = 3
+#: 3: the breakdowns by kind and FSM quintile decided jointly too; 4: classes of withheld rows
+#: at the threshold or above, and classes of withheld LAs mixed on every benchmark.
+RULE = 4
 
 
 def _key(state: InsightFactsState) -> str:

@@ -23,10 +23,20 @@ from conftest import Cast
 pytestmark = pytest.mark.django_db
 
 
+#: The region fixture's results: at `POINT` Aldwick's and Barham's institutions (withheld) hold
+#: both kinds on every benchmark, so their class gives no share away and Colne is published
+#: (with seed 1 it is withheld too: `test_a_class_holding_one_kind_on_a_benchmark_takes_in_another`).
+REGION_SEED = 2
+
+
 @pytest.fixture
 def region(cast: Cast) -> dict[str, Any]:
     """A region of three local authorities: Aldwick with 3 institutions (withheld), Barham with 8
     (withheld so that Aldwick cannot be worked out from the region's total), Colne with 30."""
+    return _region(REGION_SEED)
+
+
+def _region(seed: int) -> dict[str, Any]:
     from django.core.cache import cache
 
     cache.clear()
@@ -38,7 +48,7 @@ def region(cast: Cast) -> dict[str, Any]:
     institutions: dict[str, list[Institution]] = {}
     for (name, la), size, base in zip(las.items(), (3, 8, 30), (760000, 761000, 762000), strict=True):
         institutions[name] = [InstitutionFactory.create(urn=base + n, local_authority=la) for n in range(size)]
-    write_results([i for found in institutions.values() for i in found])
+    write_results([i for found in institutions.values() for i in found], seed=seed)
     return {"region": region, "las": las, "institutions": institutions}
 
 
@@ -153,6 +163,34 @@ def test_combining_every_page_never_recovers_a_withheld_count(client_as, region)
         low, high = value_range(len(unknown), equations, [index[name]])
         assert low < high
         assert low <= len(region["institutions"][name]) <= high
+
+
+def test_a_class_holding_one_kind_on_a_benchmark_takes_in_another(client_as, cast: Cast) -> None:  # type: ignore[no-untyped-def]
+    """ADR 14, limit 10. With seed 1, at the point, Aldwick's 3 and Barham's 8 (both withheld) all
+    fully achieve a benchmark, or none do: the region's count of those achieving it less
+    Colne's would give each of them 100 % (or 0 %). So Colne, holding the other kind, is
+    withheld too, on its page and in the region's breakdown, in CSV as on the page; the
+    region's shares stay published."""
+    from careershub.insight.models import InsightFact
+
+    found = _region(1)
+    client = client_as("national_analyst")
+    withheld = [found["las"][name].pk for name in ("Aldwick", "Barham")]
+    facts = InsightFact.objects.filter(point=POINT, local_authority_id__in=withheld)
+    achieved = [facts.filter(**{f"b{b}": True}).count() for b in range(1, 9)]
+    assert facts.count() == 11 and any(a in (0, 11) for a in achieved)  # the case this test is about
+    colne = found["las"]["Colne"]
+    colne_facts = InsightFact.objects.filter(point=POINT, local_authority_id=colne.pk)
+    assert any(
+        0 < colne_facts.filter(**{f"b{b}": True}).count() < 30 for b in range(1, 9) if achieved[b - 1] in (0, 11)
+    )
+    by_area = {row[0]: row[1:] for row in _csv(client, "region", found["region"].pk, "by_area")[1:]}
+    assert by_area["Colne"] == ["[c]", "[c]"] and by_area["Total"][0] == "41"
+    assert _reporting(client, "la", colne.pk) == "[c]"
+    page = client.get(reverse("insight:dashboard", args=["la", colne.pk]), {"point": POINT}).content.decode()
+    assert "could be worked out from those published for other areas" in page
+    shares = {row[0]: row[1] for row in _csv(client, "region", found["region"].pk, "benchmarks")[1:]}
+    assert all(value not in ("[c]", "") for value in shares.values())
 
 
 def test_on_national_data_no_withheld_count_can_be_recovered(settings) -> None:  # type: ignore[no-untyped-def]
@@ -901,3 +939,45 @@ def _rows_as_pages_show_them(
             rows = dashboard.breakdown_decided(order, values, small=False, across=False, decided=decided).rows
             hidden[page] = {order[i] for i in rows}
     return counts, hidden
+
+
+def test_on_national_data_no_class_of_withheld_areas_gives_a_share_away(settings) -> None:  # type: ignore[no-untyped-def]
+    """ADR 14, limit 10: an area's share fully achieving a benchmark gives how many do; less
+    its local authorities' shown, that of the institutions on withheld pages. If none or all of
+    them did, each withheld page's share (0 % or 100 %) would be known. On generated national
+    data, at every point: never, unless the area's own share is 0 % or 100 % (which says it of
+    every institution in it)."""
+    from django.db.models import Count, Q
+
+    from careershub.insight import withholding
+    from careershub.insight.models import InsightFact
+    from careershub.insight.national import generate_national_data
+
+    generate_national_data(institutions=1200, seed=11, hub_effect=0.5)
+    counted = withholding.count()
+    decided = withholding.compute(counted)
+    by_la: dict[Any, dict[Any, list[int]]] = {}
+    rows = InsightFact.objects.values_list("point", "local_authority_id").annotate(
+        n=Count("*"), **{f"a{b}": Count("pk", filter=Q(**{f"b{b}": True})) for b in range(1, 9)}
+    )
+    for point, la, *figures in rows.order_by():
+        by_la.setdefault(point, {})[la] = figures
+    checked, given_away = 0, []
+    for point, here in decided.items():
+        figures, _ = withholding.figures_at(counted.cells[point], counted.area_of, counted.oas, counted.wave_of)
+        for key, inside in figures.items():
+            if key[0] == "total" and key[1] != "la" and (key[1], key[2]) not in here.areas:
+                las = {cell[0] for cell in inside}
+                whole = [sum(by_la[point][la][i] for la in las) for i in range(9)]
+                rest = [
+                    whole[i] - sum(by_la[point][la][i] for la in las if la is not None and ("la", la) not in here.areas)
+                    for i in range(9)
+                ]
+                checked += rest[0] > 0
+                given_away += [
+                    (point, key, b)
+                    for b in range(1, 9)
+                    if rest[0] and rest[b] in (0, rest[0]) and 0 < whole[b] < whole[0]
+                ]
+    assert checked > 100  # the test exercises the rule
+    assert given_away == []
