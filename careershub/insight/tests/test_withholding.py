@@ -960,8 +960,8 @@ def test_on_national_data_no_class_of_withheld_areas_gives_a_share_away(settings
     rows = InsightFact.objects.values_list("point", "local_authority_id").annotate(
         n=Count("*"), **{f"a{b}": Count("pk", filter=Q(**{f"b{b}": True})) for b in range(1, 9)}
     )
-    for point, la, *figures in rows.order_by():
-        by_la.setdefault(point, {})[la] = figures
+    for point, la, *counts in rows.order_by():
+        by_la.setdefault(point, {})[la] = counts
     checked, given_away = 0, []
     for point, here in decided.items():
         figures, _ = withholding.figures_at(counted.cells[point], counted.area_of, counted.oas, counted.wave_of)
