@@ -9,6 +9,7 @@ Aggregates are always suppressed (see `suppression.py`), whoever is looking.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -291,6 +292,12 @@ def areas_for_index(membership: Membership) -> dict[str, list[Any]]:
         "opportunity_areas": list(OpportunityArea.objects.order_by("name")),
         "hubs": list(hubs),
     }
+
+
+def hub_names(pks: Iterable[int]) -> list[tuple[int, str]]:
+    """(pk, name) of these hubs, by name: hubs' names and aggregate pages are open to every
+    insight user who may see an area's page."""
+    return list(Hub.objects.filter(pk__in=list(pks)).order_by("name").values_list("pk", "name"))
 
 
 def areas_within(scope: Scope) -> tuple[str, dict[int, str]] | None:

@@ -69,6 +69,7 @@ def _build(request: HttpRequest, level: str, pk: int) -> dict[str, Any]:
     point = _chosen_point(request, points)
     built = None
     comparison = None
+    hubs_within: list[tuple[int, str]] = []
     if point is not None:
         within = queries.areas_within(scope)
         full_access = access == queries.Access.FULL and scope.level == "hub"
@@ -93,6 +94,11 @@ def _build(request: HttpRequest, level: str, pk: int) -> dict[str, Any]:
         comparison = _comparison(scope, point, withheld)
         if comparison["table"] is not None:
             built.tables["hub_vs_comparison"] = comparison["table"]
+        if withheld.scope and scope.level != "hub":
+            # Often an area is withheld because a hub covers all but a few of its institutions:
+            # the hubs' pages are published (ADR 0014, sixth addendum).
+            hidden = decided[point].hubs if point in decided else frozenset()
+            hubs_within = queries.hub_names(counted.hubs_in(scope, point) - hidden)
     return {
         "scope": scope,
         "access": access,
@@ -102,6 +108,7 @@ def _build(request: HttpRequest, level: str, pk: int) -> dict[str, Any]:
         "comparison": comparison,
         "facts": state,
         "membership_note": "" if _membership_published(scope) else dashboard.membership_note(scope),
+        "hubs_within": hubs_within,
     }
 
 

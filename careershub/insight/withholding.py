@@ -259,7 +259,7 @@ def _decide(
         # Areas and hubs come decided on their hierarchies (`start`); the membership and wave
         # rows under the threshold are withheld and protected here, as one table's rows can be
         # worked out from another's (a region's from England's less the other regions').
-        primary_for=lambda key: key[0] in ("part", "pinned"),
+        primary_for=lambda key: key[0] in ("part", "pinned", "remainder"),
         table=tables[shape],
     )
     parts = frozenset((key[1], key[2], key[3]) for key in withheld if key[0] == "part")
@@ -525,6 +525,14 @@ class Counted:
                 rows.append({"point": point, "count": count, "total": sum(total for _, total in found)})
         return rows
 
+    def hubs_in(self, scope: Scope, point: datetime.date) -> set[int]:
+        """The hubs holding institutions of an area at a point."""
+        return {
+            hub
+            for la, hub in self.cells.get(point, {})
+            if isinstance(hub, int) and la is not None and self._in(la, scope)
+        }
+
     def _in(self, la: int | None, scope: Scope) -> bool:
         if scope.level == "national":
             return True
@@ -614,6 +622,29 @@ def count_groups(points: list[datetime.date]) -> dict[datetime.date, dict[str, G
     return found
 
 
+def remainders(cells: dict[Cell, int]) -> dict[Any, set[Cell]]:
+    """The institutions in no hub of each set of local authorities that the hubs lying in them
+    fill otherwise (a connected part of the graph of LAs and the hubs holding their
+    institutions): its LAs' counts less its hubs' (ADR 0014, limit 9). Never published as a row,
+    but a sum of (LA, "in no hub") cells, so protected as counts are."""
+    parent: dict[Any, Any] = {}
+
+    def find(node: Any) -> Any:
+        while parent.setdefault(node, node) != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    for la, hub in cells:
+        if la is not None and hub != NO_HUB:
+            parent[find(("la", la))] = find(("hub", hub))
+    parts: dict[Any, set[Cell]] = {}
+    for la, hub in cells:
+        if la is not None and hub == NO_HUB and ("la", la) in parent:
+            parts.setdefault(find(("la", la)), set()).add((la, hub))
+    return {("remainder", *sorted(map(repr, members))): members for members in parts.values()}
+
+
 Achieved = tuple[int, tuple[int, ...]]  # institutions, and how many fully achieve each benchmark
 
 
@@ -692,6 +723,7 @@ def _decide_point(
     sensitive: dict[Any, set[Cell]] = {}
     for family, (figures, _) in shapes.items():
         sensitive |= pinned_rows(groups[family], figures, minimum)
+    sensitive |= remainders(cells)
     more: frozenset[int] = frozenset()
     while True:
         decided = _decide(cells, counted.area_of, counted.oas, counted.wave_of, minimum, tables, sensitive, more)

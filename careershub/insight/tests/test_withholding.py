@@ -981,3 +981,93 @@ def test_on_national_data_no_class_of_withheld_areas_gives_a_share_away(settings
                 ]
     assert checked > 100  # the test exercises the rule
     assert given_away == []
+
+
+def test_on_national_data_no_small_group_in_no_hub_can_be_worked_out(settings) -> None:  # type: ignore[no-untyped-def]
+    """ADR 14, limit 9: the institutions in no hub of the LAs that hubs otherwise fill (an LSIP
+    area, say, less the hub covering all but 2 of its institutions) are no page's row, but
+    their count, and with it their average, is its LAs' counts less the hubs'. On generated
+    national data at the default threshold, at the recent points (hubs near universal): every
+    such group of 1 to 4 takes two values given every count published, over (LA, hub) cells.
+    (Without the rule, groups of 1 to 4 are pinned: 19 of 39 hubs' areas at the last point of
+    the 5,000-institution set.)"""
+    from careershub.geography.models import OpportunityArea
+    from careershub.insight import withholding
+    from careershub.insight.national import generate_national_data
+
+    generate_national_data(institutions=1200, seed=11, hub_effect=0.5)
+    decided = withholding.compute()
+    oa_las: dict[int, set[int]] = {}
+    for oa, linked in OpportunityArea.local_authorities.through.objects.values_list(
+        "opportunityarea_id", "localauthority_id"
+    ):
+        oa_las.setdefault(oa, set()).add(linked)
+    checked = 0
+    for point in sorted(decided)[-7::3]:
+        cells, wave, groups = _cells_at(point, oa_las)
+        unknown = sorted(cells, key=str)
+        index = {cell: i for i, cell in enumerate(unknown)}
+        equations = [
+            ([index[c] for c in chosen], sum(cells[c] for c in chosen))
+            for chosen in _published_cells(cells, wave, groups, decided[point])
+            if chosen
+        ]
+        for members in withholding.remainders(cells).values():
+            if 0 < sum(cells[c] for c in members) < 5:
+                low, high = value_range(len(unknown), equations, [index[c] for c in members])
+                assert low < high, (point, members)
+                checked += 1
+    assert checked > 5  # the test exercises the rule
+
+
+def test_an_area_a_hub_fills_but_for_two_is_withheld_and_names_the_hub(client_as, cast: Cast) -> None:  # type: ignore[no-untyped-def]
+    """ADR 14, limit 9. West Hub holds all of Aldwick's and Barham's institutions but Aldwick's 2
+    in no hub: Aldwick's and Barham's counts less West Hub's would give those 2 (and their
+    average). So Aldwick or Barham is withheld (with Eastry's 6, cheaper than West Hub's 80:
+    withholding costs by institutions), the 2 take two values given every published count, West
+    Hub stays published, and the withheld area's page names it, with a link."""
+    import datetime
+
+    from django.core.cache import cache
+
+    from careershub.hubs.tests.factories import HubFactory
+    from careershub.insight import withholding
+
+    cache.clear()
+    west = HubFactory.create(name="West Hub", wave=1)
+    region = RegionFactory.create(gss_code="E19000004", name="Test remainder region")
+    las = {
+        name: LocalAuthorityFactory.create(dfe_code=code, gss_code=f"E09{code}", name=name, region=region)
+        for name, code in (("Aldwick", "W01"), ("Barham", "W02"), ("Colne", "W03"), ("Eastry", "W04"))
+    }
+    cells = _in_cells(
+        las,
+        (
+            ("Aldwick", west, 40),
+            ("Aldwick", None, 2),
+            ("Barham", west, 40),
+            ("Colne", None, 30),
+            ("Eastry", None, 6),
+        ),
+        urn=790000,
+    )
+    write_results([i for found in cells.values() for i in found])
+    point = datetime.date.fromisoformat(POINT)
+    decided = withholding.compute()[point]
+    assert west.pk not in decided.hubs
+    withheld = [name for name, la in las.items() if ("la", la.pk) in decided.areas]
+    filled = [name for name in ("Aldwick", "Barham") if name in withheld]
+    assert filled  # else Aldwick + Barham - West Hub = 2
+    counts = {key: len(found) for key, found in cells.items()}
+    unknown = sorted(counts, key=str)
+    index = {cell: i for i, cell in enumerate(unknown)}
+    published = [{key for key in counts if key[0] == name} for name in las if name not in withheld]
+    published += [set(counts), {key for key in counts if key[1] == west.pk}]
+    equations = [([index[c] for c in chosen], sum(counts[c] for c in chosen)) for chosen in published]
+    low, high = value_range(len(unknown), equations, [index[("Aldwick", "none")]])
+    assert low < high
+    client = client_as("national_analyst")
+    page = client.get(reverse("insight:dashboard", args=["la", las[filled[0]].pk]), {"point": POINT}).content.decode()
+    assert "could be worked out from those published for other areas" in page
+    assert f'href="{reverse("insight:dashboard", args=["hub", west.pk])}?point={POINT}">West Hub</a>' in page
+    assert _reporting(client, "hub", west.pk) == "80"
