@@ -11,7 +11,9 @@ areas, Opportunity Areas; England, "in a hub", waves) to withhold on each hierar
 count is a sum of cells (areas' totals; England's and regions' membership and wave rows, those
 under the threshold withheld to start with; hubs' counts): each withheld count gets a move of
 institutions between cells that changes no published count, withholding whatever such a move
-would change (ADR 0014, joint addendum). Pages below a region publish no membership or wave rows
+would change (ADR 0014, joint addendum); the institutions in no hub of the LAs that hubs fill
+but for a few are such a count too (`remainders`), and no class of withheld areas may be
+uniform on a benchmark (`mixed_classes`). Pages below a region publish no membership or wave rows
 (`BREAKDOWN_LEVELS`; ADR 0014, limit 8 addendum). Every output (page, chart, CSV,
 XLSX, PDF, the institution page's comparisons) applies the same decision. Computed from one
 grouped read of the facts for every point at once, and cached until the facts are refreshed
@@ -810,7 +812,8 @@ def warm() -> None:
 #: The rule's version: a decision stored or cached under another rule is decided afresh.
 #: 2: membership and wave rows only for England and regions, those under the threshold primary;
 #: 3: the breakdowns by kind and FSM quintile decided jointly too; 4: classes of withheld rows
-#: at the threshold or above, and classes of withheld LAs mixed on every benchmark.
+#: at the threshold or above, classes of withheld LAs mixed on every benchmark, and small groups
+#: in no hub that hubs would give away protected (ADR 0014, limits 1, 10 and 9).
 RULE = 4
 
 
