@@ -15,8 +15,8 @@ would change (ADR 0014, joint addendum); the institutions in no hub of the LAs t
 but for a few are such a count too (`remainders`), and no class of withheld areas may be
 uniform on a benchmark (`mixed_classes`). Pages below a region publish no membership or wave rows
 (`BREAKDOWN_LEVELS`; ADR 0014, limit 8 addendum). Every output (page, chart, CSV,
-XLSX, PDF, the institution page's comparisons) applies the same decision. Computed from one
-grouped read of the facts for every point at once, and cached until the facts are refreshed
+XLSX, PDF, the institution page's comparisons) applies the same decision. Computed from a few
+grouped reads of the facts for every point at once, and cached until the facts are refreshed
 (the refresh decides ahead once its facts are committed).
 """
 
