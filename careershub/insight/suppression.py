@@ -277,7 +277,7 @@ def withhold_jointly(
     minimum: int | None = None,
     *,
     implies: Mapping[Any, Iterable[Any]] | None = None,
-    dear: Callable[[Any], bool] | None = None,
+    dear: Callable[[Any], bool | float] | None = None,
     start: Iterable[Any] = (),
     primary_for: Callable[[Any], bool] | None = None,
     table: JointTable | None = None,
@@ -296,7 +296,8 @@ def withhold_jointly(
     several places, and withheld together; a figure of no institutions is a true zero and shown.
     `implies`: keys withheld with a key (an area's total: the rows of its page). A figure's cost
     when withheld for another's sake is its institutions plus one, or ten times as many plus 100
-    for `dear` keys (withholding an area's total withholds its whole page). `table`: the search's
+    for `dear` keys (withholding an area's total withholds its whole page), times what `dear`
+    gives when it gives a number (a hub's page dearer than an area's, say). `table`: the search's
     shape (`JointTable`) if already built for these cells and figures. `swaps`: only moves along
     a row, and rectangles (for tables whose columns are groups of a breakdown: an institution
     changes group inside its row, or two rows swap one each), a smaller family searched faster.
@@ -424,13 +425,19 @@ class JointTable:
         return self.nearest_rows[key]
 
 
+def _cost(keys: Iterable[Any], value: int, dear: Callable[[Any], bool | float] | None) -> float:
+    """What withholding a figure of `value` institutions shown under `keys` costs (`withhold_jointly`)."""
+    weight = max((float(dear(key)) for key in keys), default=0.0) if dear is not None else 0.0
+    return weight * (10 * value + 100) if weight else value + 1
+
+
 class _Joint:
     def __init__(
         self,
         cells: Mapping[Cell, int],
         table: JointTable,
         minimum: int,
-        dear: Callable[[Any], bool] | None,
+        dear: Callable[[Any], bool | float] | None,
         swaps: bool = False,
         balanced: bool = False,
         floor: int = 1,
@@ -446,10 +453,7 @@ class _Joint:
         self.member_of, self.row_of, self.column_of = table.member_of, table.row_of, table.column_of
         self.whole, self.every = table.whole, table.every
         self.value = [sum(self.counts[c] for c in members) for members in self.sets]
-        self.cost = [
-            10 * v + 100 if dear is not None and any(map(dear, keys)) else v + 1
-            for keys, v in zip(self.keys, self.value, strict=True)
-        ]
+        self.cost = [_cost(keys, v, dear) for keys, v in zip(self.keys, self.value, strict=True)]
         self.withheld: set[int] = set()
         self.minimum = minimum
 
@@ -512,7 +516,7 @@ class _Joint:
         return self._cheapest(target)
 
     def _cheapest(self, target: int, family: str = "") -> list[int] | None:
-        best: tuple[int, int, Move] | None = None
+        best: tuple[float, int, Move] | None = None
         changes: list[int] = []
         inside = self.sets[target]
         for move in self.moves(target, family):

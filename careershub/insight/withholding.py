@@ -221,6 +221,20 @@ def _area_groups(
     return groups
 
 
+#: How much dearer a hub's page is to withhold than an area's of as many institutions: hubs'
+#: pages are what hubs live by, and an area holding a few institutions in no hub beside a hub is
+#: better withheld than the hub (ADR 0014, sixth addendum).
+HUB_WEIGHT = 10.0
+
+
+def _dearness(key: Any) -> bool | float:
+    """`withhold_jointly`'s `dear` for counts: a page (an area's total, a hub) dearer than a
+    membership or wave row, a hub's page dearer still (`HUB_WEIGHT`)."""
+    if key[0] == "hub":
+        return HUB_WEIGHT
+    return key[0] != "part"
+
+
 def _decide(
     cells: dict[Cell, int],
     area_of: dict[int | None, tuple[int | None, int | None]],
@@ -256,7 +270,7 @@ def _decide(
         {},
         minimum,
         # Withholding an area's or a hub's count withholds its page: dearer than one of its rows.
-        dear=lambda key: key[0] != "part",
+        dear=_dearness,
         start=start,
         # Areas and hubs come decided on their hierarchies (`start`); the membership and wave
         # rows under the threshold are withheld and protected here, as one table's rows can be
@@ -359,7 +373,7 @@ def decide_categories(
         minimum,
         implies=implies,
         # Withholding a count withholds a page or a membership row: dearer than a breakdown row.
-        dear=lambda key: key[0] != "row",
+        dear=lambda key: _dearness(key) if key[0] != "row" else False,
         start=start & set(figures),
         primary_for=lambda key: key[0] == "row",
         swaps=True,
