@@ -827,8 +827,9 @@ def warm() -> None:
 #: 2: membership and wave rows only for England and regions, those under the threshold primary;
 #: 3: the breakdowns by kind and FSM quintile decided jointly too; 4: classes of withheld rows
 #: at the threshold or above, classes of withheld LAs mixed on every benchmark, and small groups
-#: in no hub that hubs would give away protected (ADR 0014, limits 1, 10 and 9).
-RULE = 4
+#: in no hub that hubs would give away protected (ADR 0014, limits 1, 10 and 9); 5: a hub's page
+#: dearer to withhold than an area's (`HUB_WEIGHT`).
+RULE = 5
 
 
 def _key(state: InsightFactsState) -> str:
