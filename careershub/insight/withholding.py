@@ -13,8 +13,10 @@ under the threshold withheld to start with; hubs' counts): each withheld count g
 institutions between cells that changes no published count, withholding whatever such a move
 would change (ADR 0014, joint addendum); the institutions in no hub of the LAs that hubs fill
 but for a few are such a count too (`remainders`), and no class of withheld areas may be
-uniform on a benchmark (`mixed_classes`). Pages below a region publish no membership or wave rows
-(`BREAKDOWN_LEVELS`; ADR 0014, limit 8 addendum). Every output (page, chart, CSV,
+uniform on a benchmark (`mixed_classes`). Points are decided in order, and no page's figures
+may differ from those of the last point it was published at by an institution's arrival or
+departure among fewer than the threshold of changes (`entrants`). Pages below a region publish
+no membership or wave rows (`BREAKDOWN_LEVELS`; ADR 0014, limit 8 addendum). Every output (page, chart, CSV,
 XLSX, PDF, the institution page's comparisons) applies the same decision. Computed from a few
 grouped reads of the facts for every point at once, and cached until the facts are refreshed
 (the refresh decides ahead once its facts are committed).
@@ -176,20 +178,27 @@ def _by_hierarchy(
     wave_of: dict[int | str, int | None],
     minimum: int,
     more_las: frozenset[int] = frozenset(),
+    forced: frozenset[tuple[str, int]] = frozenset(),
 ) -> set[Any]:
     """The decision on the two hierarchies apart (`suppression.withhold_consistently`): areas
     over local authorities, hubs (and \"in no hub\") over England, \"in a hub\" and waves; as keys of
-    `figures_at`. `more_las`: local authorities withheld from the start (`mixed_classes`)."""
+    `figures_at`. `more_las`: local authorities withheld from the start (`mixed_classes`);
+    `forced`: pages withheld from the start, as (level, pk) (`entrants`)."""
     area_groups = _area_groups(areas, area_of, oas)
     hub_groups: dict[Any, frozenset[int | str]] = {ENGLAND: frozenset(hubs)}
     hub_groups[IN_HUB] = frozenset(h for h in hubs if h != NO_HUB)
     for hub, wave in wave_of.items():
         if hub in hubs and hub != NO_HUB and wave is not None:
             hub_groups[("wave", wave)] = hub_groups.get(("wave", wave), frozenset()) | {hub}
-    england: set[Any] = set()
+    more_las = more_las | {pk for level, pk in forced if level == "la"}
+    more_hubs = {pk for level, pk in forced if level == "hub"}
+    more_areas = {page for page in forced if page[0] not in ("la", "hub") and page in area_groups}
+    england: set[Any] = {ENGLAND} & more_areas
     while True:  # England's count is one figure: withheld by either side, withheld by both
-        by_area = withhold_consistently(areas, area_groups, minimum, withheld_groups=england, withheld_atoms=more_las)
-        by_hub = withhold_consistently(hubs, hub_groups, minimum, withheld_groups=england)
+        by_area = withhold_consistently(
+            areas, area_groups, minimum, withheld_groups=england | more_areas, withheld_atoms=more_las
+        )
+        by_hub = withhold_consistently(hubs, hub_groups, minimum, withheld_groups=england, withheld_atoms=more_hubs)
         found = ({ENGLAND} & by_area.groups) | ({ENGLAND} & by_hub.groups)
         if found <= england:
             break
@@ -244,6 +253,7 @@ def _decide(
     tables: dict[Any, JointTable],
     sensitive: dict[Any, set[Cell]] | None = None,
     more_las: frozenset[int] = frozenset(),
+    forced: frozenset[tuple[str, int]] = frozenset(),
 ) -> PointWithheld:
     """The decision at one point: the two hierarchies' (`_by_hierarchy`), then made good jointly
     over the (LA, hub) cells (`suppression.withhold_jointly`): every withheld count (area, hub,
@@ -252,13 +262,14 @@ def _decide(
     regions included (those under the threshold withheld to start with); any published count such
     a move would change is withheld too. `sensitive`: sums of cells published no other way than
     as a breakdown row (`pinned_rows`), withheld and protected here too. `more_las`: local
-    authorities withheld from the start (`mixed_classes`)."""
+    authorities withheld from the start (`mixed_classes`); `forced`: pages, as (level, pk)
+    (`entrants`)."""
     las: dict[int | None, int] = {}
     hubs: dict[int | str, int] = {}
     for (la, hub), n in cells.items():
         las[la] = las.get(la, 0) + n
         hubs[hub] = hubs.get(hub, 0) + n
-    start = _by_hierarchy(las, area_of, oas, hubs, wave_of, minimum, more_las)
+    start = _by_hierarchy(las, area_of, oas, hubs, wave_of, minimum, more_las, forced)
     sensitive = sensitive or {}
     shape = (frozenset(cells), frozenset(sensitive))
     if shape not in tables:  # points alike (the same cells holding institutions) share it
@@ -717,6 +728,76 @@ def _mixes(la: Achieved, rest: list[int], n: int) -> int:
     return sum(1 for b in range(8) if (rest[b] == n and done[b] < count) or (rest[b] == 0 and done[b] > 0))
 
 
+Page = tuple[str, int]  # (level, pk): an area's page, ("hub", pk) a hub's
+Result = tuple[int | None, int | str, tuple[int, ...]]  # LA, hub (`NO_HUB`), (score, b1, ..., b8)
+
+
+def count_results() -> dict[datetime.date, dict[int, Result]]:
+    """Every institution's local authority, hub and result (benchmarks fully achieved, and which)
+    at every point: one read of the facts."""
+    found: dict[datetime.date, dict[int, Result]] = {}
+    names = [f"b{number}" for number in range(1, 9)]
+    rows = InsightFact.objects.values_list("point", "institution_id", "local_authority_id", "hub_id", "score", *names)
+    for point, institution, la, hub, *result in rows.order_by():
+        found.setdefault(point, {})[institution] = (la, NO_HUB if hub is None else hub, tuple(map(int, result)))
+    return found
+
+
+def _pages(la: int | None, hub: int | str, counted: Counted, oas_of: dict[int, list[int]]) -> list[Page]:
+    """The pages whose figures an institution in this LA and hub counts in."""
+    pages: list[Page] = [ENGLAND]
+    if la is not None:
+        region, lsip = counted.area_of.get(la, (None, None))
+        pages += [(level, pk) for level, pk in (("region", region), ("lsip", lsip)) if pk is not None]
+        pages += [("la", la)] + [("oa", oa) for oa in oas_of.get(la, [])]
+    if isinstance(hub, int):
+        pages.append(("hub", hub))
+    return pages
+
+
+def entrants(
+    results: dict[datetime.date, dict[int, Result]],
+    point: datetime.date,
+    published: dict[Page, datetime.date],
+    counted: Counted,
+    minimum: int,
+) -> frozenset[Page]:
+    """Pages to withhold at `point` so that no institution's result is given away by its arrival
+    (ADR 0014, limit 12). An institution's result at a point is its latest evaluation, so most
+    results carry over from one point to the next, and a page's figures at two points it is
+    published at (count, score sum, each benchmark's count, the distribution) differ only by the
+    institutions that came into it, left it or changed their result between them. When those are
+    fewer than `minimum` and one of them came or left (the page's count says so), their results
+    rest on them alone: a first report's whole result, when it is the only change. Such a page
+    is withheld at `point`, against the last point it was published at (`published`, by page);
+    differences over longer spans hold those of the steps between. Changes alone (a page's count
+    the same) are not withheld: who re-evaluated is not published, and the change says nothing of
+    anyone's level."""
+    oas_of: dict[int, list[int]] = {}
+    for oa, las in counted.oas.items():
+        for la in las:
+            oas_of.setdefault(la, []).append(oa)
+    now = results.get(point, {})
+    changed: dict[Page, int] = {}
+    moved: set[Page] = set()
+    for before_point in set(published.values()):
+        before = results.get(before_point, {})
+        compared = {page for page, found in published.items() if found == before_point}
+        for institution in now.keys() | before.keys():
+            was, is_ = before.get(institution), now.get(institution)
+            if was == is_:
+                continue
+            was_in = set(_pages(was[0], was[1], counted, oas_of)) if was else set()
+            is_in = set(_pages(is_[0], is_[1], counted, oas_of)) if is_ else set()
+            for page in (was_in | is_in) & compared:
+                came_or_went = (page in was_in) != (page in is_in)
+                if came_or_went or (was and is_ and was[2] != is_[2]):
+                    changed[page] = changed.get(page, 0) + 1
+                    if came_or_went:
+                        moved.add(page)
+    return frozenset(page for page in moved if changed[page] < minimum)
+
+
 def _decide_point(
     cells: dict[Cell, int],
     groups: dict[str, Grouped],
@@ -725,13 +806,14 @@ def _decide_point(
     tables: dict[Any, JointTable],
     decided_before: dict[Any, frozenset[Any]],
     achieved: dict[int | None, Achieved] | None = None,
+    forced: frozenset[tuple[str, int]] = frozenset(),
 ) -> PointWithheld:
     """The decision at one point: the counts' (`_decide`, with the breakdown rows that are sums
     of whole (LA, hub) cells), then each breakdown's rows (`decide_categories`). A count that
     protecting a breakdown row needs is withheld too: withholding more never spoils a move.
     `achieved` (institutions and those fully achieving each benchmark, by LA): local
     authorities are withheld too until no class of withheld ones gives its benchmarks' shares
-    away (`mixed_classes`)."""
+    away (`mixed_classes`). `forced`: pages withheld from the start, as (level, pk) (`entrants`)."""
     shapes = {
         family: category_figures(grouped, counted.area_of, counted.oas, counted.wave_of)
         for family, grouped in groups.items()
@@ -742,7 +824,9 @@ def _decide_point(
     sensitive |= remainders(cells)
     more: frozenset[int] = frozenset()
     while True:
-        decided = _decide(cells, counted.area_of, counted.oas, counted.wave_of, minimum, tables, sensitive, more)
+        decided = _decide(
+            cells, counted.area_of, counted.oas, counted.wave_of, minimum, tables, sensitive, more, forced
+        )
         found = mixed_classes(achieved or {}, decided.areas, counted) - more
         if found:  # each round withholds more local authorities: it ends
             more |= found
@@ -800,14 +884,31 @@ def compute(counted: Counted | None = None) -> dict[datetime.date, PointWithheld
     points = sorted(counted.by_la)
     groups = count_groups(points)
     achieved = count_achieved()
+    results = count_results()
     tables: dict[Any, JointTable] = {}
     decided_before: dict[Any, frozenset[Any]] = {}
-    return {
-        point: _decide_point(
-            counted.cells.get(point, {}), groups[point], counted, minimum, tables, decided_before, achieved.get(point)
+    found: dict[datetime.date, PointWithheld] = {}
+    published: dict[Page, datetime.date] = {}  # each page's last point published
+    for point in points:  # in order: each point is decided against those before it (`entrants`)
+        forced = entrants(results, point, published, counted, minimum)
+        decision = _decide_point(
+            counted.cells.get(point, {}),
+            groups[point],
+            counted,
+            minimum,
+            tables,
+            decided_before,
+            achieved.get(point),
+            forced,
         )
-        for point in points
-    }
+        found[point] = decision
+        here = counted.by_la.get(point, {})
+        pages = set(_area_groups(here, counted.area_of, counted.oas)) | {("la", la) for la in here if la is not None}
+        pages |= {("hub", hub) for hub in counted.by_hub.get(point, {}) if isinstance(hub, int)}
+        for page in pages:
+            if not (page[1] in decision.hubs if page[0] == "hub" else page in decision.areas):
+                published[page] = point
+    return found
 
 
 def warm() -> None:
@@ -828,8 +929,9 @@ def warm() -> None:
 #: 3: the breakdowns by kind and FSM quintile decided jointly too; 4: classes of withheld rows
 #: at the threshold or above, classes of withheld LAs mixed on every benchmark, and small groups
 #: in no hub that hubs would give away protected (ADR 0014, limits 1, 10 and 9); 5: a hub's page
-#: dearer to withhold than an area's (`HUB_WEIGHT`).
-RULE = 5
+#: dearer to withhold than an area's (`HUB_WEIGHT`); 6: no page's difference from its last
+#: published point gives away an arrival's result (`entrants`, limit 12).
+RULE = 6
 
 
 def _key(state: InsightFactsState) -> str:
