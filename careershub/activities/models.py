@@ -165,8 +165,11 @@ class Activity(models.Model):
 
 
 class Participation(models.Model):
-    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="participations")
-    learner = models.ForeignKey(Learner, on_delete=models.CASCADE, related_name="participations")
+    # No single-column indexes on the two keys: the unique constraint (activity, learner) and the
+    # index (learner, activity) begin with them and serve every look-up by either. Each index is
+    # written on every row an import or a recorded activity adds (ADR 0017, participations' indexes).
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="participations", db_index=False)
+    learner = models.ForeignKey(Learner, on_delete=models.CASCADE, related_name="participations", db_index=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["activity", "learner"], name="one_participation_per_learner")]
