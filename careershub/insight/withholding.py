@@ -349,6 +349,7 @@ def decide_categories(
     decided: PointWithheld,
     *,
     family: str = "kind",
+    forced: frozenset[Any] = frozenset(),
 ) -> frozenset[Any]:
     """What to withhold of one breakdown (`FAMILIES`) at a point: rows under the threshold, and
     rows a move protecting a withheld one changes (`suppression.withhold_jointly` over ((LA,
@@ -359,7 +360,8 @@ def decide_categories(
     scores, only moves keeping each cell's score sum. `decided`: the decision on the counts at
     the point, whose withheld figures start withheld. Returns the
     keys of `category_figures` withheld: rows, and any count that protecting a row needed (a
-    row whose cells are alone in their (LA, hub) cells has no such move: `pinned_rows`)."""
+    row whose cells are alone in their (LA, hub) cells has no such move: `pinned_rows`).
+    `forced`: rows withheld from the start and protected, ("row", level, pk, group) (`entrants`)."""
     balanced = family == "score"
     if balanced:  # every score is possible in every (LA, hub) cell: nobody outside knows them
         grouped = grouped | {
@@ -378,6 +380,7 @@ def decide_categories(
     start |= {
         key for key, members in figures.items() if key[0] == "row" and _whole_cells(grouped, members, minimum, groups)
     }
+    start |= forced
     return withhold_jointly(
         grouped,
         figures,
@@ -612,9 +615,8 @@ def count() -> Counted:
     )
 
 
-def count_groups(points: list[datetime.date]) -> dict[datetime.date, dict[str, Grouped]]:
-    """Institutions by ((LA, hub), group) at each point for each family (`FAMILIES`), from one
-    grouped read of the facts (each point's FSM quintiles with its own national edges)."""
+def _quintile(points: list[datetime.date]) -> Case:
+    """A fact's national FSM quintile at its point (each point's own edges; None: not known)."""
     state = facts_state()
     edges = state.fsm_edges if state is not None and state.fsm_edges else national_fsm_edges()
     whens = [
@@ -627,17 +629,22 @@ def count_groups(points: list[datetime.date]) -> dict[datetime.date, dict[str, G
         for point in points
         if edges.get(point.isoformat())
     ]
-    quintile = Case(
+    return Case(
         When(percent_fsm__isnull=True, then=Value(None)),
         *whens,
         *last,
         default=Value(None),
         output_field=IntegerField(),
     )
+
+
+def count_groups(points: list[datetime.date]) -> dict[datetime.date, dict[str, Grouped]]:
+    """Institutions by ((LA, hub), group) at each point for each family (`FAMILIES`), from one
+    grouped read of the facts (each point's FSM quintiles with its own national edges)."""
     found: dict[datetime.date, dict[str, Grouped]] = {point: {family: {} for family in FAMILIES} for point in points}
     rows = (
         InsightFact.objects.filter(point__in=points)
-        .values_list("point", "local_authority_id", "hub_id", "kind", quintile, "score")
+        .values_list("point", "local_authority_id", "hub_id", "kind", _quintile(points), "score")
         .annotate(n=Count("*"))
         .order_by()
     )
@@ -729,17 +736,28 @@ def _mixes(la: Achieved, rest: list[int], n: int) -> int:
 
 
 Page = tuple[str, int]  # (level, pk): an area's page, ("hub", pk) a hub's
-Result = tuple[int | None, int | str, tuple[int, ...]]  # LA, hub (`NO_HUB`), (score, b1, ..., b8)
+#: An institution at a point: LA, hub (`NO_HUB`), result (score, b1, ..., b8), kind, FSM quintile.
+Result = tuple[int | None, int | str, tuple[int, ...], str, int | None]
+#: The breakdowns whose rows publish a count and an average, checked row by row (`entrants`).
+AVERAGED = ("kind", "fsm")
 
 
-def count_results() -> dict[datetime.date, dict[int, Result]]:
-    """Every institution's local authority, hub and result (benchmarks fully achieved, and which)
-    at every point: one read of the facts."""
+def count_results(points: list[datetime.date]) -> dict[datetime.date, dict[int, Result]]:
+    """Every institution's local authority, hub, result (benchmarks fully achieved, and which),
+    kind and FSM quintile at every point: one read of the facts."""
     found: dict[datetime.date, dict[int, Result]] = {}
     names = [f"b{number}" for number in range(1, 9)]
-    rows = InsightFact.objects.values_list("point", "institution_id", "local_authority_id", "hub_id", "score", *names)
-    for point, institution, la, hub, *result in rows.order_by():
-        found.setdefault(point, {})[institution] = (la, NO_HUB if hub is None else hub, tuple(map(int, result)))
+    rows = InsightFact.objects.values_list(
+        "point", "institution_id", "local_authority_id", "hub_id", "kind", _quintile(points), "score", *names
+    )
+    for point, institution, la, hub, kind, quintile, *result in rows.order_by():
+        found.setdefault(point, {})[institution] = (
+            la,
+            NO_HUB if hub is None else hub,
+            tuple(map(int, result)),
+            kind,
+            quintile,
+        )
     return found
 
 
@@ -755,15 +773,41 @@ def _pages(la: int | None, hub: int | str, counted: Counted, oas_of: dict[int, l
     return pages
 
 
+class _Figures:
+    """The figures an institution counts in: pages, (level, pk), and their breakdown rows that
+    publish an average, (family, level, pk, group) as `PointWithheld.rows`. By its (LA, hub,
+    kind, FSM quintile), kept: many institutions share one."""
+
+    def __init__(self, counted: Counted) -> None:
+        self.counted = counted
+        self.oas_of: dict[int, list[int]] = {}
+        for oa, las in counted.oas.items():
+            for la in las:
+                self.oas_of.setdefault(la, []).append(oa)
+        self.found: dict[tuple[Any, ...], frozenset[Any]] = {}
+
+    def __call__(self, result: Result | None) -> frozenset[Any]:
+        if result is None:
+            return frozenset()
+        place = (result[0], result[1], *result[3:])
+        if place not in self.found:
+            pages = _pages(result[0], result[1], self.counted, self.oas_of)
+            groups = dict(zip(AVERAGED, result[3:], strict=True))
+            rows = {(family, level, pk, groups[family]) for level, pk in pages for family in AVERAGED}
+            self.found[place] = frozenset(pages) | rows
+        return self.found[place]
+
+
 def entrants(
     results: dict[datetime.date, dict[int, Result]],
     point: datetime.date,
-    published: dict[Page, datetime.date],
+    published: dict[Any, datetime.date],
     counted: Counted,
     minimum: int,
-) -> frozenset[Page]:
-    """Pages to withhold at `point` so that no institution's result is given away by its arrival
-    (ADR 0014, limit 12). An institution's result at a point is its latest evaluation, so most
+) -> frozenset[Any]:
+    """Pages, and rows of their breakdowns by kind and FSM quintile (each publishes its count
+    and average, as a page does), to withhold at `point` so that no institution's result is
+    given away by its arrival (ADR 0014, limit 12). An institution's result at a point is its latest evaluation, so most
     results carry over from one point to the next, and a page's figures at two points it is
     published at (count, score sum, each benchmark's count, the distribution) differ only by the
     institutions that came into it, left it or changed their result between them. When those are
@@ -772,14 +816,13 @@ def entrants(
     is withheld at `point`, against the last point it was published at (`published`, by page);
     differences over longer spans hold those of the steps between. Changes alone (a page's count
     the same) are not withheld: who re-evaluated is not published, and the change says nothing of
-    anyone's level."""
-    oas_of: dict[int, list[int]] = {}
-    for oa, las in counted.oas.items():
-        for la in las:
-            oas_of.setdefault(la, []).append(oa)
+    anyone's level. A row likewise, its arrivals being the institutions that came into its group
+    (a new kind, an FSM quintile whose edges moved) as well as into its page. Returns pages as
+    (level, pk) and rows as (family, level, pk, group)."""
     now = results.get(point, {})
-    changed: dict[Page, int] = {}
-    moved: set[Page] = set()
+    figures = _Figures(counted)
+    changed: dict[Any, int] = {}
+    moved: set[Any] = set()
     for before_point in set(published.values()):
         before = results.get(before_point, {})
         compared = {page for page, found in published.items() if found == before_point}
@@ -787,15 +830,14 @@ def entrants(
             was, is_ = before.get(institution), now.get(institution)
             if was == is_:
                 continue
-            was_in = set(_pages(was[0], was[1], counted, oas_of)) if was else set()
-            is_in = set(_pages(is_[0], is_[1], counted, oas_of)) if is_ else set()
-            for page in (was_in | is_in) & compared:
-                came_or_went = (page in was_in) != (page in is_in)
+            was_in, is_in = figures(was), figures(is_)
+            for key in (was_in | is_in) & compared:
+                came_or_went = (key in was_in) != (key in is_in)
                 if came_or_went or (was and is_ and was[2] != is_[2]):
-                    changed[page] = changed.get(page, 0) + 1
+                    changed[key] = changed.get(key, 0) + 1
                     if came_or_went:
-                        moved.add(page)
-    return frozenset(page for page in moved if changed[page] < minimum)
+                        moved.add(key)
+    return frozenset(key for key in moved if changed[key] < minimum)
 
 
 def _decide_point(
@@ -806,14 +848,15 @@ def _decide_point(
     tables: dict[Any, JointTable],
     decided_before: dict[Any, frozenset[Any]],
     achieved: dict[int | None, Achieved] | None = None,
-    forced: frozenset[tuple[str, int]] = frozenset(),
+    forced: frozenset[Any] = frozenset(),
 ) -> PointWithheld:
     """The decision at one point: the counts' (`_decide`, with the breakdown rows that are sums
     of whole (LA, hub) cells), then each breakdown's rows (`decide_categories`). A count that
     protecting a breakdown row needs is withheld too: withholding more never spoils a move.
     `achieved` (institutions and those fully achieving each benchmark, by LA): local
     authorities are withheld too until no class of withheld ones gives its benchmarks' shares
-    away (`mixed_classes`). `forced`: pages withheld from the start, as (level, pk) (`entrants`)."""
+    away (`mixed_classes`). `forced`: pages, as (level, pk), and breakdown rows, as (family,
+    level, pk, group), withheld from the start (`entrants`)."""
     shapes = {
         family: category_figures(grouped, counted.area_of, counted.oas, counted.wave_of)
         for family, grouped in groups.items()
@@ -824,14 +867,13 @@ def _decide_point(
     sensitive |= remainders(cells)
     more: frozenset[int] = frozenset()
     while True:
-        decided = _decide(
-            cells, counted.area_of, counted.oas, counted.wave_of, minimum, tables, sensitive, more, forced
-        )
+        pages = frozenset(key for key in forced if len(key) == 2)
+        decided = _decide(cells, counted.area_of, counted.oas, counted.wave_of, minimum, tables, sensitive, more, pages)
         found = mixed_classes(achieved or {}, decided.areas, counted) - more
         if found:  # each round withholds more local authorities: it ends
             more |= found
             continue
-        result = _with_categories(decided, groups, counted, minimum, decided_before)
+        result = _with_categories(decided, groups, counted, minimum, decided_before, forced)
         found = mixed_classes(achieved or {}, result.areas, counted) - more
         if not found:
             return result
@@ -844,15 +886,18 @@ def _with_categories(
     counted: Counted,
     minimum: int,
     decided_before: dict[Any, frozenset[Any]],
+    forced: frozenset[Any] = frozenset(),
 ) -> PointWithheld:
-    """The counts' decision with each breakdown's rows decided on it (`decide_categories`)."""
+    """The counts' decision with each breakdown's rows decided on it (`decide_categories`);
+    `forced`: rows withheld from the start, (family, level, pk, group) (`entrants`)."""
     withheld: set[Any] = set()
     by_family: dict[str, frozenset[Any]] = {}
     for family, grouped in groups.items():
-        key = (family, frozenset(grouped.items()), decided)
+        rows = frozenset(("row", *key[1:]) for key in forced if len(key) == 4 and key[0] == family)
+        key = (family, frozenset(grouped.items()), decided, rows)
         if key not in decided_before:  # points alike (often the spring and summer of a year) share it
             decided_before[key] = decide_categories(
-                grouped, counted.area_of, counted.oas, counted.wave_of, minimum, decided, family=family
+                grouped, counted.area_of, counted.oas, counted.wave_of, minimum, decided, family=family, forced=rows
             )
         by_family[family] = decided_before[key]
         withheld |= by_family[family]
@@ -884,11 +929,11 @@ def compute(counted: Counted | None = None) -> dict[datetime.date, PointWithheld
     points = sorted(counted.by_la)
     groups = count_groups(points)
     achieved = count_achieved()
-    results = count_results()
+    results = count_results(points)
     tables: dict[Any, JointTable] = {}
     decided_before: dict[Any, frozenset[Any]] = {}
     found: dict[datetime.date, PointWithheld] = {}
-    published: dict[Page, datetime.date] = {}  # each page's last point published
+    published: dict[Any, datetime.date] = {}  # each page's and row's last point published
     for point in points:  # in order: each point is decided against those before it (`entrants`)
         forced = entrants(results, point, published, counted, minimum)
         decision = _decide_point(
@@ -902,13 +947,26 @@ def compute(counted: Counted | None = None) -> dict[datetime.date, PointWithheld
             forced,
         )
         found[point] = decision
-        here = counted.by_la.get(point, {})
-        pages = set(_area_groups(here, counted.area_of, counted.oas)) | {("la", la) for la in here if la is not None}
-        pages |= {("hub", hub) for hub in counted.by_hub.get(point, {}) if isinstance(hub, int)}
-        for page in pages:
-            if not (page[1] in decision.hubs if page[0] == "hub" else page in decision.areas):
-                published[page] = point
+        published |= dict.fromkeys(_published(results.get(point, {}), decision, counted, minimum), point)
     return found
+
+
+def _published(results: dict[int, Result], decision: PointWithheld, counted: Counted, minimum: int) -> set[Any]:
+    """The pages, and rows of their breakdowns by kind and FSM quintile, published at a point
+    (as `entrants` names them)."""
+    figures = _Figures(counted)
+    sizes: dict[Any, int] = {}
+    for result in results.values():
+        for key in figures(result):
+            sizes[key] = sizes.get(key, 0) + 1
+    withheld_pages = decision.areas | {("hub", hub) for hub in decision.hubs}
+    return {
+        key
+        for key, size in sizes.items()
+        if size >= minimum
+        and (key if len(key) == 2 else key[1:3]) not in withheld_pages
+        and (len(key) == 2 or key not in decision.rows)
+    }
 
 
 def warm() -> None:

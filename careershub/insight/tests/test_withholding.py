@@ -1021,14 +1021,9 @@ def _no_small_group_in_no_hub_can_be_worked_out(decided: Any) -> None:
     assert checked > 5  # the test exercises the rule
 
 
-def _no_arrival_is_given_away_between_points(counted: Any, decided: Any) -> None:
-    """ADR 14, limit 12: a page's figures at two points differ only by the institutions that came
-    into it, left it or changed their result in between. For every page (area or hub) and every
-    two points it is published at one after the other: when those institutions are 1 to 4, none
-    came or went (which would give a first report's result away). Decided without the rule, some
-    do (the check can fail)."""
-    from unittest import mock
-
+def _members_by_figure(counted: Any, decided: Any) -> dict[Any, dict[Any, dict[int, tuple[int, ...]]]]:
+    """By point, each page's and each of its rows' (by kind, by FSM quintile) institutions and
+    their results."""
     from careershub.insight import withholding
     from careershub.insight.models import InsightFact
 
@@ -1038,44 +1033,65 @@ def _no_arrival_is_given_away_between_points(counted: Any, decided: Any) -> None
             oas_of.setdefault(la, set()).add(oa)
     members: dict[Any, dict[Any, dict[int, tuple[int, ...]]]] = {}
     names = [f"b{number}" for number in range(1, 9)]
-    rows = InsightFact.objects.values_list("point", "institution_id", "local_authority_id", "hub_id", "score", *names)
-    for point, institution, la, hub, *result in rows.order_by():
+    quintile = withholding._quintile(sorted(decided))
+    rows = InsightFact.objects.values_list(
+        "point", "institution_id", "local_authority_id", "hub_id", "kind", quintile, "score", *names
+    )
+    for point, institution, la, hub, kind, fsm, *result in rows.order_by():
         pages: set[Any] = {("national", 0)} | ({("hub", hub)} if hub is not None else set())
         if la is not None:
             region, lsip = counted.area_of[la]
             pages |= {("la", la), ("region", region), ("lsip", lsip)} | {("oa", oa) for oa in oas_of.get(la, ())}
         for page in pages - {("region", None), ("lsip", None)}:
-            members.setdefault(point, {}).setdefault(page, {})[institution] = tuple(map(int, result))
+            for key in (page, ("kind", *page, kind), ("fsm", *page, fsm)):
+                members.setdefault(point, {}).setdefault(key, {})[institution] = tuple(map(int, result))
+    return members
+
+
+def _no_arrival_is_given_away_between_points(counted: Any, decided: Any) -> None:
+    """ADR 14, limit 12: a page's figures at two points differ only by the institutions that came
+    into it, left it or changed their result in between. For every page (area or hub), and every
+    row of its breakdowns by kind and FSM quintile (count and average), and every two points it
+    is published at one after the other: when those institutions are 1 to 4, none came or went
+    (which would give a first report's result away). Decided without the rule, some do (the
+    check can fail)."""
+    from unittest import mock
+
+    from careershub.insight import withholding
+
+    members = _members_by_figure(counted, decided)
 
     def given_away(found: Any) -> tuple[int, list[Any]]:
         last: dict[Any, Any] = {}
         checked, bad = 0, []
         for point in sorted(found):
-            for page, now in members[point].items():
+            for key, now in members[point].items():
+                page = key if len(key) == 2 else key[1:3]
                 withheld = page[1] in found[point].hubs if page[0] == "hub" else page in found[point].areas
-                if withheld or len(now) < 5:
+                if withheld or len(now) < 5 or key in found[point].rows:
                     continue
-                if page in last:
-                    before = members[last[page]][page]
+                if key in last:
+                    before = members[last[key]][key]
                     changed = [i for i in now.keys() | before.keys() if now.get(i) != before.get(i)]
                     checked += 1
                     if 0 < len(changed) < 5 and now.keys() != before.keys():
-                        bad.append((point, page, len(changed)))
-                last[page] = point
+                        bad.append((point, key, len(changed)))
+                last[key] = point
         return checked, bad
 
     checked, bad = given_away(decided)
-    assert checked > 1000  # the test exercises the rule
+    assert checked > 1000  # the test exercises the rule, on pages and rows
     assert bad == []
     with mock.patch.object(withholding, "entrants", return_value=frozenset()):
         assert given_away(withholding.compute(counted))[1]
 
 
-def test_an_arrival_alone_withholds_every_page_it_changes() -> None:
+def test_an_arrival_alone_withholds_every_page_and_row_it_changes() -> None:
     """`entrants` (ADR 14, limit 12): a page whose difference from its last published point is a
-    first report alone (or with up to 3 more changes) is withheld; changes alone, or an arrival
-    among 5 changes, are not; a move out of a hub withholds the hub's page and no area's; the
-    comparison is with the last point each page was published at."""
+    first report alone (or with up to 3 more changes) is withheld, and so is its breakdown row
+    by kind or FSM quintile whose difference is; changes alone, or an arrival among 5 changes,
+    are not; a move out of a hub withholds the hub's page and rows and no area's; the comparison
+    is with the last point each page was published at."""
     import datetime
 
     from careershub.insight import withholding
@@ -1083,23 +1099,35 @@ def test_an_arrival_alone_withholds_every_page_it_changes() -> None:
     counted = withholding.Counted(by_la={}, by_hub={}, cells={}, area_of={1: (10, 20)}, oas={30: {1}}, wave_of={})
     first, second, third = (datetime.date(2024, month, 28) for month in (2, 3, 4))
     pages = {("national", 0), ("region", 10), ("lsip", 20), ("la", 1), ("oa", 30), ("hub", 5)}
-    published = dict.fromkeys(pages, first)
-    start: dict[int, Any] = {i: (1, 5, (3, 1, 1, 1, 0, 0, 0, 0, 0)) for i in range(8)}
+    academies = {("kind", *page, "academy") for page in pages}
+    quintile = {("fsm", *page, 2) for page in pages}
+    published = dict.fromkeys(pages | academies | quintile, first)
+    low, high = (3, 1, 1, 1, 0, 0, 0, 0, 0), (4, 1, 1, 1, 1, 0, 0, 0, 0)
+    start: dict[int, Any] = {i: (1, 5, low, "academy", 2) for i in range(8)}
 
     def forced(then: dict[int, Any], since: dict[Any, Any] = published) -> frozenset[Any]:
         return withholding.entrants({first: start, second: then}, second, since, counted, 5)
 
-    arrival = {**start, 8: (1, 5, (6, 1, 1, 1, 1, 1, 1, 0, 0))}
-    assert forced(arrival) == pages
-    three_more = {**arrival, **{i: (1, 5, (4, 1, 1, 1, 1, 0, 0, 0, 0)) for i in range(3)}}
-    assert forced(three_more) == pages
-    assert forced({**arrival, **{i: (1, 5, (4, 1, 1, 1, 1, 0, 0, 0, 0)) for i in range(4)}}) == frozenset()
-    assert forced({**start, **{i: (1, 5, (4, 1, 1, 1, 1, 0, 0, 0, 0)) for i in range(4)}}) == frozenset()
-    assert forced({**start, 0: (1, withholding.NO_HUB, start[0][2])}) == {("hub", 5)}
+    arrival = {**start, 8: (1, 5, (6, 1, 1, 1, 1, 1, 1, 0, 0), "academy", 2)}
+    assert forced(arrival) == pages | academies | quintile
+    three_more = {**arrival, **{i: (1, 5, high, "academy", 2) for i in range(3)}}
+    assert forced(three_more) == pages | academies | quintile
+    assert forced({**arrival, **{i: (1, 5, high, "academy", 2) for i in range(4)}}) == frozenset()
+    assert forced({**start, **{i: (1, 5, high, "academy", 2) for i in range(4)}}) == frozenset()
+    hubs = {key for key in pages | academies | quintile if "hub" in key}
+    assert forced({**start, 0: (1, withholding.NO_HUB, low, "academy", 2)}) == hubs
     # The LA's page was withheld at `second`: at `third` it is compared with `first`.
     history = {first: start, second: arrival, third: arrival}
-    since = {**dict.fromkeys(pages, second), ("la", 1): first}
+    since = {**dict.fromkeys(published, second), ("la", 1): first}
     assert withholding.entrants(history, third, since, counted, 5) == {("la", 1)}
+    # A row: 6 community schools join the 8 academies; then a seventh arrives as 5 academies
+    # change. The page's and the academies' differences are 5 or more; the community row's is
+    # the arrival alone.
+    mixed = {**start, **{i: (1, 5, low, "community", 2) for i in range(8, 14)}}
+    community = {("kind", *page, "community") for page in pages}
+    since = dict.fromkeys(pages | academies | community | quintile, first)
+    then = {**mixed, **{i: (1, 5, high, "academy", 2) for i in range(5)}, 14: (1, 5, low, "community", 2)}
+    assert withholding.entrants({first: mixed, second: then}, second, since, counted, 5) == community
 
 
 def test_an_area_a_hub_fills_but_for_two_is_withheld_and_names_the_hub(client_as, cast: Cast) -> None:  # type: ignore[no-untyped-def]
