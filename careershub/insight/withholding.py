@@ -78,6 +78,11 @@ class PointWithheld:
     @cached_property
     def rows(self) -> frozenset[tuple[str, str, int, Any]]:
         """(family, level, pk, group), `FAMILIES`; level "hub" for a hub's page."""
+        return self.rows_parsed()
+
+    def rows_parsed(self) -> frozenset[tuple[str, str, int, Any]]:
+        """`rows`, parsed again and not kept on the decision (which is cached pickled, so parsed
+        rows kept on it would be unpickled on every page's read)."""
         return frozenset((family, level, pk, group) for family, level, pk, group in json.loads(self.rows_text))
 
     def rows_of(self, family: str, scope: Scope) -> frozenset[Any]:
@@ -804,29 +809,49 @@ def entrants(
     published: dict[Any, datetime.date],
     counted: Counted,
     minimum: int,
+    places: dict[datetime.date, dict[Any, list[int]]] | None = None,
 ) -> frozenset[Any]:
     """Pages, and rows of their breakdowns by kind and FSM quintile (each publishes its count
     and average, as a page does), to withhold at `point` so that no institution's result is
-    given away by its arrival (ADR 0014, limit 12). An institution's result at a point is its latest evaluation, so most
-    results carry over from one point to the next, and a page's figures at two points it is
-    published at (count, score sum, each benchmark's count, the distribution) differ only by the
-    institutions that came into it, left it or changed their result between them. When those are
-    fewer than `minimum` and one of them came or left (the page's count says so), their results
-    rest on them alone: a first report's whole result, when it is the only change. Such a page
-    is withheld at `point`, against the last point it was published at (`published`, by page);
-    differences over longer spans hold those of the steps between. Changes alone (a page's count
-    the same) are not withheld: who re-evaluated is not published, and the change says nothing of
-    anyone's level. A row likewise, its arrivals being the institutions that came into its group
-    (a new kind, an FSM quintile whose edges moved) as well as into its page. Returns pages as
-    (level, pk) and rows as (family, level, pk, group)."""
+    given away by its arrival (ADR 0014, limit 12).
+
+    An institution's result at a point is its latest evaluation, so most results carry over from
+    one point to the next, and a page's figures at two points it is published at (count, score
+    sum, each benchmark's count, the distribution) differ only by the institutions that came into
+    it, left it or changed their result between them. When those are fewer than `minimum` and
+    one of them came or left (the page's count says so), their results rest on them alone: a
+    first report's whole result, when it is the only change. Such a page is withheld at `point`,
+    against the last point it was published at (`published`, by page); differences over longer
+    spans hold those of the steps between. Changes alone (a page's count the same) are not
+    withheld: who re-evaluated is not published, and the change says nothing of anyone's level.
+    A row likewise, its arrivals being the institutions that came into its group (a new kind, an
+    FSM quintile whose edges moved) as well as into its page. Returns pages as (level, pk) and
+    rows as (family, level, pk, group). `places`: the institutions at each point by LA and by
+    hub, kept between calls (`_places`)."""
+    places = {} if places is None else places
     now = results.get(point, {})
     figures = _Figures(counted)
+    las_in = _las_in(counted)
     changed: dict[Any, int] = {}
     moved: set[Any] = set()
     for before_point in set(published.values()):
         before = results.get(before_point, {})
-        compared = {page for page, found in published.items() if found == before_point}
-        for institution in now.keys() | before.keys():
+        compared = {key for key, found in published.items() if found == before_point}
+        # Only the institutions of the areas and hubs compared: most pages and rows were last
+        # published at the point before, and those that were not are few.
+        pages = {key if len(key) == 2 else key[1:3] for key in compared}
+        if ENGLAND in pages:
+            candidates: Iterable[int] = now.keys() | before.keys()
+        else:
+            wanted = {("la", la) for level, pk in pages if level != "hub" for la in las_in.get((level, pk), ())}
+            wanted |= {page for page in pages if page[0] == "hub"}
+            candidates = {
+                institution
+                for at in (point, before_point)
+                for place in wanted
+                for institution in _places(results, at, places).get(place, ())
+            }
+        for institution in candidates:
             was, is_ = before.get(institution), now.get(institution)
             if was == is_:
                 continue
@@ -838,6 +863,34 @@ def entrants(
                     if came_or_went:
                         moved.add(key)
     return frozenset(key for key in moved if changed[key] < minimum)
+
+
+def _las_in(counted: Counted) -> dict[Page, set[int]]:
+    """The local authorities of every area above one (not England: it holds them all)."""
+    found: dict[Page, set[int]] = {("oa", oa): set(las) for oa, las in counted.oas.items()}
+    for la, (region, lsip) in counted.area_of.items():
+        if la is None:
+            continue
+        found.setdefault(("la", la), set()).add(la)
+        for level, pk in (("region", region), ("lsip", lsip)):
+            if pk is not None:
+                found.setdefault((level, pk), set()).add(la)
+    return found
+
+
+def _places(
+    results: dict[datetime.date, dict[int, Result]],
+    point: datetime.date,
+    places: dict[datetime.date, dict[Any, list[int]]],
+) -> dict[Any, list[int]]:
+    """The institutions at a point by ("la", pk) and by ("hub", pk), kept in `places`."""
+    if point not in places:
+        here: dict[Any, list[int]] = {}
+        for institution, (la, hub, *_) in results.get(point, {}).items():
+            here.setdefault(("la", la), []).append(institution)
+            here.setdefault(("hub", hub), []).append(institution)
+        places[point] = here
+    return places[point]
 
 
 def _decide_point(
@@ -934,8 +987,9 @@ def compute(counted: Counted | None = None) -> dict[datetime.date, PointWithheld
     decided_before: dict[Any, frozenset[Any]] = {}
     found: dict[datetime.date, PointWithheld] = {}
     published: dict[Any, datetime.date] = {}  # each page's and row's last point published
+    places: dict[datetime.date, dict[Any, list[int]]] = {}
     for point in points:  # in order: each point is decided against those before it (`entrants`)
-        forced = entrants(results, point, published, counted, minimum)
+        forced = entrants(results, point, published, counted, minimum, places)
         decision = _decide_point(
             counted.cells.get(point, {}),
             groups[point],
@@ -960,12 +1014,13 @@ def _published(results: dict[int, Result], decision: PointWithheld, counted: Cou
         for key in figures(result):
             sizes[key] = sizes.get(key, 0) + 1
     withheld_pages = decision.areas | {("hub", hub) for hub in decision.hubs}
+    rows = decision.rows_parsed()
     return {
         key
         for key, size in sizes.items()
         if size >= minimum
         and (key if len(key) == 2 else key[1:3]) not in withheld_pages
-        and (len(key) == 2 or key not in decision.rows)
+        and (len(key) == 2 or key not in rows)
     }
 
 
