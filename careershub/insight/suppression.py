@@ -353,7 +353,9 @@ class JointTable:
         ids: dict[frozenset[int], int] = {}
         self.keys: list[list[Any]] = []
         id_of: dict[Any, int] = {}
-        for key, members in figures.items():
+        # In one order whatever the order figures came in (sets of strings iterate in an order
+        # that differs between processes): every process then decides alike.
+        for key, members in sorted(figures.items(), key=lambda item: repr(item[0])):
             held = frozenset(self.index[c] for c in members if c in self.index)
             if held:
                 id_of[key] = ids.setdefault(held, len(ids))
