@@ -16,10 +16,10 @@ but for a few are such a count too (`remainders`), and no class of withheld area
 uniform on a benchmark (`mixed_classes`). Points are decided in order, and no page's figures
 may differ from those of the last point it was published at by an institution's arrival or
 departure among fewer than the threshold of changes (`entrants`). Pages below a region publish
-no membership or wave rows (`BREAKDOWN_LEVELS`; ADR 0014, limit 8 addendum). Every output (page, chart, CSV,
-XLSX, PDF, the institution page's comparisons) applies the same decision. Computed from a few
-grouped reads of the facts for every point at once, and cached until the facts are refreshed
-(the refresh decides ahead once its facts are committed).
+no membership or wave rows (`BREAKDOWN_LEVELS`; ADR 0014, limit 8 addendum). Every output
+(page, chart, CSV, XLSX, PDF, the institution page's comparisons) applies the same decision.
+Computed from a few grouped reads of the facts for every point at once, and cached until the
+facts are refreshed (the refresh decides ahead once its facts are committed).
 """
 
 from __future__ import annotations
@@ -919,8 +919,8 @@ def _decide_point(
         sensitive |= pinned_rows(groups[family], figures, minimum)
     sensitive |= remainders(cells)
     more: frozenset[int] = frozenset()
+    pages = frozenset(key for key in forced if len(key) == 2)
     while True:
-        pages = frozenset(key for key in forced if len(key) == 2)
         decided = _decide(cells, counted.area_of, counted.oas, counted.wave_of, minimum, tables, sensitive, more, pages)
         found = mixed_classes(achieved or {}, decided.areas, counted) - more
         if found:  # each round withholds more local authorities: it ends
