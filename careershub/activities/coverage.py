@@ -144,6 +144,32 @@ def evaluate(rule: Rule, learner: LearnerFacts, today: datetime.date) -> tuple[b
     return len(before) >= rule.min_count, due
 
 
+def school_year_end(day: datetime.date) -> datetime.date:
+    """The last day (31 August) of the school year containing `day`."""
+    return datetime.date(academic_year(day) + 1, 8, 31)
+
+
+def to_do_this_year(rule: Rule, learner: LearnerFacts, today: datetime.date) -> bool:
+    """Whether the learner still has to meet `rule` before this school year ends, and still can:
+    for a rule of every school year, they have not yet had this year's (from the rule's first
+    year group on); for a rule by an age, they have not met it and reach that age after today and
+    by 31 August. A learner past the age without it is overdue: nothing done now counts for it."""
+    if rule.kind == "each_year":
+        if learner.year_group < rule.from_year:
+            return False
+        current = academic_year(today)
+        events = [
+            e
+            for e in learner.by_encounter.get(rule.encounter, ())
+            if _counts(rule, e) and academic_year(e.date) == current
+        ]
+        return len(events) < rule.min_count or sum(e.curriculum for e in events) < rule.curriculum_min
+    deadline = birthday(learner.date_of_birth, rule.age or 0)
+    if not today < deadline <= school_year_end(today):
+        return False
+    return not evaluate(rule, learner, today)[0]
+
+
 def learner_coverage(learner: LearnerFacts, rules: Iterable[Rule], today: datetime.date) -> dict[str, bool]:
     return {rule.code: evaluate(rule, learner, today)[0] for rule in rules}
 

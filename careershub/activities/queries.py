@@ -194,21 +194,42 @@ DEFAULT_RULES = "gatsby-2024-schools"
 
 
 def gap_list(
-    institution: Institution, rule: coverage.Rule, today: datetime.date, year_group: int | None = None
+    institution: Institution,
+    rule: coverage.Rule,
+    today: datetime.date,
+    year_group: int | None = None,
+    *,
+    this_year: bool = False,
 ) -> list[tuple[Learner, datetime.date | None]]:
-    """Learners on roll who have not yet met `rule` (optionally of one year group), each with the
-    date by which they should have (None for a rule of every school year), by year group and name."""
+    """Learners on roll who have not yet met `rule` (optionally of one year group; with
+    `this_year`, only those who still have to and can before this school year ends:
+    `coverage.to_do_this_year`), each with the date by which they should have (None for a rule of
+    every school year), by year group and name."""
     learners, facts = coverage_data(institution)
     by_pk = {learner.pk: learner for learner in learners}
     gaps = []
     for fact in facts:
         if (year_group is not None and fact.year_group != year_group) or not coverage.applies_to(rule, fact):
             continue
+        if this_year and not coverage.to_do_this_year(rule, fact, today):
+            continue
         if not coverage.evaluate(rule, fact, today)[0]:
             deadline = coverage.birthday(fact.date_of_birth, rule.age) if rule.age else None
             gaps.append((by_pk[fact.pk], deadline))
     gaps.sort(key=lambda item: (item[0].year_group, item[0].legal_last_name, item[0].legal_first_name, item[0].pk))
     return gaps
+
+
+def to_do_this_year(institution: Institution, today: datetime.date) -> tuple[int, list[tuple[coverage.Rule, int]]]:
+    """(learners on roll, per coverage rule of the institution's framework how many of them still
+    have to meet it before this school year ends: `coverage.to_do_this_year`), for the careers
+    leader's home page."""
+    _framework_code, rules = coverage_rules_for(institution, today)
+    _learners, facts = coverage_data(institution)
+    return len(facts), [
+        (rule, sum(1 for f in facts if coverage.applies_to(rule, f) and coverage.to_do_this_year(rule, f, today)))
+        for rule in rules
+    ]
 
 
 def rule_by_code(rules: tuple[coverage.Rule, ...], code: str) -> coverage.Rule | None:

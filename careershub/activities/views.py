@@ -18,18 +18,16 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from careershub.activities import services
-from careershub.activities.coverage import Rule
 from careershub.activities.forms import ActivityForm, GuidanceMeetingForm, ParticipantsForm
 from careershub.activities.models import Activity
 from careershub.activities.queries import (
     activities_for,
     can_read_guidance_notes,
     coverage_rules_for,
-    gap_list,
     meetings_for,
     rule_by_code,
 )
-from careershub.activities.views_coverage import gap_query
+from careershub.activities.views_coverage import Gap
 from careershub.audit.models import AuditAction
 from careershub.audit.services import record
 from careershub.core.pagination import pagination_params
@@ -87,7 +85,7 @@ def activity_create(request: HttpRequest) -> HttpResponse:
         messages.success(request, f"{activity.title} was recorded. Now add who took part.")
         target = reverse("activities:participants", args=[activity.pk])
         gap = _gap_from(request, institution)
-        return redirect(f"{target}?{gap_query(gap[0].code, gap[1])}" if gap else target)
+        return redirect(f"{target}?{gap.query()}" if gap else target)
     return TemplateResponse(
         request,
         "activities/create.html",
@@ -95,14 +93,15 @@ def activity_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _gap_from(request: HttpRequest, institution: Institution) -> tuple[Rule, int | None] | None:
-    """The gap list (rule, year group) a careers leader is recording an activity for, if any."""
+def _gap_from(request: HttpRequest, institution: Institution) -> Gap | None:
+    """The gap list a careers leader is recording an activity for, if any (`Gap.query`)."""
     code = request.GET.get("gap", "")
     rule = rule_by_code(coverage_rules_for(institution, timezone.localdate())[1], code) if code else None
     if rule is None:
         return None
     year = request.GET.get("gap_year", "")
-    return rule, int(year) if year.isdigit() and int(year) in YEAR_GROUPS else None
+    year_group = int(year) if year.isdigit() and int(year) in YEAR_GROUPS else None
+    return Gap(rule, year_group, request.GET.get("gap_this_year") == "1")
 
 
 @require_GET
@@ -130,8 +129,7 @@ def activity_participants(request: HttpRequest, pk: int) -> HttpResponse:
     gap = _gap_from(request, institution)
     initial: dict[str, str] = {}
     if gap is not None and request.method == "GET":
-        rule, year_group = gap
-        learners = gap_list(institution, rule, timezone.localdate(), year_group)
+        learners = gap.learners(institution, timezone.localdate())
         initial = {"how": "upns", "upns": "\n".join(learner.identifier for learner, _due in learners)}
     form = ParticipantsForm(request.POST or None, initial=initial)
     unknown: list[str] = []

@@ -11,6 +11,8 @@ learners' UPNs or ULNs.
 
 from __future__ import annotations
 
+import datetime
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -32,7 +34,7 @@ from careershub.core.pagination import pagination_params
 from careershub.hubs.queries import hubs_for
 from careershub.institutions.models import Institution
 from careershub.learners import exports
-from careershub.learners.models import YEAR_GROUP_CHOICES
+from careershub.learners.models import YEAR_GROUP_CHOICES, Learner
 from careershub.learners.queries import can_manage_learners
 from careershub.learners.views import institution_or_403
 from careershub.organisations.models import OrganisationKind
@@ -46,6 +48,39 @@ class GapFilterForm(forms.Form):
         coerce=int,
         empty_value=None,
     )
+    this_year = forms.BooleanField(required=False)
+
+    def __init__(self, *args: Any, today: datetime.date, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        end = f"{coverage.school_year_end(today):%-d %B %Y}"
+        this_year = self.fields["this_year"]
+        this_year.label = f"Only those still to do by {end}"
+        this_year.help_text = (
+            "For an expectation of every school year: learners who have not had this year's yet. "
+            f"For one by an age: learners who reach that age after today and by {end}."
+        )
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A gap list as chosen on its page: the rule, a year group or all, and whether only the
+    learners still to do it this school year (`coverage.to_do_this_year`)."""
+
+    rule: coverage.Rule
+    year_group: int | None = None
+    this_year: bool = False
+
+    def learners(self, institution: Institution, today: datetime.date) -> list[tuple[Learner, datetime.date | None]]:
+        return gap_list(institution, self.rule, today, self.year_group, this_year=self.this_year)
+
+    def query(self) -> str:
+        """The query string that carries the gap list to the activity and participants pages."""
+        params: dict[str, Any] = {"gap": self.rule.code}
+        if self.year_group:
+            params["gap_year"] = self.year_group
+        if self.this_year:
+            params["gap_this_year"] = 1
+        return urlencode(params)
 
 
 def _rule_or_404(institution: Institution, code: str) -> tuple[str, coverage.Rule]:
@@ -56,18 +91,11 @@ def _rule_or_404(institution: Institution, code: str) -> tuple[str, coverage.Rul
     return framework_code, rule
 
 
-def _year_group(request: HttpRequest) -> tuple[GapFilterForm, int | None]:
-    form = GapFilterForm(request.GET or None)
-    year_group = form.cleaned_data.get("year_group") if form.is_valid() else None
-    return form, year_group
-
-
-def gap_query(rule_code: str, year_group: int | None) -> str:
-    """The query string that carries a gap list to the activity and participants pages."""
-    params: dict[str, Any] = {"gap": rule_code}
-    if year_group:
-        params["gap_year"] = year_group
-    return urlencode(params)
+def _gap(request: HttpRequest, rule: coverage.Rule, today: datetime.date) -> tuple[GapFilterForm, Gap]:
+    form = GapFilterForm(request.GET or None, today=today)
+    if not form.is_valid():
+        return form, Gap(rule)
+    return form, Gap(rule, form.cleaned_data.get("year_group"), bool(form.cleaned_data.get("this_year")))
 
 
 @require_GET
@@ -96,13 +124,16 @@ def coverage_overview(request: HttpRequest) -> HttpResponse:
 def coverage_gaps(request: HttpRequest, rule_code: str) -> HttpResponse:
     institution = institution_or_403(request)
     _framework_code, rule = _rule_or_404(institution, rule_code)
-    form, year_group = _year_group(request)
-    gaps = gap_list(institution, rule, timezone.localdate(), year_group)
+    today = timezone.localdate()
+    form, gap = _gap(request, rule, today)
+    gaps = gap.learners(institution, today)
     # The page shows GAP_PAGE_SIZE learners at a time; the count, the CSV and "record an activity
     # for these learners" always cover the whole list.
     page = Paginator(gaps, GAP_PAGE_SIZE).get_page(request.GET.get("page"))
     can_manage = can_manage_learners(request.membership)  # type: ignore[attr-defined]
-    query = gap_query(rule.code, year_group)
+    shown = urlencode(
+        {key: value for key, value in (("year_group", gap.year_group), ("this_year", gap.this_year and "on")) if value}
+    )
     return TemplateResponse(
         request,
         "activities/coverage_gaps.html",
@@ -110,15 +141,16 @@ def coverage_gaps(request: HttpRequest, rule_code: str) -> HttpResponse:
             "institution": institution,
             "rule": rule,
             "form": form,
-            "year_group": year_group,
+            "gap": gap,
+            "year_group": gap.year_group,
+            "school_year_end": coverage.school_year_end(today),
             "gaps": gaps,
             "page": page,
             "pagination": pagination_params(request, page),
-            "today": timezone.localdate(),
+            "today": today,
             "can_manage": can_manage,
-            "csv_url": reverse("activities:coverage-gaps-csv", args=[rule.code])
-            + (f"?year_group={year_group}" if year_group else ""),
-            "new_activity_url": f"{reverse('activities:create')}?{query}",
+            "csv_url": reverse("activities:coverage-gaps-csv", args=[rule.code]) + (f"?{shown}" if shown else ""),
+            "new_activity_url": f"{reverse('activities:create')}?{gap.query()}",
             "page_title": f"Learners who have not met: {rule.text}",
         },
     )
@@ -145,8 +177,9 @@ GAP_HEADER = [
 def coverage_gaps_csv(request: HttpRequest, rule_code: str) -> HttpResponse:
     institution = institution_or_403(request)
     _framework_code, rule = _rule_or_404(institution, rule_code)
-    _form, year_group = _year_group(request)
-    gaps = gap_list(institution, rule, timezone.localdate(), year_group)
+    today = timezone.localdate()
+    _form, gap = _gap(request, rule, today)
+    gaps = gap.learners(institution, today)
     rows = [
         [
             learner.upn,
@@ -168,10 +201,15 @@ def coverage_gaps_csv(request: HttpRequest, rule_code: str) -> HttpResponse:
         organisation=institution.organisation,
         action=AuditAction.VIEW,
         instance=institution,
-        after={"exported_gap_list": rule.code, "year_group": year_group, "learners": len(rows)},
+        after={
+            "exported_gap_list": rule.code,
+            "year_group": gap.year_group,
+            "this_year": gap.this_year,
+            "learners": len(rows),
+        },
         label=f"Coverage gap list export of {institution.name}",
     )
-    suffix = f"-year{year_group}" if year_group else ""
+    suffix = (f"-year{gap.year_group}" if gap.year_group else "") + ("-this-year" if gap.this_year else "")
     filename = f"gaps-{rule.code}{suffix}-{institution.urn}-{timezone.localdate():%Y%m%d}.csv"
     return exports.csv_response(filename, GAP_HEADER, rows)
 

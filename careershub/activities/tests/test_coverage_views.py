@@ -177,6 +177,56 @@ def test_gap_list_becomes_the_participants_of_a_new_activity(client_as, cast: Ca
     assert set(activity.participants.all()) == set(gaps)
 
 
+def test_gap_list_of_those_still_to_do_this_school_year(client_as, cast: Cast, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """ "Only those still to do by 31 August": on the page, in its CSV (named and audited so) and
+    as the participants of a new activity."""
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: datetime.date(2026, 3, 1))
+
+    def learner(name: str, born: datetime.date, year_group: int = 11) -> Learner:
+        return LearnerFactory.create(
+            institution=cast.ashby, year_group=year_group, date_of_birth=born, legal_last_name=name
+        )
+
+    soon = learner("Soon", datetime.date(2010, 6, 15))  # 16 on 15 June 2026
+    overdue = learner("Overdue", datetime.date(2010, 1, 10))  # 16 already: too late
+    later = learner("Later", datetime.date(2010, 10, 1), 10)  # 16 next school year
+    reached = learner("Reached", datetime.date(2010, 7, 1))
+    work = [*MEANINGFUL, "range_of_people", "task_set", "employer_feedback"]
+    talk(cast, [reached], activity_type="work_experience", checklist=work, date=datetime.date(2025, 1, 1))
+    client = client_as("careers_leader")
+    url = reverse("activities:coverage-gaps", args=["bm6_by_16"])
+    assert {gap for gap, _ in client.get(url).context_data["gaps"]} == {soon, overdue, later}
+    response = client.get(url, {"this_year": "on"})
+    assert [gap for gap, _ in response.context_data["gaps"]] == [soon]
+    html = response.content.decode()
+    assert "1 learner on roll has not met this yet and can still meet it by 31 August 2026." in html
+    csv_url = reverse("activities:coverage-gaps-csv", args=["bm6_by_16"]) + "?this_year=on"
+    assert f'href="{csv_url}"' in html
+    exported = client.get(csv_url)
+    assert "gaps-bm6_by_16-this-year-" in exported["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    assert [row[0] for row in rows[1:]] == [soon.upn]
+    event = AuditEvent.objects.filter(object_label__startswith="Coverage gap list export").latest("pk")
+    assert event.changes["this_year"] == [None, True]
+    create_url = reverse("activities:create") + "?gap=bm6_by_16&gap_this_year=1"
+    assert create_url.replace("&", "&amp;") in html
+    assert "(those still to do this school year)" in client.get(create_url).content.decode()
+    created = client.post(
+        create_url,
+        {
+            "activity_type": "workplace_visit",
+            "title": "Visit to the depot",
+            "date-day": "2",
+            "date-month": "3",
+            "date-year": "2026",
+            "provider_kind": "employer",
+            "mode": "in_person",
+        },
+    )
+    assert urlsplit(created["Location"]).query == "gap=bm6_by_16&gap_this_year=1"
+    assert client.get(created["Location"]).context_data["form"].initial["upns"].split() == [soon.upn]
+
+
 def test_senior_leader_reads_gap_lists_but_cannot_record(client_as, cast: Cast) -> None:  # type: ignore[no-untyped-def]
     year7(cast, 2)
     page = client_as("senior_leader").get(reverse("activities:coverage-gaps", args=["bm5_each_year"]))
