@@ -138,6 +138,13 @@ def test_import_record_for_a_filtered_group_and_see_coverage_change(
     journey.follow("See benchmark coverage and gap lists")
     assert overall(journey, "bm6_by_16") == "75%"
 
+    # Home lists what is still to do this school year; each line opens that gap list.
+    journey.follow("Home", within="nav")
+    expect(page.locator("#to-do-coverage")).to_contain_text("Benchmark 5: At least one meaningful employer encounter")
+    journey.follow(re.compile(r"^Benchmark 5: "), within="#to-do-coverage")
+    expect(page.get_by_role("checkbox", name=re.compile(r"Only those still to do by"))).to_be_checked()
+    expect(page.locator("#gap-count")).to_contain_text(re.compile(r"on roll (has|have) not met this yet and can still"))
+
     # A learner's page shows where they stand, and their careers record downloads as a PDF.
     journey.follow("Learners", within="nav")
     journey.follow("Demo0 Sampleton0")

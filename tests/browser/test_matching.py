@@ -87,16 +87,16 @@ def test_offer_request_round_pin_resolve_accept_and_deliver(journey: Journey, ca
     expect(card.locator(".govuk-tag")).to_have_text("Confirmed")
     journey.sign_out()
 
-    # The employer accepts.
+    # The employer accepts, from what its home page says needs its attention.
     journey.sign_in("contact@employer.example")
-    journey.goto("/matching/replies/")
+    journey.follow("1 match with a school or college is waiting for your reply", within="#to-do-other")
     journey.press("Accept")
     expect(page.get_by_role("main")).to_contain_text("Your reply: Accepted.")
     journey.sign_out()
 
     # The school accepts, and after the talk records who took part.
     journey.sign_in("leader@ashby.example")
-    journey.goto("/matching/replies/")
+    journey.follow("1 employer match is waiting for your school's reply", within="#to-do-other")
     journey.press("Accept")
     journey.navigate(lambda: page.get_by_role("link", name=re.compile("^Record that it took place")).click())
     fill_date(journey, "delivered_on", TODAY)
