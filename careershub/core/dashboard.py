@@ -1,9 +1,10 @@
 """What the home page shows, by the current membership's organisation kind.
 
-Beside the links, the home page of a school or college's careers and senior leaders, and of an
-employer's contacts, lists what needs their attention now, each with a link to where it is done
-(`institution_to_do`, `employer_to_do`). Everything is read through the membership's scoped
-queries, in a fixed number of queries whatever the numbers of learners and matches.
+Beside the links, the home page of a school or college's careers and senior leaders, of a hub's
+staff and of an employer's contacts lists what needs their attention now, each with a link to
+where it is done (`institution_to_do`, `hub_to_do`, `employer_to_do`; ADR 18). Everything is
+read through the membership's scoped queries, in a fixed number of queries whatever the numbers
+of learners, requests and matches.
 """
 
 from __future__ import annotations
@@ -18,14 +19,14 @@ from django.utils import timezone
 from careershub.activities import coverage
 from careershub.activities.models import ImportStatus as ActivityImportStatus
 from careershub.activities.queries import activity_imports_for, to_do_this_year
-from careershub.employers.models import OfferStatus
-from careershub.employers.queries import employer_of, offers_for
+from careershub.employers.models import ComplianceFact, OfferStatus, RequestStatus
+from careershub.employers.queries import employer_of, employers_for, offers_for, requests_for
 from careershub.hubs.models import Hub, HubMembership
 from careershub.institutions.models import Institution, InstitutionKind
 from careershub.learners.models import ImportStatus as LearnerImportStatus
 from careershub.learners.queries import imports_for, learner_institution
-from careershub.matching.models import Match, Response
-from careershub.matching.queries import matches_to_answer
+from careershub.matching.models import Match, MatchStatus, Response, RoundStatus
+from careershub.matching.queries import matches_to_answer, rounds_for
 from careershub.organisations.models import Membership, OrganisationKind
 
 
@@ -45,6 +46,7 @@ def home_context(membership: Membership) -> dict[str, Any]:
         context["hub"] = hub
         if hub is not None:
             context["hub_members"] = hub.memberships.current().count()
+            context["to_do"] = hub_to_do(membership, hub, timezone.localdate())
     elif organisation.kind == OrganisationKind.INSTITUTION:
         institution = Institution.objects.filter(organisation=organisation).first()
         context["institution"] = institution
@@ -123,10 +125,48 @@ def employer_to_do(membership: Membership, today: datetime.date) -> dict[str, An
     if employer is None:
         return {"employer": None}
     open_offers = offers_for(membership).filter(status=OfferStatus.PUBLISHED, available_to__gte=today).count()
-    facts = [fact for fact in employer.compliance_facts.order_by("expires_on", "kind") if fact.warning(today)]
+    facts = employer.compliance_facts.needing_renewal(today).order_by("expires_on", "kind")
     return {
         "employer": employer,
         "open_offers": open_offers,
         "matches": _match_counts(membership, "employer"),
         "compliance": [(fact, fact.warning(today)) for fact in facts],
+    }
+
+
+def hub_to_do(membership: Membership, hub: Hub, today: datetime.date) -> dict[str, Any]:
+    """For a hub's staff: matching rounds with proposals to review, a latest round that failed or
+    stalled, member schools' open requests with no live match (and how many of them lost a
+    confirmed match to a decline), and the hub's employers whose current compliance facts have
+    expired or expire soon."""
+    rounds = rounds_for(membership).filter(hub=hub)
+    to_review = list(
+        rounds.annotate(proposals=Count("matches", filter=Q(matches__status=MatchStatus.PROPOSED)))
+        .filter(proposals__gt=0)
+        .order_by("-created_at", "-pk")[:5]
+    )
+    latest = rounds.order_by("-created_at", "-pk").first()
+    live = Match.objects.filter(status__in=[MatchStatus.PROPOSED, MatchStatus.PINNED, MatchStatus.CONFIRMED])
+    declined = Match.objects.filter(round__in=rounds, status=MatchStatus.REMOVED).filter(
+        Q(employer_response=Response.DECLINED) | Q(school_response=Response.DECLINED)
+    )
+    unmatched = (
+        requests_for(membership)
+        .filter(status=RequestStatus.OPEN, window_end__gte=today)
+        .exclude(pk__in=live.values("request"))
+        .aggregate(count=Count("pk"), declined=Count("pk", filter=Q(pk__in=declined.values("request"))))
+    )
+    renewals = (
+        ComplianceFact.objects.needing_renewal(today)
+        .filter(employer__in=employers_for(membership))
+        .select_related("employer")
+        .order_by("expires_on", "employer__name", "kind")
+    )
+    return {
+        "to_review": to_review,
+        "latest": latest if latest is not None and (latest.status == RoundStatus.FAILED or latest.stalled) else None,
+        "unmatched": unmatched["count"],
+        "unmatched_declined": unmatched["declined"],
+        "compliance": [(fact, fact.warning(today)) for fact in renewals[:10]],
+        "compliance_count": renewals.count(),
     }

@@ -11,7 +11,7 @@ import datetime
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 
 from careershub.hubs.models import Hub
 from careershub.institutions.models import Institution
@@ -129,12 +129,28 @@ class ComplianceKind(models.TextChoices):
     RISK_ASSESSMENT = "risk_assessment", "Risk assessment"
 
 
+class ComplianceFactQuerySet(models.QuerySet["ComplianceFact"]):
+    def current(self) -> ComplianceFactQuerySet:
+        """The latest fact of each employer and kind: recording a renewed check replaces the old
+        one (the latest expiry, then the latest recorded among equal expiries)."""
+        newer = ComplianceFact.objects.filter(employer=OuterRef("employer"), kind=OuterRef("kind")).filter(
+            Q(expires_on__gt=OuterRef("expires_on")) | Q(expires_on=OuterRef("expires_on"), pk__gt=OuterRef("pk"))
+        )
+        return self.exclude(Exists(newer))
+
+    def needing_renewal(self, today: datetime.date) -> ComplianceFactQuerySet:
+        """Current facts that have expired or expire within `EXPIRY_WARNING_DAYS`."""
+        return self.current().filter(expires_on__lte=today + datetime.timedelta(days=EXPIRY_WARNING_DAYS))
+
+
 class ComplianceFact(models.Model):
     employer = models.ForeignKey(Employer, on_delete=models.CASCADE, related_name="compliance_facts")
     kind = models.CharField(max_length=20, choices=ComplianceKind.choices)
     checked_on = models.DateField()
     expires_on = models.DateField()
     note = models.CharField(max_length=200, blank=True)
+
+    objects = ComplianceFactQuerySet.as_manager()
 
     class Meta:
         ordering = ["expires_on"]

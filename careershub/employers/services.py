@@ -10,7 +10,6 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from careershub.audit.models import AuditAction
@@ -623,12 +622,9 @@ def compliance_send_reminders(*, today: datetime.date | None = None) -> int:
 
     today = today or timezone.localdate()
     thresholds = sorted({0, *(int(days) for days in settings.COMPLIANCE_REMINDER_DAYS)}, reverse=True)
-    newer = ComplianceFact.objects.filter(employer=OuterRef("employer"), kind=OuterRef("kind")).filter(
-        Q(expires_on__gt=OuterRef("expires_on")) | Q(expires_on=OuterRef("expires_on"), pk__gt=OuterRef("pk"))
-    )
     due = (
-        ComplianceFact.objects.filter(expires_on__lte=today + datetime.timedelta(days=thresholds[0]))
-        .exclude(Exists(newer))
+        ComplianceFact.objects.current()
+        .filter(expires_on__lte=today + datetime.timedelta(days=thresholds[0]))
         .select_related("employer__organisation", "employer__hub")
         .order_by("expires_on", "pk")
     )

@@ -146,6 +146,7 @@ def employer_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "employer": employer,
             "contacts": employer.contacts.select_related("adviser_institution"),
             "compliance": employer.compliance_facts.all(),
+            "current_compliance": set(employer.compliance_facts.current().values_list("pk", flat=True)),
             "offers": employer.offers.all(),
             "is_own": employer.organisation_id == request.membership.organisation_id,  # type: ignore[attr-defined]
             "can_manage": employer.hub is not None and can_manage_hub(request.membership, employer.hub),  # type: ignore[attr-defined]

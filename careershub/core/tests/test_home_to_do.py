@@ -20,7 +20,7 @@ from careershub.employers.tests.factories import employer_for, locate, offer_for
 from careershub.learners.models import ImportStatus, Learner, LearnerImport
 from careershub.learners.tests.factories import LearnerFactory
 from careershub.matching import services as matching
-from careershub.matching.models import Delivery, Match
+from careershub.matching.models import Delivery, Match, MatchRound, RoundStatus
 from conftest import PERSONAS, Cast
 
 pytestmark = pytest.mark.django_db
@@ -63,7 +63,7 @@ def test_only_a_schools_leaders_see_what_their_learners_still_need(client_as, ca
     assert (TO_DO in html) == (persona in {"careers_leader", "senior_leader", "other_careers_leader"})
     if persona == "other_careers_leader":
         assert "No learners are on roll yet" in html  # Ashby's learners are not Brook's
-    assert (ATTENTION in html) == (persona == "employer")
+    assert (ATTENTION in html) == (persona in {"employer", "hub_lead", "enterprise_coordinator", "other_hub_lead"})
 
 
 def test_careers_leader_sees_each_expectation_still_to_do_with_its_gap_list(client_as, cast: Cast) -> None:  # type: ignore[no-untyped-def]
@@ -156,7 +156,55 @@ def test_imports_waiting_to_be_confirmed(client_as, cast: Cast) -> None:  # type
     assert "sims.csv" in senior and "register.csv" not in senior
 
 
-@pytest.mark.parametrize("persona", ["careers_leader", "employer"])
+def test_a_renewed_check_replaces_the_old_one(client_as, cast: Cast) -> None:  # type: ignore[no-untyped-def]
+    employer = employer_for(cast)
+    day = datetime.timedelta(days=1)
+    old = ComplianceFact.objects.create(
+        employer=employer, kind=ComplianceKind.DBS, checked_on=TODAY - 900 * day, expires_on=TODAY - 10 * day
+    )
+    assert "Your DBS check expired on 19 February 2026" in home(client_as, "employer")
+    assert "DBS check expired on 19 February 2026" in home(client_as, "hub_lead")
+    ComplianceFact.objects.create(
+        employer=employer, kind=ComplianceKind.DBS, checked_on=TODAY - day, expires_on=TODAY + 900 * day
+    )
+    assert "DBS" not in home(client_as, "employer") and "DBS" not in home(client_as, "hub_lead")
+    assert list(ComplianceFact.objects.current()) != [old]
+
+
+def test_hub_staff_see_proposals_to_review_requests_with_no_match_and_declines(client_as, cast: Cast) -> None:  # type: ignore[no-untyped-def]
+    employer = employer_for(cast)
+    offer_for(employer, kind="workplace_visit", title="Factory visit")
+    request_for(locate(cast.ashby), kind="workplace_visit", year_group="10")
+    request_for(cast.ashby, kind="mock_interviews", year_group="11")  # no offer of its kind
+    match_round = matching.round_solve(match_round=matching.round_create(hub=cast.north_hub, name="Spring round"))
+    html = home(client_as, "hub_lead")
+    review = reverse("matching:round", args=[match_round.pk])
+    assert f'<a class="govuk-link" href="{review}">1 proposed match in Spring round is waiting for your review' in html
+    assert "1 open request from your schools and colleges has no match</a>" in html
+    assert f'href="{reverse("matching:hub", args=[cast.north_hub.pk])}"' in html
+    assert "Spring round" in home(client_as, "enterprise_coordinator")
+    other = home(client_as, "other_hub_lead")
+    assert "Spring round" not in other and "Nothing needs your attention now." in other
+    match = match_round.matches.get()
+    matching.match_review(match=match, action="confirm", actor=cast.hub_lead)
+    assert "waiting for your review" not in home(client_as, "hub_lead")
+    matching.match_respond(match=Match.objects.get(pk=match.pk), side="school", accept=False, actor=cast.careers_leader)
+    assert "2 open requests from your schools and colleges have no match (1 after a confirmed match was declined)" in (
+        home(client_as, "hub_lead")
+    )
+
+
+def test_hub_staff_see_a_latest_round_that_failed(client_as, cast: Cast) -> None:  # type: ignore[no-untyped-def]
+    failed = MatchRound.objects.create(hub=cast.north_hub, name="Autumn round", status=RoundStatus.FAILED)
+    html = home(client_as, "hub_lead")
+    assert (
+        f'href="{reverse("matching:round", args=[failed.pk])}">Autumn round could not be solved: solve it again' in html
+    )
+    MatchRound.objects.create(hub=cast.north_hub, name="Winter round", status=RoundStatus.SOLVED)
+    assert "could not be solved" not in home(client_as, "hub_lead")
+
+
+@pytest.mark.parametrize("persona", ["careers_leader", "employer", "hub_lead"])
 def test_home_query_budget_does_not_grow_with_learners_or_matches(  # type: ignore[no-untyped-def]
     client_as, cast: Cast, persona: str, django_assert_max_num_queries
 ) -> None:
@@ -181,7 +229,11 @@ def test_home_query_budget_does_not_grow_with_learners_or_matches(  # type: igno
     activity_services.participants_add(activity=activity, learners=learners, actor=cast.careers_leader)
     for _ in range(3):
         confirmed_match(cast)
+    for kind in ComplianceKind:
+        ComplianceFact.objects.create(
+            employer=Employer.objects.get(organisation=cast.employer_org), kind=kind, checked_on=TODAY, expires_on=TODAY
+        )
     assert queries() == few
-    budget = {"careers_leader": 16, "employer": 8}[persona]
+    budget = {"careers_leader": 16, "employer": 8, "hub_lead": 11}[persona]
     with django_assert_max_num_queries(budget):
         client.get("/")

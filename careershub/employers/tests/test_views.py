@@ -328,6 +328,17 @@ def test_employer_adds_a_contact_and_a_check_with_expiry_warning(client_as, cast
     page = client_as("hub_lead").get(reverse("employers:detail", args=[employer.pk])).content.decode()
     assert "Priya Shah" in page and "DBS check" in page and "Expires soon" in page
     assert AuditEvent.objects.filter(object_type="employers.ComplianceFact").exists()
+    # Renewed: the new check replaces the old, which no longer warns.
+    client.post(
+        reverse("employers:compliance-add"),
+        {
+            "kind": "dbs",
+            **date_fields("checked_on", TODAY),
+            **date_fields("expires_on", TODAY + datetime.timedelta(days=1000)),
+        },
+    )
+    page = client_as("hub_lead").get(reverse("employers:detail", args=[employer.pk])).content.decode()
+    assert "Expires soon" not in page and page.count("Replaced by a later check") == 1
 
 
 def test_check_expiring_before_it_was_made_is_refused(client_as, cast: Cast) -> None:  # type: ignore[no-untyped-def]
