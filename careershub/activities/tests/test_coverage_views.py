@@ -51,6 +51,22 @@ def year7(cast: Cast, n: int, **kwargs: object) -> list[Learner]:
     return LearnerFactory.create_batch(n, **values)
 
 
+def record_depot_visit(client, create_url: str, day: datetime.date):  # type: ignore[no-untyped-def]
+    """Posts the "Record an activity" form reached from a gap list: a workplace visit on `day`."""
+    return client.post(
+        create_url,
+        {
+            "activity_type": "workplace_visit",
+            "title": "Visit to the depot",
+            "date-day": str(day.day),
+            "date-month": str(day.month),
+            "date-year": str(day.year),
+            "provider_kind": "employer",
+            "mode": "in_person",
+        },
+    )
+
+
 def test_coverage_data_counts_each_benchmark_of_an_activity(cast: Cast) -> None:
     [learner] = year7(cast, 1)
     # A careers fair counts for Benchmark 5 (employer) and 7 (provider, here a university).
@@ -153,18 +169,7 @@ def test_gap_list_becomes_the_participants_of_a_new_activity(client_as, cast: Ca
     create_url = reverse("activities:create") + "?gap=bm6_by_16&gap_year=10"
     assert create_url.replace("&", "&amp;") in page
     assert "who have not met" in client.get(create_url).content.decode()
-    response = client.post(
-        create_url,
-        {
-            "activity_type": "workplace_visit",
-            "title": "Visit to the depot",
-            "date-day": "5",
-            "date-month": "11",
-            "date-year": "2025",
-            "provider_kind": "employer",
-            "mode": "in_person",
-        },
-    )
+    response = record_depot_visit(client, create_url, datetime.date(2025, 11, 5))
     activity = Activity.objects.get(title="Visit to the depot")
     target = urlsplit(response["Location"])
     assert target.path == reverse("activities:participants", args=[activity.pk])
@@ -211,18 +216,7 @@ def test_gap_list_of_those_still_to_do_this_school_year(client_as, cast: Cast, m
     create_url = reverse("activities:create") + "?gap=bm6_by_16&gap_this_year=1"
     assert create_url.replace("&", "&amp;") in html
     assert "(those still to do this school year)" in client.get(create_url).content.decode()
-    created = client.post(
-        create_url,
-        {
-            "activity_type": "workplace_visit",
-            "title": "Visit to the depot",
-            "date-day": "2",
-            "date-month": "3",
-            "date-year": "2026",
-            "provider_kind": "employer",
-            "mode": "in_person",
-        },
-    )
+    created = record_depot_visit(client, create_url, datetime.date(2026, 3, 2))
     assert urlsplit(created["Location"]).query == "gap=bm6_by_16&gap_this_year=1"
     assert client.get(created["Location"]).context_data["form"].initial["upns"].split() == [soon.upn]
 
