@@ -21,21 +21,11 @@ def navigation_items(request: HttpRequest) -> list[dict[str, Any]]:
     membership = getattr(request, "membership", None)
     if membership is None:
         return []
-    items: list[tuple[str, str]] = [("Home", reverse("core:home"))]
-    items.append(("Schools and colleges", reverse("institutions:list")))
     kind = membership.organisation.kind
     if kind == OrganisationKind.INSTITUTION:
-        items.append(("Self-evaluation", reverse("evaluations:list")))
-    if kind == OrganisationKind.INSTITUTION and membership.role in {Role.CAREERS_LEADER, Role.SENIOR_LEADER}:
-        items.append(("Learners", reverse("learners:list")))
-        items.append(("Activities", reverse("activities:list")))
-        items.append(("Careers Leader training", reverse("training:list")))
-        items.append(("Hub funding", reverse("funds:institution")))
-        items.append(("Peer review", reverse("reviews:index")))
-        items.append(("Careers programme", reverse("programmes:list")))
-    if kind == OrganisationKind.INSTITUTION and membership.role in {Role.CAREERS_LEADER, Role.SENIOR_LEADER}:
-        items.append(("Employer encounters", reverse("employers:requests")))
-        items.append(("Risk of NEET", reverse("risk:list")))
+        return _marked_sections(institution_items(), request.path)
+    items: list[tuple[str, str]] = [("Home", reverse("core:home"))]
+    items.append(("Schools and colleges", reverse("institutions:list")))
     items.extend(_risk_configuration_item(membership))
     if kind == OrganisationKind.EMPLOYER:
         items.append(("Offers", reverse("employers:offers")))
@@ -47,7 +37,7 @@ def navigation_items(request: HttpRequest) -> list[dict[str, Any]]:
         items.append(("Matching", reverse("matching:index")))
         items.append(("Peer review", reverse("reviews:index")))
         items.append(("Programme templates", reverse("programmes:templates")))
-    if kind in {OrganisationKind.NATIONAL, OrganisationKind.HUB, OrganisationKind.INSTITUTION}:
+    if kind in {OrganisationKind.NATIONAL, OrganisationKind.HUB}:
         items.append(("Insight", reverse("insight:index")))
         items.append(("Events", reverse("events:list")))
     items.extend(_destination_items(membership))
@@ -55,6 +45,41 @@ def navigation_items(request: HttpRequest) -> list[dict[str, Any]]:
     if membership.role == Role.NATIONAL_ADMIN:
         items.append(("GIAS import", reverse("institutions:gias-import")))
     return _marked(items, request.path)
+
+
+def _section(url_name: str) -> str:
+    """The first path segment of a named page, as a prefix: "/risk/" for "risk:list"."""
+    return "/" + reverse(url_name).strip("/").split("/")[0] + "/"
+
+
+#: The pages of a school or college's Careers Hub page (`views.careers_hub`): what the hub offers
+#: its members, reached from there rather than each from the service navigation.
+CAREERS_HUB_PAGES = ("reviews:index", "training:list", "funds:institution", "events:list", "insight:index")
+
+
+def institution_items() -> list[tuple[str, str, tuple[str, ...]]]:
+    """The service navigation of a school or college's careers and senior leaders (the only roles
+    of an institution): their own work, in eight items. Each item is (text, page, and the path
+    prefixes of the pages it also stands for): the learner-level pages on risk of NEET and
+    leavers' destinations under Learners, replies to employer matches under Employer encounters,
+    and peer review, training, funding, events and comparisons under Careers Hub."""
+    return [
+        ("Home", reverse("core:home"), ()),
+        ("Self-evaluation", reverse("evaluations:list"), ()),
+        ("Careers programme", reverse("programmes:list"), ()),
+        ("Learners", reverse("learners:list"), (_section("risk:list"), _section("destinations:leavers"))),
+        ("Activities", reverse("activities:list"), ()),
+        ("Employer encounters", reverse("employers:requests"), (_section("matching:responses"),)),
+        ("Careers Hub", reverse("core:careers-hub"), tuple(_section(name) for name in CAREERS_HUB_PAGES)),
+        ("Schools and colleges", reverse("institutions:list"), ()),
+    ]
+
+
+def _marked_sections(items: list[tuple[str, str, tuple[str, ...]]], path: str) -> list[dict[str, Any]]:
+    marked = _marked([(text, href) for text, href, _ in items], path)
+    for item, (_, _, prefixes) in zip(marked, items, strict=True):
+        item["active"] = item["active"] or any(path.startswith(prefix) for prefix in prefixes)
+    return marked
 
 
 def organisation_links(request: HttpRequest) -> list[dict[str, Any]]:
@@ -81,10 +106,8 @@ def _marked(items: list[tuple[str, str]], path: str) -> list[dict[str, Any]]:
 
 
 def _destination_items(membership: Membership) -> list[tuple[str, str]]:
-    """Destinations: the leavers list for an institution's leaders, the summary for hubs, the
-    national team and local authorities, and imports for participation officers."""
-    if membership.role in {Role.CAREERS_LEADER, Role.SENIOR_LEADER}:
-        return [("Destinations", reverse("destinations:leavers"))]
+    """Destinations: the summary for hubs, the national team and local authorities, and imports
+    for participation officers (an institution's leaders reach their leavers list from Learners)."""
     items = []
     if membership.organisation.kind in {
         OrganisationKind.NATIONAL,

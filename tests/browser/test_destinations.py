@@ -37,7 +37,8 @@ def test_careers_leader_records_a_leavers_destination(journey: Journey, cast: Ca
     )
     page = journey.page
     journey.sign_in("leader@ashby.example")
-    journey.follow("Destinations", within="nav")
+    journey.follow("Learners", within="nav")
+    journey.follow("Leavers' destinations", within="#learner-pages")
     journey.heading().to_have_text("Leavers and destinations")
     journey.goto(f"/destinations/learners/{learner.pk}/")
     journey.follow("Record as a leaver after year 11")

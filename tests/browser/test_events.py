@@ -46,7 +46,8 @@ def test_hub_lead_creates_an_event_and_a_careers_leader_registers(journey: Journ
     journey.sign_out()
 
     journey.sign_in("leader@ashby.example")
-    journey.follow("Events", within="nav")
+    journey.follow("Careers Hub", within="nav")
+    journey.follow("Events", within="#careers-hub-pages")
     journey.follow("North apprenticeship fair")
     journey.press("Register for this event")
     expect(page.locator("#own-registration")).to_contain_text("Ashby High School has a place.")

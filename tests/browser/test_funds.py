@@ -51,7 +51,8 @@ def test_hub_lead_allocates_and_approves_a_claim(journey: Journey, cast: Cast, t
 
     # The school's careers leader claims against it with a receipt.
     journey.sign_in("leader@ashby.example")
-    journey.follow("Hub funding", within="nav")
+    journey.follow("Careers Hub", within="nav")
+    journey.follow("Hub funding", within="#careers-hub-pages")
     journey.follow("Make a claim against Central hub fund " + fund.financial_year_label)
     page.get_by_label("What the money was spent on").fill("Coach to the apprenticeship fair")
     spent = fund.created_at.date()

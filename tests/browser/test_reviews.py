@@ -33,7 +33,8 @@ def test_reviewer_records_judgements_and_facilitator_records_the_outcome(journey
     page = journey.page
 
     journey.sign_in("leader@ashby.example")
-    journey.follow("Peer review", within="nav")
+    journey.follow("Careers Hub", within="nav")
+    journey.follow("Peer review", within="#careers-hub-pages")
     journey.heading().to_have_text("Peer review")
     journey.follow("Cedar School", within="main")
     journey.heading().to_have_text("Peer review of Cedar School")

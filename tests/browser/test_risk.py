@@ -43,7 +43,8 @@ def learners(cast: Cast) -> None:
 def test_careers_leader_records_an_intervention_from_a_flag(journey: Journey, cast: Cast, learners: None) -> None:
     page = journey.page
     journey.sign_in("leader@ashby.example")
-    journey.follow("Risk of NEET", within="nav")
+    journey.follow("Learners", within="nav")
+    journey.follow("Learners at risk of NEET", within="#learner-pages")
     journey.heading().to_have_text("Risk of NEET")
     expect(page.locator("#risk-list")).to_contain_text("Robin Sampleton")
     expect(page.locator("td[data-rag='red']")).to_have_text("1")
@@ -104,7 +105,8 @@ def test_risk_factor_import_without_javascript(
     upload = tmp_path / "risk factors.csv"
     upload.write_text(f"UPN,Attendance %,Youth Justice\n{robin.upn},91,N\n{alex.upn},72.5,Y\nA123,abc,N\n")
     journey.sign_in("leader@ashby.example")
-    journey.follow("Risk of NEET", within="nav")
+    journey.follow("Learners", within="nav")
+    journey.follow("Learners at risk of NEET", within="#learner-pages")
     journey.press("Import risk factors")
     page.locator("input[type=file]").set_input_files(str(upload))
     journey.press("Upload and check the file")
@@ -151,7 +153,8 @@ def test_risk_factors_come_with_the_learner_import(journey: Journey, cast: Cast,
     expect(page.get_by_role("main")).to_contain_text("The learners were imported.")
     jo = Learner.objects.get(legal_first_name="Jo")
     assert (str(jo.risk_factors.attendance_percent), jo.risk_factors.young_carer) == ("76.5", None)
-    journey.follow("Risk of NEET", within="nav")
+    journey.follow("Learners", within="nav")
+    journey.follow("Learners at risk of NEET", within="#learner-pages")
     expect(page.locator("#risk-list")).to_contain_text("Attendance below 80%")
     expect(page.locator("#risk-list tr", has_text="Jo Absentson")).to_contain_text("Red")
     expect(page.locator("#risk-list tr", has_text="Kim Presentley")).to_contain_text("Green")

@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.urls import reverse
 
 from conftest import PERSONAS
 
@@ -50,3 +51,67 @@ def test_organisation_links_sit_beside_the_organisation_not_in_the_service_navig
     assert "People" in own
     assert ("Audit trail" in own) == (persona in {"careers_leader", "hub_lead"})
     assert "Home" in main and not set(main) & {"People", "Audit trail", "Switch organisation"}
+
+
+INSTITUTION_NAVIGATION = [
+    "Home",
+    "Self-evaluation",
+    "Careers programme",
+    "Learners",
+    "Activities",
+    "Employer encounters",
+    "Careers Hub",
+    "Schools and colleges",
+]
+
+
+def _active(html: str) -> list[str]:
+    """The texts of the service navigation's active items."""
+    found = re.search(r'<nav[^>]*aria-label="Main"[^>]*>(.*?)</nav>', html, re.S)
+    assert found is not None
+    items = re.findall(r'<li class="govuk-service-navigation__item([^"]*)"[^>]*>(.*?)</li>', found.group(1), re.S)
+    return [re.sub(r"<[^>]+>|\s+", " ", text).strip() for classes, text in items if "--active" in classes]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", ["careers_leader", "senior_leader"])
+def test_a_schools_leaders_have_eight_navigation_items_standing_for_their_sections(client_as, persona: str) -> None:  # type: ignore[no-untyped-def]
+    client = client_as(persona)
+    assert _nav_links(client.get("/").content.decode(), "Main") == INSTITUTION_NAVIGATION
+    for path, section in [
+        ("/", "Home"),
+        (reverse("risk:list"), "Learners"),
+        (reverse("destinations:leavers"), "Learners"),
+        (reverse("activities:coverage"), "Activities"),
+        (reverse("matching:responses"), "Employer encounters"),
+        (reverse("reviews:index"), "Careers Hub"),
+        (reverse("events:list"), "Careers Hub"),
+        (reverse("core:careers-hub"), "Careers Hub"),
+    ]:
+        response = client.get(path, follow=True)
+        assert response.status_code == 200, path
+        assert _active(response.content.decode()) == [section], path
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_careers_hub_page_is_for_a_schools_leaders(client_as, cast, persona: str) -> None:  # type: ignore[no-untyped-def]
+    response = client_as(persona).get(reverse("core:careers-hub"))
+    if persona in {"careers_leader", "senior_leader", "other_careers_leader"}:
+        html = response.content.decode()
+        assert response.status_code == 200
+        hub = "North Hub" if persona != "other_careers_leader" else "South Hub"
+        assert f"is a member of {hub}." in html
+        for name in ("reviews:index", "training:list", "funds:institution", "events:list", "insight:index"):
+            assert f'href="{reverse(name)}"' in html
+    elif persona == "anonymous":
+        assert response.status_code == 302
+    else:
+        assert response.status_code == 403
+
+
+@pytest.mark.django_db
+def test_careers_hub_page_of_a_school_in_no_hub(client_as, cast) -> None:  # type: ignore[no-untyped-def]
+    cast.ashby.hub_memberships.all().delete()
+    html = client_as("careers_leader").get(reverse("core:careers-hub")).content.decode()
+    assert "Ashby High School is not in a Careers Hub." in html

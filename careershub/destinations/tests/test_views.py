@@ -241,8 +241,9 @@ def test_hub_staff_see_only_their_hubs_institutions(
 def test_local_authority_home_and_navigation_link_to_destinations(client_as) -> None:  # type: ignore[no-untyped-def]
     page = client_as("participation_officer").get(reverse("core:home")).content.decode()
     assert reverse("destinations:summary") in page and reverse("destinations:import") in page
-    leader = client_as("careers_leader").get(reverse("core:home")).content.decode()
-    assert reverse("destinations:leavers") in leader
+    # A careers leader reaches the leavers from the learners list (its Learners navigation item).
+    leader = client_as("careers_leader").get(reverse("learners:list")).content.decode()
+    assert f'href="{reverse("destinations:leavers")}"' in leader
 
 
 def test_list_and_summary_queries_do_not_grow_with_leavers(
