@@ -41,7 +41,8 @@ Usage: .venv/bin/python bench/learner_import.py [--learners 2000] [--participati
    (`check_activity_import`, `apply_activity_import`), run inline here: the time is their work,
    progress writes included, without a worker's queueing delay.
 7. Times the coverage figures of the institution (the coverage page's work) with its 2,000 learners
-   and 60,000 participations, and again after the activity imports (which add 180,000 more).
+   and 60,000 participations, and again after the activity imports (which add 180,000 more); and
+   each time who is still to do each rule this school year (the careers leader's home page, ADR 18).
 
 Measured 7 Dec 2026, later (load 1.8-2.5 on 2 cores, another session's solver benches; PostgreSQL),
 after the lifecycle's queries went from 29 to 18 (ADR 16, "the lifecycle's queries"): the code
@@ -606,7 +607,7 @@ def coverage_bench(institution: Any, today: datetime.date) -> None:
     """Times the coverage figures of the institution (the coverage page's work), best of 3, with
     the numbers of learners on roll and participations it holds at the time."""
     from careershub.activities.models import Participation
-    from careershub.activities.queries import cohort_for, coverage_rules_for
+    from careershub.activities.queries import cohort_for, coverage_rules_for, to_do_this_year
     from careershub.learners.models import Learner
 
     _code, rules = coverage_rules_for(institution, today)
@@ -614,6 +615,8 @@ def coverage_bench(institution: Any, today: datetime.date) -> None:
     on_roll = Learner.objects.on_roll().filter(institution=institution).count()
     held = Participation.objects.filter(activity__institution=institution).count()
     print(f"Coverage figures for {on_roll:,} learners and {held:,} participations: {best * 1000:.0f} ms (best of 3)")
+    to_do = min(timed(lambda: to_do_this_year(institution, today))[0] for _ in range(3))
+    print(f"Still to do this school year, per rule (the careers leader's home page): {to_do * 1000:.0f} ms (best of 3)")
 
 
 def main() -> None:
