@@ -15,6 +15,7 @@ from django.utils import timezone
 from careershub.activities import services as activity_services
 from careershub.activities.models import ActivityImport
 from careershub.activities.models import ImportStatus as ActivityImportStatus
+from careershub.activities.tests.test_coverage_views import talk
 from careershub.employers.models import ComplianceFact, ComplianceKind, Employer
 from careershub.employers.tests.factories import employer_for, locate, offer_for, request_for
 from careershub.learners.models import ImportStatus, Learner, LearnerImport
@@ -217,16 +218,7 @@ def test_home_query_budget_does_not_grow_with_learners_or_matches(  # type: igno
 
     confirmed_match(cast)
     few = queries()
-    learners = year11(cast, 30)
-    activity = activity_services.activity_create(
-        institution=cast.ashby,
-        actor=cast.careers_leader,
-        activity_type="employer_talk",
-        title="Talk",
-        date=TODAY,
-        checklist=[],
-    )
-    activity_services.participants_add(activity=activity, learners=learners, actor=cast.careers_leader)
+    talk(cast, year11(cast, 30))
     for _ in range(3):
         confirmed_match(cast)
     for kind in ComplianceKind:
