@@ -24,7 +24,7 @@ from careershub.employers.queries import employer_of, employers_for, offers_for,
 from careershub.hubs.models import Hub, HubMembership
 from careershub.institutions.models import Institution, InstitutionKind
 from careershub.learners.models import ImportStatus as LearnerImportStatus
-from careershub.learners.queries import imports_for, learner_institution
+from careershub.learners.queries import can_manage_learners, imports_for, learner_institution
 from careershub.matching.models import Match, MatchStatus, Response, RoundStatus
 from careershub.matching.queries import matches_to_answer, rounds_for
 from careershub.organisations.models import Membership, OrganisationKind
@@ -110,6 +110,7 @@ def institution_to_do(membership: Membership, today: datetime.date) -> dict[str,
     learners, rules = to_do_this_year(institution, today)
     return {
         "learners": learners,
+        "can_import": can_manage_learners(membership),
         "rules": [(rule, count) for rule, count in rules if count],
         "school_year_end": coverage.school_year_end(today),
         "matches": _match_counts(membership, "school"),

@@ -91,6 +91,8 @@ def test_careers_leader_sees_each_expectation_still_to_do_with_its_gap_list(clie
 def test_careers_leader_with_no_learners_is_sent_to_the_import(client_as, cast: Cast) -> None:  # type: ignore[no-untyped-def]
     html = home(client_as, "careers_leader")
     assert "No learners are on roll yet" in html and f'href="{reverse("learners:import")}"' in html
+    senior = home(client_as, "senior_leader")  # reads, does not import
+    assert "Once your careers leader imports them" in senior and f'href="{reverse("learners:import")}"' not in senior
 
 
 def test_matches_to_answer_arranged_and_to_give_feedback_on(client_as, cast: Cast) -> None:  # type: ignore[no-untyped-def]
