@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from careershub.employers import queries, services
@@ -25,6 +26,7 @@ from careershub.employers.models import Employer, LocationSource, Offer, OfferSt
 from careershub.employers.queries import institutions_of_hub
 from careershub.geography.postcodes import outcode_of
 from careershub.hubs.queries import can_manage_hub
+from careershub.matching.queries import request_state, with_confirmed_matches
 from careershub.organisations.decorators import require_roles
 from careershub.organisations.models import Role
 
@@ -273,11 +275,17 @@ def offer_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @require_roles(Role.CAREERS_LEADER, Role.SENIOR_LEADER, *HUB_AND_NATIONAL)
 def request_list(request: HttpRequest) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
+    today = timezone.localdate()
     return TemplateResponse(
         request,
         "employers/request_list.html",
         {
-            "requests": queries.requests_for(membership).order_by("window_start", "pk"),
+            "requests": [
+                (school_request, request_state(school_request, today))
+                for school_request in with_confirmed_matches(
+                    queries.requests_for(membership).order_by("window_start", "pk")
+                )
+            ],
             "can_create": queries.can_make_requests(membership),
             "page_title": "Requests for employer encounters",
         },

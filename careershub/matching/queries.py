@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+import datetime
 
+from django.db.models import Prefetch, Q, QuerySet
+
+from careershub.employers.models import RequestStatus, SchoolRequest
 from careershub.hubs.queries import hubs_for
-from careershub.matching.models import Delivery, Match, MatchRound, MatchStatus
+from careershub.matching.models import Delivery, Match, MatchRound, MatchStatus, Response
 from careershub.organisations.models import Membership, OrganisationKind
 
 
@@ -44,3 +47,35 @@ def deliveries_for(membership: Membership) -> QuerySet[Delivery]:
         .select_related("match__offer__employer", "match__request__institution", "match__round__hub")
         .prefetch_related("match__feedback")
     )
+
+
+def with_confirmed_matches(requests: QuerySet[SchoolRequest]) -> QuerySet[SchoolRequest]:
+    """The requests (already scoped) with their confirmed matches loaded, newest first, as
+    `confirmed_matches`: one query for all of them."""
+    confirmed = (
+        Match.objects.filter(status=MatchStatus.CONFIRMED).select_related("offer__employer", "delivery").order_by("-pk")
+    )
+    return requests.prefetch_related(Prefetch("matches", queryset=confirmed, to_attr="confirmed_matches"))
+
+
+def request_state(school_request: SchoolRequest, today: datetime.date) -> str:
+    """Where a request stands, in words, from its confirmed match (`with_confirmed_matches`): what
+    a school and its hub see in the list of requests. Proposals not yet confirmed by the hub are
+    not shown: to the school the request is still waiting to be matched."""
+    if school_request.status == RequestStatus.WITHDRAWN:
+        return "Withdrawn"
+    confirmed = getattr(school_request, "confirmed_matches", None)
+    if confirmed:
+        match = confirmed[0]
+        employer = match.offer.employer.name
+        delivery = getattr(match, "delivery", None)
+        if delivery is not None:
+            return f"Took place on {delivery.delivered_on:%-d %B %Y} with {employer}"
+        if match.school_response == Response.PENDING:
+            return f"Matched with {employer}: waiting for the school's reply"
+        if match.employer_response == Response.PENDING:
+            return f"Matched with {employer}: waiting for the employer's reply"
+        return f"Arranged with {employer}"
+    if school_request.window_end < today:
+        return "Not matched: its window has passed"
+    return "Waiting to be matched"

@@ -4,6 +4,8 @@ sees a summary per employer and per offer."""
 from __future__ import annotations
 
 import datetime
+import re
+from html import unescape
 
 import pytest
 from django.urls import reverse
@@ -181,3 +183,34 @@ def test_the_data_file_names_real_activity_types() -> None:
 
     assert set(delivery.activity_type_for()) == set(EncounterType.values)
     assert MatchStatus.CONFIRMED  # the module imports cleanly
+
+
+def test_the_list_of_requests_says_where_each_stands(client_as, cast: Cast, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+    offer_for(employer_for(cast), kind="workplace_visit", title="Factory visit")
+    asked = request_for(locate(cast.ashby), kind="workplace_visit", year_group="10")
+    request_for(cast.ashby, kind="mock_interviews", year_group="11", status="withdrawn")
+    past = request_for(cast.ashby, kind="mentoring", year_group="11")
+    type(past).objects.filter(pk=past.pk).update(
+        window_start=TODAY - datetime.timedelta(days=40), window_end=TODAY - datetime.timedelta(days=1)
+    )
+
+    def states(persona: str = "careers_leader") -> dict[int, str]:
+        html = client_as(persona).get(reverse("employers:requests")).content.decode()
+        return {int(pk): unescape(text) for pk, text in re.findall(r'data-request-state="(\d+)">([^<]*)<', html)}
+
+    match_round = services.round_solve(match_round=services.round_create(hub=cast.north_hub, name="R"))
+    match = match_round.matches.get()
+    # In the list's order (by window): a proposal is the hub's until it confirms it.
+    assert list(states().values()) == ["Not matched: its window has passed", "Waiting to be matched", "Withdrawn"]
+    services.match_review(match=match, action="confirm", actor=cast.hub_lead)
+    employer = cast.employer_org.name
+    assert states()[asked.pk] == f"Matched with {employer}: waiting for the school's reply"
+    services.match_respond(match=Match.objects.get(pk=match.pk), side="school", accept=True, actor=cast.careers_leader)
+    assert states("hub_lead")[asked.pk] == f"Matched with {employer}: waiting for the employer's reply"
+    services.match_respond(match=Match.objects.get(pk=match.pk), side="employer", accept=True, actor=cast.employer)
+    assert states()[asked.pk] == f"Arranged with {employer}"
+    Delivery.objects.create(match=match, delivered_on=TODAY)
+    assert states()[asked.pk] == f"Took place on {TODAY:%-d %B %Y} with {employer}"
+    client = client_as("careers_leader")
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse("employers:requests")).status_code == 200
