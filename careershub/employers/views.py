@@ -26,7 +26,7 @@ from careershub.employers.models import Employer, LocationSource, Offer, OfferSt
 from careershub.employers.queries import institutions_of_hub
 from careershub.geography.postcodes import outcode_of
 from careershub.hubs.queries import can_manage_hub
-from careershub.matching.queries import request_state, with_confirmed_matches
+from careershub.matching.queries import offer_state, request_state, with_bookings, with_confirmed_matches
 from careershub.organisations.decorators import require_roles
 from careershub.organisations.models import Role
 
@@ -164,7 +164,10 @@ def offer_list(request: HttpRequest) -> HttpResponse:
         request,
         "employers/offer_list.html",
         {
-            "offers": queries.offers_for(membership).order_by("available_from", "title"),
+            "offers": [
+                (offer, offer_state(offer))
+                for offer in with_bookings(queries.offers_for(membership).order_by("available_from", "title"))
+            ],
             "can_create": queries.can_manage_offers(membership),
             "employer": queries.employer_of(membership),
             "page_title": "Employer offers",

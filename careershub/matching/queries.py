@@ -6,7 +6,7 @@ import datetime
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from careershub.employers.models import RequestStatus, SchoolRequest
+from careershub.employers.models import Offer, OfferStatus, RequestStatus, SchoolRequest
 from careershub.hubs.queries import hubs_for
 from careershub.matching.models import Delivery, Match, MatchRound, MatchStatus, Response
 from careershub.organisations.models import Membership, OrganisationKind
@@ -79,3 +79,20 @@ def request_state(school_request: SchoolRequest, today: datetime.date) -> str:
     if school_request.window_end < today:
         return "Not matched: its window has passed"
     return "Waiting to be matched"
+
+
+def with_bookings(offers: QuerySet[Offer]) -> QuerySet[Offer]:
+    """The offers (already scoped) with their confirmed matches' requests loaded, as
+    `confirmed_matches`: one query for all of them (`offer_state`)."""
+    confirmed = Match.objects.filter(status=MatchStatus.CONFIRMED).select_related("request").order_by("pk")
+    return offers.prefetch_related(Prefetch("matches", queryset=confirmed, to_attr="confirmed_matches"))
+
+
+def offer_state(offer: Offer) -> str:
+    """How much of an offer is booked, in words: the sessions its confirmed matches use (a request
+    of L learners uses ceil(L / learners per session), as the solver counts them), or withdrawn."""
+    if offer.status == OfferStatus.WITHDRAWN:
+        return "Withdrawn"
+    per_session = max(offer.learners_per_session, 1)
+    booked = sum(-(-match.request.learners // per_session) for match in getattr(offer, "confirmed_matches", ()))
+    return f"{booked} of {offer.sessions} {'session' if offer.sessions == 1 else 'sessions'} booked"

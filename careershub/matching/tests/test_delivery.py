@@ -214,3 +214,27 @@ def test_the_list_of_requests_says_where_each_stands(client_as, cast: Cast, djan
     client = client_as("careers_leader")
     with django_assert_max_num_queries(8):
         assert client.get(reverse("employers:requests")).status_code == 200
+
+
+def test_the_list_of_offers_says_how_much_of_each_is_booked(
+    client_as, cast: Cast, django_assert_max_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    employer = employer_for(cast)
+    visit = offer_for(employer, kind="workplace_visit", title="Factory visit", sessions=3, learners_per_session=15)
+    withdrawn = offer_for(employer, title="Old talk", status="withdrawn")
+    request_for(locate(cast.ashby), kind="workplace_visit", year_group="10", learners=25)  # 2 sessions of 15
+
+    def states() -> dict[int, str]:
+        html = client_as("employer").get(reverse("employers:offers")).content.decode()
+        return {int(pk): text for pk, text in re.findall(r'data-offer-state="(\d+)">([^<]*)<', html)}
+
+    assert states() == {visit.pk: "0 of 3 sessions booked", withdrawn.pk: "Withdrawn"}
+    match = services.round_solve(match_round=services.round_create(hub=cast.north_hub, name="R")).matches.get()
+    assert states()[visit.pk] == "0 of 3 sessions booked"  # proposed only
+    services.match_review(match=match, action="confirm", actor=cast.hub_lead)
+    assert states()[visit.pk] == "2 of 3 sessions booked"
+    services.match_respond(match=Match.objects.get(pk=match.pk), side="employer", accept=False, actor=cast.employer)
+    assert states()[visit.pk] == "0 of 3 sessions booked"  # declined: removed
+    client = client_as("hub_lead")
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse("employers:offers")).status_code == 200
