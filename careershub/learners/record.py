@@ -25,6 +25,8 @@ class RuleStatus:
     met: bool
     due: bool
     applies: bool = True
+    #: Still to do this school year, and still possible (`coverage.to_do_this_year`).
+    to_do: bool = False
 
 
 def record_context(learner: Learner, today: datetime.date) -> dict[str, Any]:
@@ -52,7 +54,12 @@ def record_context(learner: Learner, today: datetime.date) -> dict[str, Any]:
     )
     _code, rules = coverage_rules_for(learner.institution, today)
     statuses = [
-        RuleStatus(rule.benchmark, rule.text, *coverage.evaluate(rule, facts, today))
+        RuleStatus(
+            rule.benchmark,
+            rule.text,
+            *coverage.evaluate(rule, facts, today),
+            to_do=coverage.to_do_this_year(rule, facts, today),
+        )
         if coverage.applies_to(rule, facts)
         else RuleStatus(rule.benchmark, rule.text, met=False, due=False, applies=False)
         for rule in rules
@@ -63,6 +70,7 @@ def record_context(learner: Learner, today: datetime.date) -> dict[str, Any]:
         "activities": activities,
         "meetings": meetings,
         "statuses": statuses,
+        "school_year_end": coverage.school_year_end(today),
         "generated_on": today,
     }
 

@@ -119,6 +119,7 @@ def learner_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "activities": list(reversed(careers["activities"])),
             "meetings": list(reversed(careers["meetings"])),
             "statuses": careers["statuses"],
+            "school_year_end": careers["school_year_end"],
             "can_manage": can_manage_learners(request.membership),  # type: ignore[attr-defined]
             "page_title": learner.display_name,
         },

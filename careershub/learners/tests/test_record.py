@@ -112,3 +112,21 @@ def test_record_shows_the_planned_end_date_only_when_known(cast: Cast) -> None:
     learner.planned_end_date = datetime.date(2027, 6, 30)
     html = render_to_string("learners/record_pdf.html", record.record_context(learner, timezone.localdate()))
     assert "Planned end of programme" in html and "30 June 2027" in html
+
+
+def test_learner_page_and_record_say_what_is_still_to_do_this_school_year(  # type: ignore[no-untyped-def]
+    client_as, cast: Cast, monkeypatch
+) -> None:
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: datetime.date(2026, 3, 1))
+    # Year 11, 16 on 15 June 2026: Benchmark 8 "by 16" is still to do; Year 13's "by 18" is not due.
+    learner = LearnerFactory.create(institution=cast.ashby, year_group=11, date_of_birth=datetime.date(2010, 6, 15))
+    context = record.record_context(learner, timezone.localdate())
+    status = {s.text: s for s in context["statuses"]}
+    assert status["A personal guidance meeting by 16"].to_do
+    assert not status["A further personal guidance meeting by 18"].to_do
+    html = client_as("careers_leader").get(reverse("learners:detail", args=[learner.pk])).content.decode()
+    row = html[html.index("Benchmark 8: A personal guidance meeting by 16</td>") :]
+    assert "To do by 31 August 2026" in row[: row.index("</tr>")]
+    row18 = html[html.index("Benchmark 8: A further personal guidance meeting by 18</td>") :]
+    assert "Not yet" in row18[: row18.index("</tr>")]
+    assert "To do by 31 August 2026" in render_to_string("learners/record_pdf.html", context)
