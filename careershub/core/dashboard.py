@@ -19,14 +19,14 @@ from django.utils import timezone
 from careershub.activities import coverage
 from careershub.activities.models import ImportStatus as ActivityImportStatus
 from careershub.activities.queries import activity_imports_for, to_do_this_year
-from careershub.employers.models import ComplianceFact, OfferStatus, RequestStatus
-from careershub.employers.queries import employer_of, employers_for, offers_for, requests_for
+from careershub.employers.models import ComplianceFact, OfferStatus
+from careershub.employers.queries import employer_of, employers_for, offers_for
 from careershub.hubs.models import Hub, HubMembership
 from careershub.institutions.models import Institution, InstitutionKind
 from careershub.learners.models import ImportStatus as LearnerImportStatus
 from careershub.learners.queries import can_manage_learners, imports_for, learner_institution
 from careershub.matching.models import Match, MatchStatus, Response, RoundStatus
-from careershub.matching.queries import matches_to_answer, rounds_for
+from careershub.matching.queries import matches_to_answer, requests_without_match, rounds_for
 from careershub.organisations.models import Membership, OrganisationKind
 
 
@@ -147,16 +147,7 @@ def hub_to_do(membership: Membership, hub: Hub, today: datetime.date) -> dict[st
         .order_by("-created_at", "-pk")[:5]
     )
     latest = rounds.order_by("-created_at", "-pk").first()
-    live = Match.objects.filter(status__in=[MatchStatus.PROPOSED, MatchStatus.PINNED, MatchStatus.CONFIRMED])
-    declined = Match.objects.filter(round__in=rounds, status=MatchStatus.REMOVED).filter(
-        Q(employer_response=Response.DECLINED) | Q(school_response=Response.DECLINED)
-    )
-    unmatched = (
-        requests_for(membership)
-        .filter(status=RequestStatus.OPEN, window_end__gte=today)
-        .exclude(pk__in=live.values("request"))
-        .aggregate(count=Count("pk"), declined=Count("pk", filter=Q(pk__in=declined.values("request"))))
-    )
+    unmatched = requests_without_match(membership, today, hub)
     renewals = (
         ComplianceFact.objects.needing_renewal(today)
         .filter(employer__in=employers_for(membership))

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from careershub.employers.models import Offer, OfferStatus, RequestStatus, SchoolRequest
+from careershub.employers.queries import requests_for
+from careershub.hubs.models import Hub, HubMembership
 from careershub.hubs.queries import hubs_for
 from careershub.matching.models import Delivery, Match, MatchRound, MatchStatus, Response
 from careershub.organisations.models import Membership, OrganisationKind
@@ -96,3 +98,25 @@ def offer_state(offer: Offer) -> str:
     per_session = max(offer.learners_per_session, 1)
     booked = sum(-(-match.request.learners // per_session) for match in getattr(offer, "confirmed_matches", ()))
     return f"{booked} of {offer.sessions} {'session' if offer.sessions == 1 else 'sessions'} booked"
+
+
+def requests_without_match(membership: Membership, today: datetime.date, hub: Hub | None = None) -> dict[str, int]:
+    """Of the open requests the membership may see whose window has not passed (of `hub`'s current
+    members only, when given): how many have no live match (proposed, pinned or confirmed) in any
+    round (`count`), and how many of those lost a confirmed match to a decline in a round it may
+    see (`declined`). One query."""
+    live = Match.objects.filter(status__in=[MatchStatus.PROPOSED, MatchStatus.PINNED, MatchStatus.CONFIRMED])
+    declined = Match.objects.filter(round__in=rounds_for(membership), status=MatchStatus.REMOVED).filter(
+        Q(employer_response=Response.DECLINED) | Q(school_response=Response.DECLINED)
+    )
+    requests = requests_for(membership)
+    if hub is not None:
+        requests = requests.filter(
+            institution__in=HubMembership.objects.current(today).filter(hub=hub).values("institution")
+        )
+    counts = (
+        requests.filter(status=RequestStatus.OPEN, window_end__gte=today)
+        .exclude(pk__in=live.values("request"))
+        .aggregate(count=Count("pk"), declined=Count("pk", filter=Q(pk__in=declined.values("request"))))
+    )
+    return {key: int(value) for key, value in counts.items()}

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from careershub.activities import services as activity_services
@@ -96,6 +97,7 @@ def hub_rounds(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "hub": hub,
             "rounds": queries.rounds_for(membership).filter(hub=hub),
+            "unmatched": queries.requests_without_match(membership, timezone.localdate(), hub),
             "priorities": [f"{s}: {sections().get(s, '')}" for s in priorities],
             "can_manage": can_manage_hub(membership, hub),
             "page_title": f"Matching for {hub.name}",

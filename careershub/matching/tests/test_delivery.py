@@ -238,3 +238,26 @@ def test_the_list_of_offers_says_how_much_of_each_is_booked(
     client = client_as("hub_lead")
     with django_assert_max_num_queries(8):
         assert client.get(reverse("employers:offers")).status_code == 200
+
+
+def test_the_hubs_matching_page_counts_its_requests_with_no_match(client_as, cast: Cast) -> None:  # type: ignore[no-untyped-def]
+    offer_for(employer_for(cast), kind="workplace_visit", title="Factory visit")
+    request_for(locate(cast.ashby), kind="workplace_visit", year_group="10")
+    request_for(cast.ashby, kind="mock_interviews", year_group="11")  # no offer of its kind
+    request_for(cast.brook, kind="mentoring", year_group="11")  # South Hub's
+
+    def unmatched(persona: str) -> str:
+        html = client_as(persona).get(reverse("matching:hub", args=[cast.north_hub.pk])).content.decode()
+        found = re.search(r'<p class="govuk-body" id="unmatched">\s*(.*?)\s*<a', html, re.S)
+        assert found is not None and f'href="{reverse("employers:requests")}"' in html
+        return unescape(found.group(1))
+
+    assert unmatched("hub_lead") == "2 open requests from member schools and colleges have no match yet."
+    assert unmatched("national_admin") == unmatched("hub_lead")  # North Hub's only, not Brook's
+    match = services.round_solve(match_round=services.round_create(hub=cast.north_hub, name="R")).matches.get()
+    assert unmatched("enterprise_coordinator") == "1 open request from member schools and colleges has no match yet."
+    services.match_review(match=match, action="confirm", actor=cast.hub_lead)
+    services.match_respond(match=Match.objects.get(pk=match.pk), side="employer", accept=False, actor=cast.employer)
+    assert unmatched("hub_lead") == (
+        "2 open requests from member schools and colleges have no match yet (1 after a confirmed match was declined)."
+    )
