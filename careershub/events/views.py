@@ -54,6 +54,8 @@ def event_list(request: HttpRequest) -> HttpResponse:
             "events": [(event, own.get(event.pk)) for event in events],
             "past": list(events_for(membership).filter(ends_at__lt=now).order_by("-starts_at")[:20]),
             "can_create": can_manage(membership),
+            # A national team has no calendar feed of its own (calendar_feeds refuses it).
+            "has_feed": membership.organisation.kind != OrganisationKind.NATIONAL,
             "page_title": "Hub events",
         },
     )

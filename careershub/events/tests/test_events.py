@@ -89,6 +89,9 @@ def test_event_list_shows_only_the_hubs_events(client_as, cast: Cast, north_empl
     assert response.status_code == status(persona, set(PERSONAS))
     if response.status_code == 200:
         assert ("North apprenticeship fair" in response.content.decode()) == (persona in NORTH_READERS)
+        # The calendar link is offered only to those the calendar page lets in.
+        has_link = reverse("events:feeds") in response.content.decode()
+        assert has_link == (persona not in {"national_admin", "national_analyst"})
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
