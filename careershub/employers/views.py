@@ -331,12 +331,16 @@ def request_create(request: HttpRequest) -> HttpResponse:
 
 
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    school_request = get_object_or_404(queries.requests_for(request.membership), pk=pk)  # type: ignore[attr-defined]
+    school_request = get_object_or_404(
+        with_confirmed_matches(queries.requests_for(request.membership)),  # type: ignore[attr-defined]
+        pk=pk,
+    )
     return TemplateResponse(
         request,
         "employers/request_detail.html",
         {
             "school_request": school_request,
+            "state": request_state(school_request, timezone.localdate()),
             "can_edit": queries.can_make_requests(request.membership)  # type: ignore[attr-defined]
             and school_request.status == RequestStatus.OPEN,
             "page_title": str(school_request),

@@ -150,6 +150,102 @@ class Match(models.Model):
         return lines
 
 
+class UnmatchedReason(models.TextChoices):
+    """Why a round left a request unmatched (`matching.unmatched`, where each is defined)."""
+
+    NO_OFFER = "no_offer", "No offer of its type"
+    YEAR_GROUP = "year_group", "No offer for its year group"
+    WINDOW = "window", "No offer in its window"
+    DELIVERY = "delivery", "No offer delivered as it asked"
+    SESSIONS = "sessions", "No offer large enough"
+    NO_LOCATION = "no_location", "Distance unknown"
+    TOO_FAR = "too_far", "Offers beyond its travel limit"
+    EXCLUDED = "excluded", "Removed by hub staff"
+    NOT_CHOSEN = "not_chosen", "Its offers went to other requests"
+
+
+def _count(number: int, one: str, many: str) -> str:
+    return f"{number} {one if number == 1 else many}"
+
+
+class UnmatchedRequest(models.Model):
+    """A request a round considered and left without a match, and why, as it stood when the
+    round was solved (`services.round_solve`; replaced by each solve). `request_version` is the
+    request's version then: once the school edits it, the reason may no longer hold."""
+
+    round = models.ForeignKey(MatchRound, on_delete=models.CASCADE, related_name="unmatched")
+    request = models.ForeignKey(SchoolRequest, on_delete=models.CASCADE, related_name="unmatched")
+    request_version = models.PositiveIntegerField()
+    reason = models.CharField(max_length=12, choices=UnmatchedReason.choices)
+    #: NOT_CHOSEN: the offers it could take; how many had too few sessions left after the round's
+    #: matches; how many had room but an employer already at its cap.
+    offers = models.PositiveIntegerField(default=0)
+    full = models.PositiveIntegerField(default=0)
+    capped = models.PositiveIntegerField(default=0)
+    #: TOO_FAR: the nearest offer that passed every other test, and the request's limit then.
+    nearest_km = models.PositiveIntegerField(null=True, blank=True)
+    travel_limit_km = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["request__institution__name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "request"], name="one_unmatched_per_request_per_round"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request} not matched in {self.round}: {self.get_reason_display()}"
+
+    @property
+    def still_applies(self) -> bool:
+        """False once the request has been edited after the round was solved."""
+        return self.request.version == self.request_version
+
+    def explanation(self) -> str:
+        """Why, in words, with what the school could change."""
+        r = self.request
+        kind = r.get_kind_display().lower()
+        reason = self.reason
+        if reason == UnmatchedReason.NO_OFFER:
+            return f"No employer in the round offered a {kind}."
+        if reason == UnmatchedReason.YEAR_GROUP:
+            return f"No {kind} on offer was for {r.get_year_group_display()}."
+        if reason == UnmatchedReason.WINDOW:
+            return (
+                f"No {kind} for {r.get_year_group_display()} was available between "
+                f"{r.window_start:%-d %B %Y} and {r.window_end:%-d %B %Y}: a wider window would let more offers in."
+            )
+        if reason == UnmatchedReason.DELIVERY:
+            asked, other = ("in person", "virtual") if r.delivery == "in_person" else ("virtual", "in-person")
+            return f"Every {kind} that suited it was {other}, and it asked for {asked} only."
+        if reason == UnmatchedReason.SESSIONS:
+            return (
+                f"No {kind} that suited it had sessions enough for {r.learners} learners: "
+                "a smaller group would fit more offers."
+            )
+        if reason == UnmatchedReason.NO_LOCATION:
+            return (
+                "Only in-person offers suited it, and the distance to them could not be worked out: "
+                "the school's location is not recorded."
+            )
+        if reason == UnmatchedReason.TOO_FAR:
+            return (
+                f"The nearest {kind} that suited it was {self.nearest_km} km away, beyond its limit of "
+                f"{self.travel_limit_km} km."
+            )
+        if reason == UnmatchedReason.EXCLUDED:
+            return "Hub staff removed every match it could have had in this round."
+        why = []
+        if self.full:
+            why.append(f"{self.full} had no sessions left for it")
+        if self.capped:
+            why.append(f"{self.capped} belonged to an employer at its limit of requests")
+        detail = f" ({'; '.join(why)})" if why else ""
+        return (
+            f"{_count(self.offers, 'offer', 'offers')} could take it, and the allocation with the highest total "
+            f"score used {'it' if self.offers == 1 else 'them'} for other requests{detail}."
+        )
+
+
 class Delivery(models.Model):
     """A confirmed match that took place, recorded by the school. It creates the school's activity
     (careershub.activities), whose participants are the learners who took part; the learners

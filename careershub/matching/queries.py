@@ -5,12 +5,21 @@ from __future__ import annotations
 import datetime
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from careershub.employers.models import Offer, OfferStatus, RequestStatus, SchoolRequest
 from careershub.employers.queries import requests_for
 from careershub.hubs.models import Hub, HubMembership
 from careershub.hubs.queries import hubs_for
-from careershub.matching.models import Delivery, Match, MatchRound, MatchStatus, Response
+from careershub.matching.models import (
+    Delivery,
+    Match,
+    MatchRound,
+    MatchStatus,
+    Response,
+    UnmatchedReason,
+    UnmatchedRequest,
+)
 from careershub.organisations.models import Membership, OrganisationKind
 
 
@@ -52,18 +61,44 @@ def deliveries_for(membership: Membership) -> QuerySet[Delivery]:
 
 
 def with_confirmed_matches(requests: QuerySet[SchoolRequest]) -> QuerySet[SchoolRequest]:
-    """The requests (already scoped) with their confirmed matches loaded, newest first, as
-    `confirmed_matches`: one query for all of them."""
+    """The requests (already scoped) with what `request_state` reads loaded, in three queries for
+    all of them: their confirmed matches, newest first (`confirmed_matches`); their other live
+    matches, with rounds (`live_matches`); and why rounds left them unmatched, latest round first
+    (`unmatched_records`)."""
     confirmed = (
         Match.objects.filter(status=MatchStatus.CONFIRMED).select_related("offer__employer", "delivery").order_by("-pk")
     )
-    return requests.prefetch_related(Prefetch("matches", queryset=confirmed, to_attr="confirmed_matches"))
+    live = Match.objects.filter(status__in=[MatchStatus.PROPOSED, MatchStatus.PINNED]).select_related("round")
+    records = UnmatchedRequest.objects.select_related("round").order_by("-round__solved_at", "-pk")
+    return requests.prefetch_related(
+        Prefetch("matches", queryset=confirmed, to_attr="confirmed_matches"),
+        Prefetch("matches", queryset=live, to_attr="live_matches"),
+        Prefetch("unmatched", queryset=records, to_attr="unmatched_records"),
+    )
+
+
+def latest_unmatched(school_request: SchoolRequest) -> UnmatchedRequest | None:
+    """Why the latest round to consider the request left it unmatched (`with_confirmed_matches`),
+    unless the request has changed since or a round solved since proposed a match for it."""
+    records = getattr(school_request, "unmatched_records", None)
+    if not records:
+        return None
+    latest = records[0]
+    latest.request = school_request
+    solved = latest.round.solved_at
+    if not latest.still_applies or solved is None:
+        return None
+    for match in getattr(school_request, "live_matches", ()):
+        if match.round.solved_at is not None and match.round.solved_at >= solved:
+            return None
+    return latest
 
 
 def request_state(school_request: SchoolRequest, today: datetime.date) -> str:
     """Where a request stands, in words, from its confirmed match (`with_confirmed_matches`): what
     a school and its hub see in the list of requests. Proposals not yet confirmed by the hub are
-    not shown: to the school the request is still waiting to be matched."""
+    not shown: to the school the request is still waiting to be matched, with why the latest
+    round could not match it when one could not (`latest_unmatched`)."""
     if school_request.status == RequestStatus.WITHDRAWN:
         return "Withdrawn"
     confirmed = getattr(school_request, "confirmed_matches", None)
@@ -80,6 +115,10 @@ def request_state(school_request: SchoolRequest, today: datetime.date) -> str:
         return f"Arranged with {employer}"
     if school_request.window_end < today:
         return "Not matched: its window has passed"
+    why = latest_unmatched(school_request)
+    if why is not None:
+        solved = timezone.localdate(why.round.solved_at)  # type: ignore[arg-type]
+        return f"Waiting to be matched. Not matched in the round of {solved:%-d %B %Y}. {why.explanation()}"
     return "Waiting to be matched"
 
 
@@ -120,3 +159,15 @@ def requests_without_match(membership: Membership, today: datetime.date, hub: Hu
         .aggregate(count=Count("pk"), declined=Count("pk", filter=Q(pk__in=declined.values("request"))))
     )
     return {key: int(value) for key, value in counts.items()}
+
+
+def match_counts_by_status(match_round: MatchRound) -> dict[str, int]:
+    """How many of the round's matches are in each status (one query)."""
+    return dict(match_round.matches.order_by().values_list("status").annotate(count=Count("pk")))
+
+
+def unmatched_by_reason(match_round: MatchRound) -> list[tuple[UnmatchedReason, int]]:
+    """How many requests the round left without a match, for each reason, in the order the
+    reasons are defined (one query)."""
+    counts = dict(match_round.unmatched.order_by().values_list("reason").annotate(count=Count("pk")))
+    return [(reason, counts[reason.value]) for reason in UnmatchedReason if counts.get(reason.value)]

@@ -20,8 +20,17 @@ from careershub.employers.sic import sections
 from careershub.evaluations.models import MeasurementResult
 from careershub.geography.models import OpportunityArea
 from careershub.hubs.models import Hub, HubMembership
-from careershub.matching import solver
-from careershub.matching.models import HubSectorPriorities, Match, MatchRound, MatchStatus, Response, RoundStatus
+from careershub.matching import solver, unmatched
+from careershub.matching.models import (
+    HubSectorPriorities,
+    Match,
+    MatchRound,
+    MatchStatus,
+    Response,
+    RoundStatus,
+    UnmatchedReason,
+    UnmatchedRequest,
+)
 from careershub.organisations.models import Membership, Organisation, OrganisationKind, Role
 
 
@@ -281,6 +290,7 @@ def round_solve(*, match_round: MatchRound, today: datetime.date | None = None, 
     locked.message = result.message
     locked.objective = result.objective
     locked.matches.filter(status=MatchStatus.PROPOSED).delete()
+    locked.unmatched.all().delete()
     if result.status == "optimal" or (result.status == "timeout" and result.matches):
         locked.status = RoundStatus.SOLVED if result.status == "optimal" else RoundStatus.TIMEOUT
         kept_pairs = {(m.request_id, m.offer_id): m for m in kept}
@@ -300,6 +310,8 @@ def round_solve(*, match_round: MatchRound, today: datetime.date | None = None, 
         locked.status = {"empty": RoundStatus.EMPTY, "timeout": RoundStatus.FAILED}.get(
             result.status, RoundStatus.INFEASIBLE
         )
+    if locked.status in (RoundStatus.SOLVED, RoundStatus.TIMEOUT, RoundStatus.EMPTY):
+        _record_unmatched(locked, instance, result.matches, requests + extra_requests)
     locked.save()
     record(
         actor=actor,
@@ -311,6 +323,31 @@ def round_solve(*, match_round: MatchRound, today: datetime.date | None = None, 
         label=f"{locked} solved: {locked.get_status_display()}",
     )
     return locked
+
+
+def _record_unmatched(
+    match_round: MatchRound, instance: solver.Instance, matches: dict[int, int], requests: list[SchoolRequest]
+) -> None:
+    """Each request the allocation leaves out, with why (`matching.unmatched`)."""
+    versions = {r.pk: r.version for r in requests}
+    limits = {r.key: r.max_travel_km for r in instance.requests}
+    UnmatchedRequest.objects.bulk_create(
+        [
+            UnmatchedRequest(
+                round=match_round,
+                request_id=key,
+                request_version=versions[key],
+                reason=why.reason,
+                offers=why.offers,
+                full=why.full,
+                capped=why.capped,
+                nearest_km=why.nearest_km,
+                travel_limit_km=limits[key] if why.reason == UnmatchedReason.TOO_FAR else None,
+            )
+            for key, why in unmatched.unmatched(instance, matches).items()
+        ],
+        batch_size=1000,
+    )
 
 
 def _set_status(match: Match, status: MatchStatus, actor: Any) -> Match:

@@ -9,26 +9,30 @@ import datetime
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from careershub.activities import services as activity_services
+from careershub.core.pagination import pagination_params
 from careershub.employers.sic import section_choices, sections
 from careershub.hubs.models import Hub
 from careershub.hubs.queries import can_manage_hub, hubs_for
 from careershub.learners.queries import filter_learners, learners_for
 from careershub.matching import delivery, lmi, queries, services
 from careershub.matching.forms import DeliveryForm, EmployerFeedbackForm
-from careershub.matching.models import Match, MatchRound
+from careershub.matching.models import Match, MatchRound, MatchStatus, UnmatchedReason
 from careershub.organisations.decorators import require_roles
 from careershub.organisations.models import OrganisationKind, Role
 
 #: Learner counts below this are withheld from the hub's summaries.
 SMALL_NUMBER = 5
+#: Matches (and requests not matched) shown on one page of a round.
+ROUND_PAGE_SIZE = 50
 HUB_READERS = (Role.HUB_LEAD, Role.ENTERPRISE_COORDINATOR, Role.NATIONAL_ADMIN, Role.NATIONAL_ANALYST)
 
 
@@ -141,19 +145,53 @@ def round_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     match_round = get_object_or_404(queries.rounds_for(request.membership), pk=pk)  # type: ignore[attr-defined]
+    status = request.GET.get("status", "")
     matches = (
         match_round.matches.select_related("request__institution", "offer__employer")
         .prefetch_related("offer__employer__compliance_facts")
         .order_by("status", "-score", "pk")
     )
+    if status in MatchStatus.values:
+        matches = matches.filter(status=status)
+    else:
+        status = ""
+    page = Paginator(matches, ROUND_PAGE_SIZE).get_page(request.GET.get("page"))
     return TemplateResponse(
         request,
         "matching/round.html",
         {
             "round": match_round,
-            "matches": matches,
+            "page": page,
+            "pagination": pagination_params(request, page),
+            "status": status,
+            "status_counts": queries.match_counts_by_status(match_round),
+            "unmatched": queries.unmatched_by_reason(match_round),
             "can_manage": _can_manage_round(request, match_round),
             "page_title": str(match_round),
+        },
+    )
+
+
+@require_GET
+def round_unmatched(request: HttpRequest, pk: int) -> HttpResponse:
+    """The requests a round left without a match, and why, optionally for one reason."""
+    match_round = get_object_or_404(queries.rounds_for(request.membership), pk=pk)  # type: ignore[attr-defined]
+    reason = request.GET.get("reason", "")
+    rows = match_round.unmatched.select_related("request__institution")
+    if reason in UnmatchedReason.values:
+        rows = rows.filter(reason=reason)
+    else:
+        reason = ""
+    page = Paginator(rows, ROUND_PAGE_SIZE).get_page(request.GET.get("page"))
+    return TemplateResponse(
+        request,
+        "matching/unmatched.html",
+        {
+            "round": match_round,
+            "page": page,
+            "pagination": pagination_params(request, page),
+            "reason": UnmatchedReason(reason) if reason else None,
+            "page_title": f"Requests not matched: {match_round}",
         },
     )
 

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from careershub.activities.models import Activity
-from careershub.employers.tests.factories import employer_for, locate
+from careershub.employers.tests.factories import employer_for, locate, request_for
 from careershub.learners.tests.factories import LearnerFactory
 from careershub.matching.models import Match, MatchStatus, Response
 from conftest import Cast
@@ -36,6 +36,8 @@ def test_offer_request_round_pin_resolve_accept_and_deliver(journey: Journey, ca
     locate(cast.ashby)
     for _ in range(6):
         LearnerFactory.create(institution=cast.ashby, year_group=10)
+    # A workplace visit no employer offers: the round leaves it out and says why.
+    request_for(cast.ashby, kind="workplace_visit", year_group="11")
 
     # The employer publishes an offer that started a week ago (so it can have taken place today).
     journey.sign_in("contact@employer.example")
@@ -77,6 +79,10 @@ def test_offer_request_round_pin_resolve_accept_and_deliver(journey: Journey, ca
     expect(main).to_contain_text("Solved")
     expect(main).to_contain_text("Request served: +100")
     expect(main).to_contain_text("Travel (")
+    expect(page.locator("#unmatched")).to_contain_text("No offer of its type")
+    journey.follow("See each request not matched and why")
+    expect(main).to_contain_text("No employer in the round offered a workplace visit.")
+    journey.follow(re.compile("^Back to Round of"))
     card = page.locator(".govuk-summary-card", has_text="Engineering careers talk")
     journey.navigate(lambda: card.get_by_role("button", name="Pin").click())
     expect(card.locator(".govuk-tag")).to_have_text("Pinned")

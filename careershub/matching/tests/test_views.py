@@ -461,3 +461,127 @@ def test_solving_again_while_a_solve_holds_the_round_is_refused_at_once(cast: Ca
         release.set()
         thread.join()
     assert services.round_queue(match_round=match_round).status == RoundStatus.QUEUED
+
+
+def _round_with_a_request_left_out(cast: Cast) -> tuple[MatchRound, SchoolRequest, SchoolRequest]:
+    """North Hub's round: Ashby's talk matched; its workplace visit (no such offer) and its Year 7
+    talk (no offer for Year 7) left out."""
+    offer_for(employer_for(cast))
+    ashby = locate(cast.ashby)
+    request_for(ashby)
+    visit = request_for(ashby, kind="workplace_visit")
+    year7 = request_for(ashby, year_group="7")
+    match_round = services.round_solve(match_round=services.round_create(hub=cast.north_hub, name="Spring"))
+    return match_round, visit, year7
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_a_round_says_which_requests_it_left_out_and_why(client_as, cast: Cast, persona: str) -> None:  # type: ignore[no-untyped-def]
+    match_round, visit, year7 = _round_with_a_request_left_out(cast)
+    assert match_round.status == RoundStatus.SOLVED and match_round.matches.count() == 1
+    client = client_as(persona)
+    page = client.get(reverse("matching:round", args=[match_round.pk]))
+    listing = client.get(reverse("matching:round-unmatched", args=[match_round.pk]))
+    assert page.status_code == listing.status_code == expected(persona, HUB_READERS, 404)
+    if page.status_code != 200:
+        return
+    content = page.content.decode()
+    assert 'data-unmatched="no_offer">1<' in content and 'data-unmatched="year_group">1<' in content
+    rows = listing.content.decode()
+    assert f'data-unmatched-request="{visit.pk}">No employer in the round offered a workplace visit.' in rows
+    assert f'data-unmatched-request="{year7.pk}">No talk on offer was for Year 7.' in rows
+    one_reason = client.get(reverse("matching:round-unmatched", args=[match_round.pk]), {"reason": "year_group"})
+    assert str(year7.pk) in one_reason.content.decode()
+    assert f'data-unmatched-request="{visit.pk}"' not in one_reason.content.decode()
+
+
+def test_solving_again_replaces_the_reasons(cast: Cast) -> None:
+    match_round, _visit, year7 = _round_with_a_request_left_out(cast)
+    offer_for(Offer.objects.get().employer, kind="workplace_visit")
+    services.round_solve(match_round=match_round)
+    assert list(match_round.unmatched.values_list("request", "reason")) == [(year7.pk, "year_group")]
+
+
+def test_an_empty_round_says_why_for_each_request(client_as, cast: Cast) -> None:  # type: ignore[no-untyped-def]
+    offer_for(employer_for(cast))
+    far = request_for(locate(cast.ashby, latitude=54.43), max_travel_km=10)  # about 110 km north
+    match_round = services.round_solve(match_round=services.round_create(hub=cast.north_hub, name="R"))
+    assert match_round.status == RoundStatus.EMPTY
+    why = match_round.unmatched.get()
+    assert (why.request_id, why.reason, why.nearest_km, why.travel_limit_km) == (far.pk, "too_far", 112, 10)
+    content = client_as("hub_lead").get(reverse("matching:round-unmatched", args=[match_round.pk])).content.decode()
+    assert "The nearest talk that suited it was 112 km away, beyond its limit of 10 km." in content
+
+
+def test_the_school_sees_why_its_request_was_not_matched_until_it_changes_it(client_as, cast: Cast) -> None:  # type: ignore[no-untyped-def]
+    from careershub.employers import services as employer_services
+
+    _, visit, year7 = _round_with_a_request_left_out(cast)
+    client = client_as("careers_leader")
+    listing = client.get(reverse("employers:requests")).content.decode()
+    assert f'data-request-state="{year7.pk}">Waiting to be matched. Not matched in the round of' in listing
+    assert "No talk on offer was for Year 7." in listing
+    detail = client.get(reverse("employers:request", args=[year7.pk])).content.decode()
+    assert "No talk on offer was for Year 7." in detail
+    # Changed since: the reason may no longer hold, so it is no longer given.
+    employer_services.request_update(
+        school_request=year7,
+        expected_version=year7.version,
+        kind="talk",
+        year_group="9",
+        learners=year7.learners,
+        window_start=year7.window_start,
+        window_end=year7.window_end,
+        sectors=year7.sectors,
+        delivery=year7.delivery,
+        max_travel_km=year7.max_travel_km,
+        notes="",
+        actor=cast.careers_leader,
+    )
+    listing = client.get(reverse("employers:requests")).content.decode()
+    assert f'data-request-state="{year7.pk}">Waiting to be matched<' in listing
+    assert "No employer in the round offered a workplace visit." in listing
+    # Another school's leader sees neither request.
+    other = client_as("other_careers_leader").get(reverse("employers:requests")).content.decode()
+    assert f'data-request-state="{visit.pk}"' not in other
+
+
+def test_a_later_round_proposing_a_match_replaces_the_reason(client_as, cast: Cast) -> None:  # type: ignore[no-untyped-def]
+    _, visit, _ = _round_with_a_request_left_out(cast)
+    offer_for(Offer.objects.get().employer, kind="workplace_visit")
+    later = services.round_solve(match_round=services.round_create(hub=cast.north_hub, name="Summer"))
+    assert later.matches.filter(request=visit).exists()
+    listing = client_as("careers_leader").get(reverse("employers:requests")).content.decode()
+    assert f'data-request-state="{visit.pk}">Waiting to be matched<' in listing
+
+
+def test_round_page_filters_matches_by_status_and_pages_them(
+    client_as, cast: Cast, django_assert_max_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    from careershub.matching import views
+
+    employer = employer_for(cast, cap_per_term=80)
+    locate(cast.ashby)
+    for n in range(60):
+        offer_for(employer, title=f"Talk {n}", sessions=1)
+        request_for(cast.ashby, learners=10 + n % 20)
+    request_for(cast.ashby, kind="mentoring")  # left out: no mentoring on offer
+    match_round = services.round_solve(match_round=services.round_create(hub=cast.north_hub, name="R"))
+    assert match_round.matches.count() == 60
+    first = match_round.matches.order_by("pk").first()
+    assert first is not None
+    services.match_review(match=first, action="confirm")
+    client = client_as("hub_lead")
+    url = reverse("matching:round", args=[match_round.pk])
+    with django_assert_max_num_queries(13):
+        content = client.get(url).content.decode()
+    assert content.count('<h2 class="govuk-summary-card__title"') == views.ROUND_PAGE_SIZE
+    assert "All (60)" in content and "Proposed (59)" in content and "Confirmed (1)" in content
+    assert 'data-unmatched="no_offer">1<' in content
+    assert client.get(url, {"page": 2}).content.decode().count('<h2 class="govuk-summary-card__title"') == 10
+    confirmed = client.get(url, {"status": "confirmed"}).content.decode()
+    assert confirmed.count('<h2 class="govuk-summary-card__title"') == 1 and first.offer.title in confirmed
+    assert "There are no removed matches" in client.get(url, {"status": "removed"}).content.decode()
+    with django_assert_max_num_queries(9):
+        listing = client.get(reverse("matching:round-unmatched", args=[match_round.pk]))
+    assert listing.status_code == 200 and "Mentoring" in listing.content.decode()
