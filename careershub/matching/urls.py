@@ -10,6 +10,7 @@ urlpatterns = [
     path("hubs/<int:pk>/rounds/new/", views.round_create, name="round-create"),
     path("rounds/national/new/", views.national_round_create, name="national-round-create"),
     path("rounds/<int:pk>/", views.round_detail, name="round"),
+    path("rounds/<int:pk>/round.csv", views.round_csv, name="round-csv"),
     path("rounds/<int:pk>/unmatched/", views.round_unmatched, name="round-unmatched"),
     path("rounds/<int:pk>/solve/", views.round_solve, name="round-solve"),
     path("matches/<int:pk>/review/", views.match_review, name="match-review"),

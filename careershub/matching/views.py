@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 
 from careershub.activities import services as activity_services
@@ -22,6 +23,7 @@ from careershub.core.pagination import pagination_params
 from careershub.employers.sic import section_choices, sections
 from careershub.hubs.models import Hub
 from careershub.hubs.queries import can_manage_hub, hubs_for
+from careershub.learners.exports import csv_response
 from careershub.learners.queries import filter_learners, learners_for
 from careershub.matching import delivery, lmi, queries, services
 from careershub.matching.forms import DeliveryForm, EmployerFeedbackForm
@@ -194,6 +196,78 @@ def round_unmatched(request: HttpRequest, pk: int) -> HttpResponse:
             "page_title": f"Requests not matched: {match_round}",
         },
     )
+
+
+ROUND_CSV_HEADER = [
+    "School or college",
+    "URN",
+    "Request",
+    "Year group",
+    "Learners",
+    "Window from",
+    "Window to",
+    "Result",
+    "Employer",
+    "Offer",
+    "In person or virtual",
+    "Travel (km)",
+    "Score",
+    "Employer's reply",
+    "School's reply",
+    "Why not matched",
+]
+
+
+@require_GET
+def round_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    """The round as a spreadsheet: one row per match (any status), then one per request it left
+    unmatched, with why. School-level data only, no learners."""
+    match_round = get_object_or_404(queries.rounds_for(request.membership), pk=pk)  # type: ignore[attr-defined]
+    matches = match_round.matches.select_related("request__institution", "offer__employer").order_by(
+        "request__institution__name", "pk"
+    )
+    rows: list[list[object]] = []
+    for m in matches:
+        r = m.request
+        rows.append(
+            [
+                r.institution.name,
+                r.institution.urn,
+                r.get_kind_display(),
+                r.get_year_group_display(),
+                r.learners,
+                r.window_start.isoformat(),
+                r.window_end.isoformat(),
+                m.get_status_display(),
+                m.offer.employer.name,
+                m.offer.title,
+                m.offer.get_delivery_display(),
+                m.terms.get("travel", 0),
+                m.score,
+                m.get_employer_response_display(),
+                m.get_school_response_display(),
+                "",
+            ]
+        )
+    for why in match_round.unmatched.select_related("request__institution"):
+        r = why.request
+        explanation = why.explanation() + ("" if why.still_applies else " (The request has changed since.)")
+        rows.append(
+            [
+                r.institution.name,
+                r.institution.urn,
+                r.get_kind_display(),
+                r.get_year_group_display(),
+                r.learners,
+                r.window_start.isoformat(),
+                r.window_end.isoformat(),
+                "Not matched",
+                *[""] * 7,
+                explanation,
+            ]
+        )
+    name = slugify(match_round.name) or "round"
+    return csv_response(f"matching-round-{match_round.pk}-{name}.csv", ROUND_CSV_HEADER, rows)
 
 
 @require_POST

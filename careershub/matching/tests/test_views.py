@@ -585,3 +585,28 @@ def test_round_page_filters_matches_by_status_and_pages_them(
     with django_assert_max_num_queries(9):
         listing = client.get(reverse("matching:round-unmatched", args=[match_round.pk]))
     assert listing.status_code == 200 and "Mentoring" in listing.content.decode()
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_the_round_as_a_spreadsheet(client_as, cast: Cast, persona: str) -> None:  # type: ignore[no-untyped-def]
+    import csv
+    import io
+
+    match_round, _, _ = _round_with_a_request_left_out(cast)
+    Offer.objects.update(title="=HYPERLINK(1)")  # a title a spreadsheet would run as a formula
+    response = client_as(persona).get(reverse("matching:round-csv", args=[match_round.pk]))
+    assert response.status_code == expected(persona, HUB_READERS, 404)
+    if response.status_code != 200:
+        return
+    assert response["Content-Disposition"] == f'attachment; filename="matching-round-{match_round.pk}-spring.csv"'
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert [(row["Request"], row["Year group"], row["Result"]) for row in rows] == [
+        ("Talk", "Year 10", "Proposed"),
+        ("Workplace visit", "Year 10", "Not matched"),
+        ("Talk", "Year 7", "Not matched"),
+    ]
+    matched, not_offered, _ = rows
+    assert matched["School or college"] == "Ashby High School" and matched["Offer"] == "'=HYPERLINK(1)"
+    assert int(matched["Score"]) > 100 and matched["Employer's reply"] == "Waiting for a reply"
+    assert not_offered["Why not matched"] == "No employer in the round offered a workplace visit."
+    assert not_offered["Employer"] == not_offered["Score"] == ""
