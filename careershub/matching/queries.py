@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from careershub.employers.models import Offer, OfferStatus, RequestStatus, SchoolRequest
@@ -171,3 +173,21 @@ def unmatched_by_reason(match_round: MatchRound) -> list[tuple[UnmatchedReason, 
     reasons are defined (one query)."""
     counts = dict(match_round.unmatched.order_by().values_list("reason").annotate(count=Count("pk")))
     return [(reason, counts[reason.value]) for reason in UnmatchedReason if counts.get(reason.value)]
+
+
+def with_round_counts(rounds: QuerySet[MatchRound]) -> QuerySet[MatchRound]:
+    """The rounds with how many of their requests are matched (`matched_count`: proposed, pinned
+    or confirmed), how many confirmed (`confirmed_count`) and how many left unmatched
+    (`unmatched_count`), each counted in a subquery (no join of matches with unmatched rows)."""
+
+    def count(queryset: QuerySet[Any]) -> Subquery:
+        return Subquery(
+            queryset.filter(round=OuterRef("pk")).order_by().values("round").annotate(n=Count("pk")).values("n")
+        )
+
+    live = [MatchStatus.PROPOSED, MatchStatus.PINNED, MatchStatus.CONFIRMED]
+    return rounds.annotate(
+        matched_count=Coalesce(count(Match.objects.filter(status__in=live)), 0),
+        confirmed_count=Coalesce(count(Match.objects.filter(status=MatchStatus.CONFIRMED)), 0),
+        unmatched_count=Coalesce(count(UnmatchedRequest.objects.all()), 0),
+    )

@@ -102,7 +102,7 @@ def hub_rounds(request: HttpRequest, pk: int) -> HttpResponse:
         "matching/hub.html",
         {
             "hub": hub,
-            "rounds": queries.rounds_for(membership).filter(hub=hub),
+            "rounds": queries.with_round_counts(queries.rounds_for(membership).filter(hub=hub)),
             "unmatched": queries.requests_without_match(membership, timezone.localdate(), hub),
             "priorities": [f"{s}: {sections().get(s, '')}" for s in priorities],
             "can_manage": can_manage_hub(membership, hub),

@@ -610,3 +610,33 @@ def test_the_round_as_a_spreadsheet(client_as, cast: Cast, persona: str) -> None
     assert int(matched["Score"]) > 100 and matched["Employer's reply"] == "Waiting for a reply"
     assert not_offered["Why not matched"] == "No employer in the round offered a workplace visit."
     assert not_offered["Employer"] == not_offered["Score"] == ""
+
+
+def test_the_hubs_rounds_say_how_many_requests_each_matched(
+    client_as, cast: Cast, django_assert_max_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    import re
+
+    spring, _, _ = _round_with_a_request_left_out(cast)
+    services.match_review(match=spring.matches.get(), action="confirm")
+    empty = services.round_create(hub=cast.north_hub, name="Not solved")
+    client = client_as("enterprise_coordinator")
+    with django_assert_max_num_queries(10):
+        content = client.get(reverse("matching:hub", args=[cast.north_hub.pk])).content.decode()
+
+    def cells(match_round: MatchRound) -> list[str]:
+        row = re.search(rf'data-round="{match_round.pk}">(.*?)</tr>', content, re.S)
+        assert row is not None
+        return [
+            re.sub(r"<[^>]+>|requests not matched in .*", "", cell).strip()
+            for cell in re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), re.S)
+        ]
+
+    assert cells(spring)[1:6] == [
+        "Solved",
+        spring.solved_at.strftime("%-d %B %Y") if spring.solved_at else "",
+        "1",
+        "1",
+        "2",
+    ]
+    assert cells(empty)[2:6] == ["Not yet", "0", "0", "0"]
