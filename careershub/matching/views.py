@@ -68,7 +68,9 @@ def index(request: HttpRequest) -> HttpResponse:
         "matching/index.html",
         {
             "hubs": hubs,
-            "national_rounds": queries.rounds_for(membership).filter(hub__isnull=True) if national else [],
+            "national_rounds": queries.with_round_counts(queries.rounds_for(membership).filter(hub__isnull=True))
+            if national
+            else [],
             "can_run_national": membership.role == Role.NATIONAL_ADMIN,
             "page_title": "Employer matching",
         },

@@ -75,3 +75,5 @@ def test_national_round_page_by_persona(client_as, cast: Cast, two_hubs: None, p
     index = client_as(persona).get(reverse("matching:index"))
     if persona == "national_admin":
         assert "Run a national matching round" in index.content.decode()
+    if persona in ("national_admin", "national_analyst"):
+        assert "National</a>: Solved, 2 requests matched (0 confirmed), 0 not matched" in index.content.decode()
