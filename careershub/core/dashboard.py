@@ -20,13 +20,13 @@ from careershub.activities import coverage
 from careershub.activities.models import ImportStatus as ActivityImportStatus
 from careershub.activities.queries import activity_imports_for, to_do_this_year
 from careershub.employers.models import ComplianceFact, OfferStatus
-from careershub.employers.queries import employer_of, employers_for, offers_for
+from careershub.employers.queries import employer_of, employers_for, offers_for, requests_for
 from careershub.hubs.models import Hub, HubMembership
 from careershub.institutions.models import Institution, InstitutionKind
 from careershub.learners.models import ImportStatus as LearnerImportStatus
 from careershub.learners.queries import can_manage_learners, imports_for, learner_institution
 from careershub.matching.models import Match, MatchStatus, Response, RoundStatus
-from careershub.matching.queries import matches_to_answer, requests_without_match, rounds_for
+from careershub.matching.queries import matches_to_answer, not_matched_last_round, requests_without_match, rounds_for
 from careershub.organisations.models import Membership, OrganisationKind
 
 
@@ -114,6 +114,7 @@ def institution_to_do(membership: Membership, today: datetime.date) -> dict[str,
         "rules": [(rule, count) for rule, count in rules if count],
         "school_year_end": coverage.school_year_end(today),
         "matches": _match_counts(membership, "school"),
+        "not_matched": len(not_matched_last_round(requests_for(membership), today)),
         "imports_waiting": waiting,
     }
 

@@ -191,3 +191,11 @@ def with_round_counts(rounds: QuerySet[MatchRound]) -> QuerySet[MatchRound]:
         confirmed_count=Coalesce(count(Match.objects.filter(status=MatchStatus.CONFIRMED)), 0),
         unmatched_count=Coalesce(count(UnmatchedRequest.objects.all()), 0),
     )
+
+
+def not_matched_last_round(requests: QuerySet[SchoolRequest], today: datetime.date) -> list[SchoolRequest]:
+    """Of the requests (already scoped), the open ones whose window has not passed, with no
+    confirmed match, that the latest round to consider them could not match: those
+    `request_state` gives a reason for (four queries)."""
+    found = with_confirmed_matches(requests.filter(status=RequestStatus.OPEN, window_end__gte=today))
+    return [r for r in found if not r.confirmed_matches and latest_unmatched(r) is not None]  # type: ignore[attr-defined]
