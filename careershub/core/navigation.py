@@ -24,6 +24,8 @@ def navigation_items(request: HttpRequest) -> list[dict[str, Any]]:
     kind = membership.organisation.kind
     if kind == OrganisationKind.INSTITUTION:
         return _marked_sections(institution_items(), request.path)
+    if kind in {OrganisationKind.NATIONAL, OrganisationKind.HUB}:
+        return _marked_sections(hub_and_national_items(membership), request.path)
     items: list[tuple[str, str]] = [("Home", reverse("core:home"))]
     items.append(("Schools and colleges", reverse("institutions:list")))
     items.extend(_risk_configuration_item(membership))
@@ -31,20 +33,39 @@ def navigation_items(request: HttpRequest) -> list[dict[str, Any]]:
         items.append(("Offers", reverse("employers:offers")))
         items.append(("Matches", reverse("matching:responses")))
         items.append(("Events", reverse("events:list")))
-    if kind in {OrganisationKind.NATIONAL, OrganisationKind.HUB}:
-        items.append(("Hubs", reverse("hubs:list")))
-        items.append(("Employers", reverse("employers:offers")))
-        items.append(("Matching", reverse("matching:index")))
-        items.append(("Peer review", reverse("reviews:index")))
-        items.append(("Programme templates", reverse("programmes:templates")))
-    if kind in {OrganisationKind.NATIONAL, OrganisationKind.HUB}:
-        items.append(("Insight", reverse("insight:index")))
-        items.append(("Events", reverse("events:list")))
     items.extend(_destination_items(membership))
     items.extend(_neet_items(kind))
-    if membership.role == Role.NATIONAL_ADMIN:
-        items.append(("GIAS import", reverse("institutions:gias-import")))
     return _marked(items, request.path)
+
+
+#: The pages hub and national staff reach from "NEET and destinations" (the NEET area page links
+#: them): leavers' destinations and the risk of NEET indicator.
+NEET_AND_DESTINATIONS_PAGES = ("destinations:summary", "risk:configuration")
+
+
+def hub_and_national_items(membership: Membership) -> list[tuple[str, str, tuple[str, ...]]]:
+    """The service navigation of hub staff and the national team, in nine items (ten with the
+    national admin's GIAS import): the area NEET picture, leavers' destinations and the risk of
+    NEET indicator are one section, "NEET and destinations", whose first page links the others."""
+    items: list[tuple[str, str, tuple[str, ...]]] = [
+        ("Home", reverse("core:home"), ()),
+        ("Schools and colleges", reverse("institutions:list"), ()),
+        ("Hubs", reverse("hubs:list"), ()),
+        ("Employers", reverse("employers:offers"), ()),
+        ("Matching", reverse("matching:index"), ()),
+        ("Peer review", reverse("reviews:index"), ()),
+        ("Programme templates", reverse("programmes:templates"), ()),
+        ("Insight", reverse("insight:index"), ()),
+        ("Events", reverse("events:list"), ()),
+        (
+            "NEET and destinations",
+            reverse("neet:index"),
+            (_section("neet:index"), *(_section(name) for name in NEET_AND_DESTINATIONS_PAGES)),
+        ),
+    ]
+    if membership.role == Role.NATIONAL_ADMIN:
+        items.append(("GIAS import", reverse("institutions:gias-import"), ()))
+    return items
 
 
 def _section(url_name: str) -> str:

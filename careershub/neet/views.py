@@ -15,7 +15,7 @@ from django.urls import reverse
 from careershub.insight import exports
 from careershub.insight.suppression import threshold
 from careershub.neet import charts, comparison, picture, queries
-from careershub.organisations.models import Membership
+from careershub.organisations.models import Membership, OrganisationKind, Role
 
 
 def _membership(request: HttpRequest) -> Membership | None:
@@ -69,11 +69,25 @@ def area(request: HttpRequest, level: str, key: str) -> HttpResponse:
         "can_compare": queries.can_compare(membership),
         "can_see_hubs": queries.can_read_hub_areas(membership),
         "link": area_link,
+        "section_links": _section_links(membership),
     }
     if level == "national":
         context["opportunity_areas"] = queries.opportunity_areas()
         context["hubs"] = queries.hubs() if context["can_see_hubs"] else []
     return TemplateResponse(request, "neet/area.html", context)
+
+
+def _section_links(membership: Membership | None) -> list[tuple[str, str]]:
+    """For hub staff and the national team, whose navigation has one "NEET and destinations"
+    item (`core.navigation.hub_and_national_items`): the section's other pages they may open."""
+    if membership is None or membership.organisation.kind not in {OrganisationKind.HUB, OrganisationKind.NATIONAL}:
+        return []
+    links = [("Leavers' destinations: where school and college leavers went", reverse("destinations:summary"))]
+    if membership.role == Role.HUB_LEAD:
+        links.append(
+            ("Risk of NEET indicator: the factors and weights your hub's schools use", reverse("risk:configuration"))
+        )
+    return links
 
 
 def _download(content: bytes, name: str) -> HttpResponse:

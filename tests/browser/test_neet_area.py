@@ -67,7 +67,7 @@ def test_hub_lead_reads_the_comparison_and_its_caveats_without_javascript(
 ) -> None:
     be_patient(no_js_journey)
     no_js_journey.sign_in("lead@north.example")
-    no_js_journey.follow("NEET and participation", within="nav")
+    no_js_journey.follow("NEET and destinations", within="nav")
     no_js_journey.heading().to_have_text("North Hub")
     expect(no_js_journey.page.locator("#table-la_neet").get_by_role("row", name="Trafford")).to_contain_text("3.9")
     no_js_journey.follow("NEET change and benchmark progress across local authorities", within="main")

@@ -82,7 +82,8 @@ def test_careers_leader_records_an_intervention_from_a_flag(journey: Journey, ca
 def test_hub_lead_sets_the_indicator(journey: Journey, cast: Cast, learners: None) -> None:
     page = journey.page
     journey.sign_in("lead@north.example")
-    journey.follow("Risk of NEET indicator", within="nav")
+    journey.follow("NEET and destinations", within="nav")
+    journey.follow("Risk of NEET indicator: the factors and weights your hub's schools use", within="main")
     journey.heading().to_have_text("Risk of NEET indicator")
     expect(page.locator("#evaluation-not-enough")).to_be_visible()
     page.get_by_label("English as an additional language", exact=True).uncheck()

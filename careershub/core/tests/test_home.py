@@ -93,6 +93,40 @@ def test_a_schools_leaders_have_eight_navigation_items_standing_for_their_sectio
         assert _active(response.content.decode()) == [section], path
 
 
+HUB_NAVIGATION = [
+    "Home",
+    "Schools and colleges",
+    "Hubs",
+    "Employers",
+    "Matching",
+    "Peer review",
+    "Programme templates",
+    "Insight",
+    "Events",
+    "NEET and destinations",
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", ["hub_lead", "enterprise_coordinator", "national_admin", "national_analyst"])
+def test_hub_and_national_staff_have_one_item_for_neet_and_destinations(client_as, persona: str) -> None:  # type: ignore[no-untyped-def]
+    client = client_as(persona)
+    expected = HUB_NAVIGATION + (["GIAS import"] if persona == "national_admin" else [])
+    assert _nav_links(client.get("/").content.decode(), "Main") == expected
+    # The section's first page, the area NEET picture, links the other two it stands for.
+    area = client.get(reverse("neet:index"), follow=True)
+    assert area.status_code == 200 and _active(area.content.decode()) == ["NEET and destinations"]
+    links = _nav_links(area.content.decode(), "NEET and destinations")
+    assert links is not None and links[0].startswith("Leavers&#39; destinations")
+    assert any(link.startswith("Risk of NEET indicator") for link in links) == (persona == "hub_lead")
+    pages = [reverse("destinations:summary")] + ([reverse("risk:configuration")] if persona == "hub_lead" else [])
+    for path in pages:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert _active(response.content.decode()) == ["NEET and destinations"], path
+    assert _active(client.get(reverse("matching:index"), follow=True).content.decode()) == ["Matching"]
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_careers_hub_page_is_for_a_schools_leaders(client_as, cast, persona: str) -> None:  # type: ignore[no-untyped-def]
