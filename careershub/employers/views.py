@@ -22,10 +22,11 @@ from careershub.employers.forms import (
     OfferForm,
     RequestForm,
 )
-from careershub.employers.models import Employer, LocationSource, Offer, OfferStatus, RequestStatus
+from careershub.employers.models import Employer, LocationSource, Offer, OfferStatus, RequestStatus, SchoolRequest
 from careershub.employers.queries import institutions_of_hub
 from careershub.geography.postcodes import outcode_of
 from careershub.hubs.queries import can_manage_hub
+from careershub.matching import services as matching_services
 from careershub.matching.queries import offer_state, request_state, with_bookings, with_confirmed_matches
 from careershub.organisations.decorators import require_roles
 from careershub.organisations.models import Role
@@ -330,6 +331,17 @@ def request_create(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _outlook(school_request: SchoolRequest) -> matching_services.Outlook | None:
+    """For an open request still waiting (no confirmed match, window not passed): what its hub's
+    offers could do for it now."""
+    today = timezone.localdate()
+    if school_request.status != RequestStatus.OPEN or school_request.window_end < today:
+        return None
+    if school_request.confirmed_matches:  # type: ignore[attr-defined]
+        return None
+    return matching_services.request_outlook(school_request, today)
+
+
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     school_request = get_object_or_404(
         with_confirmed_matches(queries.requests_for(request.membership)),  # type: ignore[attr-defined]
@@ -341,6 +353,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "school_request": school_request,
             "state": request_state(school_request, timezone.localdate()),
+            "outlook": _outlook(school_request),
             "can_edit": queries.can_make_requests(request.membership)  # type: ignore[attr-defined]
             and school_request.status == RequestStatus.OPEN,
             "page_title": str(school_request),

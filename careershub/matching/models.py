@@ -200,40 +200,54 @@ class UnmatchedRequest(models.Model):
         """False once the request has been edited after the round was solved."""
         return self.request.version == self.request_version
 
-    def explanation(self) -> str:
-        """Why, in words, with what the school could change."""
+    def explanation(self, *, now: bool = False) -> str:
+        """Why, in words, with what the school could change: of the round (past tense), or with
+        `now` of the hub's offers as they stand (`services.request_outlook`, present tense)."""
         r = self.request
         kind = r.get_kind_display().lower()
+        year = r.get_year_group_display()
         reason = self.reason
+
+        def verb(past: str, present: str) -> str:
+            return present if now else past
+
         if reason == UnmatchedReason.NO_OFFER:
+            if now:
+                return f"No employer in your Careers Hub offers a {kind} at the moment."
             return f"No employer in the round offered a {kind}."
         if reason == UnmatchedReason.YEAR_GROUP:
-            return f"No {kind} on offer was for {r.get_year_group_display()}."
+            return f"No {kind} on offer {verb('was', 'is')} for {year}."
         if reason == UnmatchedReason.WINDOW:
             return (
-                f"No {kind} for {r.get_year_group_display()} was available between "
-                f"{r.window_start:%-d %B %Y} and {r.window_end:%-d %B %Y}: a wider window would let more offers in."
+                f"No {kind} for {year} {verb('was', 'is')} available between {r.window_start:%-d %B %Y} and "
+                f"{r.window_end:%-d %B %Y}: a wider window would let more offers in."
             )
         if reason == UnmatchedReason.DELIVERY:
             asked, other = ("in person", "virtual") if r.delivery == "in_person" else ("virtual", "in-person")
-            return f"Every {kind} that suited it was {other}, and it asked for {asked} only."
+            return (
+                f"Every {kind} that {verb('suited', 'suits')} it {verb('was', 'is')} {other}, "
+                f"and it {verb('asked', 'asks')} for {asked} only."
+            )
         if reason == UnmatchedReason.SESSIONS:
             return (
-                f"No {kind} that suited it had sessions enough for {r.learners} learners: "
-                "a smaller group would fit more offers."
+                f"No {kind} that {verb('suited', 'suits')} it {verb('had', 'has')} sessions enough "
+                f"{verb('', 'left ')}for {r.learners} learners: a smaller group would fit more offers."
             )
         if reason == UnmatchedReason.NO_LOCATION:
             return (
-                "Only in-person offers suited it, and the distance to them could not be worked out: "
-                "the school's location is not recorded."
+                f"Only in-person offers {verb('suited', 'suit')} it, and the distance to them "
+                f"{verb('could', 'can')} not be worked out: the school's location is not recorded."
             )
         if reason == UnmatchedReason.TOO_FAR:
             return (
-                f"The nearest {kind} that suited it was {self.nearest_km} km away, beyond its limit of "
-                f"{self.travel_limit_km} km."
+                f"The nearest {kind} that {verb('suited', 'suits')} it {verb('was', 'is')} {self.nearest_km} km away, "
+                f"beyond its limit of {self.travel_limit_km} km."
             )
         if reason == UnmatchedReason.EXCLUDED:
             return "Hub staff removed every match it could have had in this round."
+        return self._went_to_others()
+
+    def _went_to_others(self) -> str:
         why = []
         if self.full:
             why.append(f"{self.full} had no sessions left for it")

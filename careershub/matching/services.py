@@ -3,9 +3,11 @@ and the employer's and school's replies. Every write is atomic and audited."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -486,3 +488,57 @@ def priorities_set(*, hub: Hub, sectors: Iterable[str], actor: Any = None) -> Hu
         after=snapshot(priorities, ["sectors"]),
     )
     return priorities
+
+
+@dataclass(frozen=True)
+class Outlook:
+    """What a request could be matched with now: how many of its hub's published offers could
+    take it (`offers`), or, with none, why (`why`, an unsaved `UnmatchedRequest`)."""
+
+    hub: Hub
+    offers: int
+    why: UnmatchedRequest | None = None
+
+
+def request_outlook(school_request: SchoolRequest, today: datetime.date) -> Outlook | None:
+    """Test an open request now against its hub's published offers, with the sessions their
+    confirmed matches already use taken off, as a round would (employers' caps apart: a round
+    counts those among its own matches). None when its school is in no hub."""
+    membership = (
+        HubMembership.objects.current(today)
+        .filter(institution_id=school_request.institution_id)
+        .select_related("hub")
+        .first()
+    )
+    if membership is None:
+        return None
+    offers = hub_offers(membership.hub, today)
+    per_session = {o.pk: max(o.learners_per_session, 1) for o in offers}
+    booked: dict[int, int] = {}
+    confirmed = Match.objects.filter(offer__in=[o.pk for o in offers], status=MatchStatus.CONFIRMED).exclude(
+        request=school_request
+    )
+    for offer_id, learners in confirmed.values_list("offer_id", "request__learners"):
+        booked[offer_id] = booked.get(offer_id, 0) + -(-learners // per_session[offer_id])
+    instance = build_instance(hub=membership.hub, requests=[school_request], offers=offers)
+    instance = dataclasses.replace(
+        instance,
+        offers=tuple(
+            dataclasses.replace(o, sessions=max(0, o.sessions - booked.get(o.key, 0))) for o in instance.offers
+        ),
+    )
+    found = solver.candidates(instance)
+    if len(found):
+        return Outlook(membership.hub, len(found))
+    why = unmatched.unmatched(instance, {})[school_request.pk]
+    return Outlook(
+        membership.hub,
+        0,
+        UnmatchedRequest(
+            request=school_request,
+            request_version=school_request.version,
+            reason=why.reason,
+            nearest_km=why.nearest_km,
+            travel_limit_km=school_request.max_travel_km,
+        ),
+    )

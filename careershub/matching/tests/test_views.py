@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pytest
@@ -640,3 +641,37 @@ def test_the_hubs_rounds_say_how_many_requests_each_matched(
         "2",
     ]
     assert cells(empty)[2:6] == ["Not yet", "0", "0", "0"]
+
+
+def test_a_requests_page_says_what_the_hubs_offers_could_do_for_it_now(client_as, cast: Cast) -> None:  # type: ignore[no-untyped-def]
+    employer = employer_for(cast, cap_per_term=10)
+    ashby = locate(cast.ashby)  # about 2.6 km from the employer
+    near = request_for(ashby, learners=30, max_travel_km=20)
+    client = client_as("careers_leader")
+
+    def outlook(school_request: SchoolRequest, persona: str = "careers_leader") -> str:
+        html = client_as(persona).get(reverse("employers:request", args=[school_request.pk])).content.decode()
+        found = re.search(r'<p class="govuk-body" id="outlook">(.*?)</p>', html, re.S)
+        return found.group(1) if found else ""
+
+    assert outlook(near).startswith("None of North Hub's published offers could take this request now.")
+    assert "No employer in your Careers Hub offers a talk at the moment." in outlook(near)
+    offer = offer_for(employer, sessions=2, learners_per_session=30)
+    assert outlook(near).startswith("1 published offer from North Hub's employers could take this request")
+    # Hub staff read the same; another school's leader cannot open the request at all.
+    assert outlook(near, "hub_lead").startswith("1 published offer")
+    assert client_as("other_careers_leader").get(reverse("employers:request", args=[near.pk])).status_code == 404
+    # Sessions already booked by confirmed matches are taken off: 60 learners need both sessions.
+    other = request_for(ashby, learners=30, year_group="9")
+    match_round = services.round_solve(match_round=services.round_create(hub=cast.north_hub, name="R"))
+    services.match_review(match=match_round.matches.get(request=other), action="confirm")
+    big = request_for(ashby, learners=60, year_group="9")
+    assert "No talk that suits it has sessions enough left for 60 learners" in outlook(big)
+    # A confirmed request shows where it stands instead.
+    assert outlook(other) == ""
+    # Too far: the nearest distance and the limit.
+    offer.latitude, offer.longitude = 53.62, -2.35  # about 21 km north of Ashby
+    offer.save()
+    tight = request_for(ashby, learners=10, max_travel_km=5)
+    assert "The nearest talk that suits it is 21 km away, beyond its limit of 5 km." in outlook(tight)
+    assert client.get(reverse("employers:request", args=[tight.pk])).status_code == 200
