@@ -68,6 +68,7 @@ def test_offer_request_round_pin_resolve_accept_and_deliver(journey: Journey, ca
     page.get_by_label("Either").check()
     journey.press("Send request")
     expect(page.get_by_role("main")).to_contain_text("Your request has been sent to your Careers Hub.")
+    expect(page.locator("#outlook")).to_contain_text("1 published offer from North Hub's employers could take this")
     journey.sign_out()
 
     # The hub lead runs a round and reads why the match was proposed.
