@@ -5,12 +5,13 @@ hub's round, or another organisation's match, is a 404."""
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.db.models import Q
+from django.core.paginator import Page, Paginator
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -147,19 +148,25 @@ def round_create(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("matching:round", pk=match_round.pk)
 
 
+def _page_of(request: HttpRequest, rows: QuerySet[Any], field: str, values: list[str]) -> tuple[Page[Any], str]:
+    """A page of the round's rows (`ROUND_PAGE_SIZE`), only those whose `field` is the value of
+    the query parameter of that name when it is one of `values`; and that value ("" for all)."""
+    chosen = request.GET.get(field, "")
+    if chosen in values:
+        rows = rows.filter(**{field: chosen})
+    else:
+        chosen = ""
+    return Paginator(rows, ROUND_PAGE_SIZE).get_page(request.GET.get("page")), chosen
+
+
 def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     match_round = get_object_or_404(queries.rounds_for(request.membership), pk=pk)  # type: ignore[attr-defined]
-    status = request.GET.get("status", "")
     matches = (
         match_round.matches.select_related("request__institution", "offer__employer")
         .prefetch_related("offer__employer__compliance_facts")
         .order_by("status", "-score", "pk")
     )
-    if status in MatchStatus.values:
-        matches = matches.filter(status=status)
-    else:
-        status = ""
-    page = Paginator(matches, ROUND_PAGE_SIZE).get_page(request.GET.get("page"))
+    page, status = _page_of(request, matches, "status", MatchStatus.values)
     return TemplateResponse(
         request,
         "matching/round.html",
@@ -180,13 +187,8 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def round_unmatched(request: HttpRequest, pk: int) -> HttpResponse:
     """The requests a round left without a match, and why, optionally for one reason."""
     match_round = get_object_or_404(queries.rounds_for(request.membership), pk=pk)  # type: ignore[attr-defined]
-    reason = request.GET.get("reason", "")
     rows = match_round.unmatched.select_related("request__institution")
-    if reason in UnmatchedReason.values:
-        rows = rows.filter(reason=reason)
-    else:
-        reason = ""
-    page = Paginator(rows, ROUND_PAGE_SIZE).get_page(request.GET.get("page"))
+    page, reason = _page_of(request, rows, "reason", UnmatchedReason.values)
     return TemplateResponse(
         request,
         "matching/unmatched.html",
