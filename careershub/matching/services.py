@@ -331,24 +331,27 @@ def _record_unmatched(
     match_round: MatchRound, instance: solver.Instance, matches: dict[int, int], requests: list[SchoolRequest]
 ) -> None:
     """Each request the allocation leaves out, with why (`matching.unmatched`)."""
-    versions = {r.pk: r.version for r in requests}
-    limits = {r.key: r.max_travel_km for r in instance.requests}
+    by_key = {r.pk: r for r in requests}
     UnmatchedRequest.objects.bulk_create(
-        [
-            UnmatchedRequest(
-                round=match_round,
-                request_id=key,
-                request_version=versions[key],
-                reason=why.reason,
-                offers=why.offers,
-                full=why.full,
-                capped=why.capped,
-                nearest_km=why.nearest_km,
-                travel_limit_km=limits[key] if why.reason == UnmatchedReason.TOO_FAR else None,
-            )
-            for key, why in unmatched.unmatched(instance, matches).items()
-        ],
+        [_unmatched_row(why, by_key[key], match_round) for key, why in unmatched.unmatched(instance, matches).items()],
         batch_size=1000,
+    )
+
+
+def _unmatched_row(
+    why: unmatched.Unmatched, school_request: SchoolRequest, match_round: MatchRound | None = None
+) -> UnmatchedRequest:
+    """`why` as a row (unsaved), with the request's version and travel limit as they are now."""
+    return UnmatchedRequest(
+        round=match_round,
+        request=school_request,
+        request_version=school_request.version,
+        reason=why.reason,
+        offers=why.offers,
+        full=why.full,
+        capped=why.capped,
+        nearest_km=why.nearest_km,
+        travel_limit_km=school_request.max_travel_km if why.reason == UnmatchedReason.TOO_FAR else None,
     )
 
 
@@ -531,14 +534,4 @@ def request_outlook(school_request: SchoolRequest, today: datetime.date) -> Outl
     if len(found):
         return Outlook(membership.hub, len(found))
     why = unmatched.unmatched(instance, {})[school_request.pk]
-    return Outlook(
-        membership.hub,
-        0,
-        UnmatchedRequest(
-            request=school_request,
-            request_version=school_request.version,
-            reason=why.reason,
-            nearest_km=why.nearest_km,
-            travel_limit_km=school_request.max_travel_km,
-        ),
-    )
+    return Outlook(membership.hub, 0, _unmatched_row(why, school_request))
