@@ -20,7 +20,9 @@ employers) the instance falls and the share of pairs in the largest: solving the
 would only help if that share were small. "v.req" counts the requests with a virtual offer among
 their pairs and "classes" the kinds of them an aggregated model would need: requests with the same
 virtual offers, sessions needed and score beyond their own need are interchangeable for those
-offers (ADR 13: they are not, so a model by class would be as large). All in the
+offers (ADR 13: they are not, so a model by class would be as large). "left" counts the requests
+the allocation leaves out and "why s" the time to say why for each (`matching.unmatched`, stored
+with every round). All in the
 same run; no figure is typed in. Every solution is checked against the constraints. When the
 time limit is reached the "optimum" column shows "~" and the allocation a round would then
 propose (the solver's best, or the nearest-first one when better), with the proven bound. From
@@ -44,7 +46,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from careershub.matching import solver  # noqa: E402
+from careershub.matching import solver, unmatched  # noqa: E402
 
 SHARED = ROOT.parent.parent / "work" / "shared" / "data"
 SHARED = Path("/work/shared/data") if not SHARED.exists() else SHARED
@@ -237,7 +239,8 @@ def main() -> None:
     header = (
         f"{'requests':>8} {'offers':>6} {'pairs':>8} {'find s':>6} {'solve s':>7} {'total s':>7} "
         f"{'optimum':>9} {'LP bound':>11} {'LP gap':>7} {'LP s':>5} {'LP+ bound':>11} {'LP+ gap':>7} "
-        f"{'greedy':>9} {'gain':>6} {'CP-SAT':>9} {'CP s':>6} {'parts':>5} {'largest':>7} {'v.req':>6} {'classes':>7}"
+        f"{'greedy':>9} {'gain':>6} {'CP-SAT':>9} {'CP s':>6} {'parts':>5} {'largest':>7} {'v.req':>6} {'classes':>7} "
+        f"{'left':>5} {'why s':>5}"
     )
     print(header)
     for size in args.sizes.split(","):
@@ -254,6 +257,10 @@ def main() -> None:
         shown = f"{result.objective:>9}" if result.status == "optimal" else f"{'~' + str(result.objective):>9}"
         if problems:
             raise SystemExit(f"The solution breaks constraints: {problems[:3]}")
+        # Why each request left out was left out (`matching.unmatched`, stored with each round).
+        started = time.perf_counter()
+        left_out = unmatched.unmatched(inst, result.matches)
+        why_s = time.perf_counter() - started
         started = time.perf_counter()
         bound = solver.lp_bound(inst, time_limit_s=args.lp_time_limit)
         lp_s = time.perf_counter() - started
@@ -274,7 +281,7 @@ def main() -> None:
             f"{shown} {bound:>11.1f} {(bound - value) / max(bound, 1) * 100:>6.3f}% "
             f"{lp_s:>5.1f} {tight:>11.1f} {(tight - value) / max(tight, 1) * 100:>6.3f}% "
             f"{baseline:>9} {gain:>5.1f}% {cp_text:>9} {cp_time:>6} {parts:>5} {largest:>7.1%} "
-            f"{virtual_requests:>6} {classes:>7}  {result.status}"
+            f"{virtual_requests:>6} {classes:>7} {len(left_out):>5} {why_s:>5.2f}  {result.status}"
             + ("" if result.status == "optimal" else f" (proven bound {result.bound:.1f} at the limit)"),
             flush=True,
         )
