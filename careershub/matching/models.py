@@ -231,7 +231,7 @@ class UnmatchedRequest(models.Model):
         if reason == UnmatchedReason.SESSIONS:
             return (
                 f"No {kind} that {verb('suited', 'suits')} it {verb('had', 'has')} sessions enough "
-                f"{verb('', 'left ')}for {r.learners} learners: a smaller group would fit more offers."
+                f"left for {r.learners} learners: a smaller group would fit more offers."
             )
         if reason == UnmatchedReason.NO_LOCATION:
             return (

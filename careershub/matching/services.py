@@ -83,6 +83,36 @@ def national_offers(today: datetime.date) -> list[Offer]:
     )
 
 
+def booked_sessions(
+    offers: Iterable[Offer], *, except_round: MatchRound | None = None, except_request: SchoolRequest | None = None
+) -> dict[int, int]:
+    """The sessions of each offer that confirmed and pinned matches already hold (a request of L
+    learners holds ceil(L / learners per session)), leaving out those of `except_round` (a round
+    being solved counts its own) and of `except_request`. One query."""
+    per_session = {o.pk: max(o.learners_per_session, 1) for o in offers}
+    held = Match.objects.filter(offer__in=list(per_session), status__in=[MatchStatus.CONFIRMED, MatchStatus.PINNED])
+    if except_round is not None:
+        held = held.exclude(round=except_round)
+    if except_request is not None:
+        held = held.exclude(request=except_request)
+    booked: dict[int, int] = {}
+    for offer_id, learners in held.values_list("offer_id", "request__learners"):
+        booked[offer_id] = booked.get(offer_id, 0) + -(-learners // per_session[offer_id])
+    return booked
+
+
+def with_sessions_left(instance: solver.Instance, booked: dict[int, int]) -> solver.Instance:
+    """The instance with each offer's sessions less those `booked` elsewhere."""
+    if not booked:
+        return instance
+    return dataclasses.replace(
+        instance,
+        offers=tuple(
+            dataclasses.replace(o, sessions=max(0, o.sessions - booked.get(o.key, 0))) for o in instance.offers
+        ),
+    )
+
+
 def round_organisation(match_round: MatchRound) -> Organisation | None:
     """The organisation a round's changes are audited under: its hub, or the national team."""
     if match_round.hub is not None:
@@ -275,13 +305,16 @@ def round_solve(*, match_round: MatchRound, today: datetime.date | None = None, 
     extra_requests = [m.request for m in kept if m.request_id not in request_ids]
     offer_ids = {o.pk for o in offers}
     extra_offers = [m.offer for m in kept if m.offer_id not in offer_ids]
+    all_offers = offers + list({o.pk: o for o in extra_offers}.values())
     instance = build_instance(
         hub=hub,
         requests=requests + list({r.pk: r for r in extra_requests}.values()),
-        offers=offers + list({o.pk: o for o in extra_offers}.values()),
+        offers=all_offers,
         pinned={(m.request_id, m.offer_id) for m in kept},
         excluded=excluded,
     )
+    # Sessions that other rounds' confirmed and pinned matches hold are not offered again.
+    instance = with_sessions_left(instance, booked_sessions(all_offers, except_round=locked))
     started = time.perf_counter()
     result = solver.solve(instance, time_limit_s=settings.MATCHING_TIME_LIMIT_S)
     before = snapshot(locked, ["status", "objective"])
@@ -504,8 +537,8 @@ class Outlook:
 
 
 def request_outlook(school_request: SchoolRequest, today: datetime.date) -> Outlook | None:
-    """Test an open request now against its hub's published offers, with the sessions their
-    confirmed matches already use taken off, as a round would (employers' caps apart: a round
+    """Test an open request now against its hub's published offers, with the sessions confirmed
+    and pinned matches already hold taken off, as a round does (employers' caps apart: a round
     counts those among its own matches). None when its school is in no hub."""
     membership = (
         HubMembership.objects.current(today)
@@ -516,20 +549,8 @@ def request_outlook(school_request: SchoolRequest, today: datetime.date) -> Outl
     if membership is None:
         return None
     offers = hub_offers(membership.hub, today)
-    per_session = {o.pk: max(o.learners_per_session, 1) for o in offers}
-    booked: dict[int, int] = {}
-    confirmed = Match.objects.filter(offer__in=[o.pk for o in offers], status=MatchStatus.CONFIRMED).exclude(
-        request=school_request
-    )
-    for offer_id, learners in confirmed.values_list("offer_id", "request__learners"):
-        booked[offer_id] = booked.get(offer_id, 0) + -(-learners // per_session[offer_id])
     instance = build_instance(hub=membership.hub, requests=[school_request], offers=offers)
-    instance = dataclasses.replace(
-        instance,
-        offers=tuple(
-            dataclasses.replace(o, sessions=max(0, o.sessions - booked.get(o.key, 0))) for o in instance.offers
-        ),
-    )
+    instance = with_sessions_left(instance, booked_sessions(offers, except_request=school_request))
     found = solver.candidates(instance)
     if len(found):
         return Outlook(membership.hub, len(found))

@@ -675,3 +675,33 @@ def test_a_requests_page_says_what_the_hubs_offers_could_do_for_it_now(client_as
     tight = request_for(ashby, learners=10, max_travel_km=5)
     assert "The nearest talk that suits it is 21 km away, beyond its limit of 5 km." in outlook(tight)
     assert client.get(reverse("employers:request", args=[tight.pk])).status_code == 200
+
+
+def test_a_later_round_does_not_book_sessions_another_round_has_confirmed_or_pinned(cast: Cast) -> None:
+    from careershub.matching.queries import offer_state, with_bookings
+
+    employer = employer_for(cast, cap_per_term=10)
+    offer = offer_for(employer, sessions=2, learners_per_session=30)
+    ashby = locate(cast.ashby)
+    first = request_for(ashby, learners=30)
+    autumn = services.round_solve(match_round=services.round_create(hub=cast.north_hub, name="Autumn"))
+    services.match_review(match=autumn.matches.get(request=first), action="confirm")
+    pinned = request_for(ashby, learners=25, year_group="9")
+    spring = services.round_solve(match_round=services.round_create(hub=cast.north_hub, name="Spring"))
+    services.match_review(match=spring.matches.get(request=pinned), action="pin")
+    # Both sessions are now taken: a third round has nothing left to give, and says so.
+    late = request_for(ashby, learners=10)
+    summer = services.round_solve(match_round=services.round_create(hub=cast.north_hub, name="Summer"))
+    assert not summer.matches.exists()
+    why = summer.unmatched.get(request=late)
+    assert why.reason == "sessions"
+    assert "had sessions enough left for 10 learners" in why.explanation()
+    # Re-solving a round keeps its own pinned match's sessions (they are not booked "elsewhere").
+    spring = services.round_solve(match_round=spring)
+    assert spring.matches.filter(request=pinned).exists()
+    assert offer_state(with_bookings(Offer.objects.filter(pk=offer.pk)).get()) == "1 of 2 sessions booked"
+    # Once the confirmed match is declined, its session is free again (for the declined request
+    # or the late one: they score the same).
+    services.match_respond(match=autumn.matches.get(request=first), side="school", accept=False)
+    summer = services.round_solve(match_round=summer)
+    assert summer.matches.get().request in (first, late)
