@@ -90,7 +90,8 @@ class Employer(models.Model):
     hub = models.ForeignKey(Hub, on_delete=models.SET_NULL, null=True, blank=True, related_name="employers")
     is_cornerstone = models.BooleanField("Cornerstone Employer", default=False)
     cap_per_term = models.PositiveSmallIntegerField(
-        default=5, help_text="The most school requests the employer will take in one matching round (a term)"
+        default=5,
+        help_text="The most school requests the employer will take in one school term, across every matching round",
     )
     version = models.PositiveIntegerField(default=1, help_text="Raised by every edit; a stale edit is refused")
 

@@ -248,16 +248,18 @@ class UnmatchedRequest(models.Model):
         return self._went_to_others()
 
     def _went_to_others(self) -> str:
-        why = []
+        parts = []
         if self.full:
-            why.append(f"{self.full} had no sessions left for it")
+            parts.append(f"{self.full} had no sessions left for it")
         if self.capped:
-            why.append(f"{self.capped} belonged to an employer at its limit of requests")
-        detail = f" ({'; '.join(why)})" if why else ""
-        return (
-            f"{_count(self.offers, 'offer', 'offers')} could take it, and the allocation with the highest total "
-            f"score used {'it' if self.offers == 1 else 'them'} for other requests{detail}."
-        )
+            parts.append(f"{self.capped} belonged to an employer already at its limit of requests this term")
+        rest = self.offers - self.full - self.capped
+        if rest:
+            parts.append(
+                f"{rest} {'was' if rest == 1 else 'were'} given to other requests in the allocation with the "
+                "highest total score found"
+            )
+        return f"{_count(self.offers, 'offer', 'offers')} could take it, but {'; '.join(parts)}."
 
 
 class Delivery(models.Model):

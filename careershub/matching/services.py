@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from careershub.audit.models import AuditAction
@@ -34,6 +35,7 @@ from careershub.matching.models import (
     UnmatchedRequest,
 )
 from careershub.organisations.models import Membership, Organisation, OrganisationKind, Role
+from careershub.programmes.models import term_of, term_window
 
 
 class MatchingError(ValueError):
@@ -99,6 +101,33 @@ def booked_sessions(
     for offer_id, learners in held.values_list("offer_id", "request__learners"):
         booked[offer_id] = booked.get(offer_id, 0) + -(-learners // per_session[offer_id])
     return booked
+
+
+def cap_period(day: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The school term an employer's cap counts over (`programmes.models.term_window`: autumn to
+    31 December, spring to 31 March, summer to 31 July); August, in no term, is a period of its own."""
+    term = term_of(day)
+    if term is None:
+        return datetime.date(day.year, 8, 1), datetime.date(day.year, 8, 31)
+    return term_window(day.year if day.month >= 9 else day.year - 1, term)
+
+
+def requests_taken(
+    employer_ids: Iterable[int], period: tuple[datetime.date, datetime.date], *, except_round: MatchRound
+) -> dict[int, int]:
+    """How many requests each employer already has in `period`: its confirmed and pinned matches
+    in other rounds made in that term (a round counts its own). One query."""
+    taken = (
+        Match.objects.filter(
+            offer__employer_id__in=list(employer_ids),
+            status__in=[MatchStatus.CONFIRMED, MatchStatus.PINNED],
+            round__created_at__date__range=period,
+        )
+        .exclude(round=except_round)
+        .values_list("offer__employer_id")
+        .annotate(count=Count("pk"))
+    )
+    return dict(taken)
 
 
 def with_sessions_left(instance: solver.Instance, booked: dict[int, int]) -> solver.Instance:
@@ -313,8 +342,16 @@ def round_solve(*, match_round: MatchRound, today: datetime.date | None = None, 
         pinned={(m.request_id, m.offer_id) for m in kept},
         excluded=excluded,
     )
-    # Sessions that other rounds' confirmed and pinned matches hold are not offered again.
+    # Sessions that other rounds' confirmed and pinned matches hold are not offered again, and an
+    # employer's cap counts the requests those give it in the same term.
     instance = with_sessions_left(instance, booked_sessions(all_offers, except_round=locked))
+    taken = requests_taken(
+        instance.employer_caps, cap_period(timezone.localdate(locked.created_at)), except_round=locked
+    )
+    instance = dataclasses.replace(
+        instance,
+        employer_caps={key: max(0, cap - taken.get(key, 0)) for key, cap in instance.employer_caps.items()},
+    )
     started = time.perf_counter()
     result = solver.solve(instance, time_limit_s=settings.MATCHING_TIME_LIMIT_S)
     before = snapshot(locked, ["status", "objective"])

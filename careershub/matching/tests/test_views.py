@@ -705,3 +705,36 @@ def test_a_later_round_does_not_book_sessions_another_round_has_confirmed_or_pin
     services.match_respond(match=autumn.matches.get(request=first), side="school", accept=False)
     summer = services.round_solve(match_round=summer)
     assert summer.matches.get().request in (first, late)
+
+
+def test_an_employers_cap_counts_requests_from_every_round_of_the_term(cast: Cast) -> None:
+    import datetime
+
+    employer = employer_for(cast, cap_per_term=1)
+    offer_for(employer, sessions=5)
+    ashby = locate(cast.ashby)
+    first = request_for(ashby)
+    autumn = services.round_solve(match_round=services.round_create(hub=cast.north_hub, name="Autumn"))
+    services.match_review(match=autumn.matches.get(request=first), action="confirm")
+    second = request_for(ashby, year_group="9")
+    again = services.round_solve(match_round=services.round_create(hub=cast.north_hub, name="Autumn, again"))
+    assert not again.matches.exists()
+    why = again.unmatched.get(request=second)
+    assert (why.reason, why.offers, why.full, why.capped) == ("not_chosen", 1, 0, 1)
+    assert why.explanation() == (
+        "1 offer could take it, but 1 belonged to an employer already at its limit of requests this term."
+    )
+    # A round of an earlier term does not count towards this term's cap.
+    MatchRound.objects.filter(pk=autumn.pk).update(created_at=autumn.created_at - datetime.timedelta(days=200))
+    again = services.round_solve(match_round=again)
+    assert again.matches.get().request == second
+
+
+def test_the_term_an_employers_cap_counts_over() -> None:
+    import datetime
+
+    day = datetime.date
+    assert services.cap_period(day(2026, 12, 8)) == (day(2026, 9, 1), day(2026, 12, 31))
+    assert services.cap_period(day(2027, 2, 1)) == (day(2027, 1, 1), day(2027, 3, 31))
+    assert services.cap_period(day(2027, 6, 30)) == (day(2027, 4, 1), day(2027, 7, 31))
+    assert services.cap_period(day(2027, 8, 15)) == (day(2027, 8, 1), day(2027, 8, 31))
