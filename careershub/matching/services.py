@@ -113,20 +113,28 @@ def cap_period(day: datetime.date) -> tuple[datetime.date, datetime.date]:
 
 
 def requests_taken(
-    employer_ids: Iterable[int], period: tuple[datetime.date, datetime.date], *, except_round: MatchRound
+    employer_ids: Iterable[int],
+    period: tuple[datetime.date, datetime.date],
+    *,
+    except_round: MatchRound | None = None,
+    except_request: SchoolRequest | None = None,
 ) -> dict[int, int]:
     """How many requests each employer already has in `period`: its confirmed and pinned matches
-    in other rounds made in that term (a round counts its own). One query."""
+    in rounds made in that term, but those of `except_round` (a round counts its own) and of
+    `except_request`. One query."""
     taken = (
         Match.objects.filter(
             offer__employer_id__in=list(employer_ids),
             status__in=[MatchStatus.CONFIRMED, MatchStatus.PINNED],
             round__created_at__date__range=period,
         )
-        .exclude(round=except_round)
         .values_list("offer__employer_id")
         .annotate(count=Count("pk"))
     )
+    if except_round is not None:
+        taken = taken.exclude(round=except_round)
+    if except_request is not None:
+        taken = taken.exclude(request=except_request)
     return dict(taken)
 
 
@@ -566,17 +574,19 @@ def priorities_set(*, hub: Hub, sectors: Iterable[str], actor: Any = None) -> Hu
 @dataclass(frozen=True)
 class Outlook:
     """What a request could be matched with now: how many of its hub's published offers could
-    take it (`offers`), or, with none, why (`why`, an unsaved `UnmatchedRequest`)."""
+    take it (`offers`); how many more suit it but belong to employers already at their cap this
+    term (`capped`); with neither, why (`why`, an unsaved `UnmatchedRequest`)."""
 
     hub: Hub
     offers: int
+    capped: int = 0
     why: UnmatchedRequest | None = None
 
 
 def request_outlook(school_request: SchoolRequest, today: datetime.date) -> Outlook | None:
-    """Test an open request now against its hub's published offers, with the sessions confirmed
-    and pinned matches already hold taken off, as a round does (employers' caps apart: a round
-    counts those among its own matches). None when its school is in no hub."""
+    """Test an open request now against its hub's published offers as a round would: the
+    sessions confirmed and pinned matches hold taken off, and an offer whose employer already has
+    as many requests this term as its cap set apart. None when its school is in no hub."""
     membership = (
         HubMembership.objects.current(today)
         .filter(institution_id=school_request.institution_id)
@@ -590,6 +600,9 @@ def request_outlook(school_request: SchoolRequest, today: datetime.date) -> Outl
     instance = with_sessions_left(instance, booked_sessions(offers, except_request=school_request))
     found = solver.candidates(instance)
     if len(found):
-        return Outlook(membership.hub, len(found))
+        taken = requests_taken(instance.employer_caps, cap_period(today), except_request=school_request)
+        at_cap = {key for key, cap in instance.employer_caps.items() if taken.get(key, 0) >= cap}
+        capped = sum(1 for o in found.offer.tolist() if instance.offers[o].employer_key in at_cap)
+        return Outlook(membership.hub, len(found) - capped, capped)
     why = unmatched.unmatched(instance, {})[school_request.pk]
-    return Outlook(membership.hub, 0, _unmatched_row(why, school_request))
+    return Outlook(membership.hub, 0, why=_unmatched_row(why, school_request))

@@ -738,3 +738,25 @@ def test_the_term_an_employers_cap_counts_over() -> None:
     assert services.cap_period(day(2027, 2, 1)) == (day(2027, 1, 1), day(2027, 3, 31))
     assert services.cap_period(day(2027, 6, 30)) == (day(2027, 4, 1), day(2027, 7, 31))
     assert services.cap_period(day(2027, 8, 15)) == (day(2027, 8, 1), day(2027, 8, 31))
+
+
+def test_a_requests_outlook_sets_apart_offers_whose_employer_is_at_its_cap(client_as, cast: Cast) -> None:  # type: ignore[no-untyped-def]
+    employer = employer_for(cast, cap_per_term=1)
+    offer_for(employer, sessions=5)
+    ashby = locate(cast.ashby)
+    first = request_for(ashby)
+    autumn = services.round_solve(match_round=services.round_create(hub=cast.north_hub, name="Autumn"))
+    services.match_review(match=autumn.matches.get(request=first), action="confirm")
+    waiting = request_for(ashby, year_group="9")
+    html = client_as("careers_leader").get(reverse("employers:request", args=[waiting.pk])).content.decode()
+    assert (
+        "None of North Hub's published offers could take this request now: the 1 that suits it belongs to an "
+        "employer already at the limit of requests they take this term."
+    ) in html
+    other, _ = other_employer(cast)
+    other.hub, other.latitude, other.longitude = cast.north_hub, 53.43, -2.33
+    other.save()
+    offer_for(other, title="Bakery talk")
+    html = client_as("careers_leader").get(reverse("employers:request", args=[waiting.pk])).content.decode()
+    assert "1 published offer from North Hub's employers could take this request" in html
+    assert "1 more suits it but belongs to an employer already at the limit" in html
