@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -15,6 +16,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
@@ -301,7 +303,18 @@ def match_review(request: HttpRequest, pk: int) -> HttpResponse:
         services.match_review(match=match, action=request.POST.get("action", ""), actor=request.user)
     except services.MatchingError as error:
         messages.error(request, str(error))
-    return redirect("matching:round", pk=match_round.pk)
+    return redirect(_round_url(match_round, request.POST.get("status", ""), request.POST.get("page", "")))
+
+
+def _round_url(match_round: MatchRound, status: str, page: str) -> str:
+    """The round page, on the filter and page a review was made from (only values it knows)."""
+    query = {}
+    if status in MatchStatus.values:
+        query["status"] = status
+    if page.isdigit() and int(page) > 1:
+        query["page"] = page
+    url = reverse("matching:round", args=[match_round.pk])
+    return f"{url}?{urlencode(query)}#matches" if query else url
 
 
 @require_roles(Role.EMPLOYER_CONTACT, Role.CAREERS_LEADER, Role.SENIOR_LEADER)

@@ -576,13 +576,26 @@ def test_round_page_filters_matches_by_status_and_pages_them(
     url = reverse("matching:round", args=[match_round.pk])
     with django_assert_max_num_queries(13):
         content = client.get(url).content.decode()
-    assert content.count('<h2 class="govuk-summary-card__title"') == views.ROUND_PAGE_SIZE
+    assert content.count('<h3 class="govuk-summary-card__title"') == views.ROUND_PAGE_SIZE
     assert "All (60)" in content and "Proposed (59)" in content and "Confirmed (1)" in content
     assert 'data-unmatched="no_offer">1<' in content
-    assert client.get(url, {"page": 2}).content.decode().count('<h2 class="govuk-summary-card__title"') == 10
+    assert client.get(url, {"page": 2}).content.decode().count('<h3 class="govuk-summary-card__title"') == 10
     confirmed = client.get(url, {"status": "confirmed"}).content.decode()
-    assert confirmed.count('<h2 class="govuk-summary-card__title"') == 1 and first.offer.title in confirmed
+    assert confirmed.count('<h3 class="govuk-summary-card__title"') == 1 and first.offer.title in confirmed
     assert "There are no removed matches" in client.get(url, {"status": "removed"}).content.decode()
+    # Reviewing a match on page 2 of the proposals comes back to page 2 of the proposals.
+    second_page = client.get(url, {"status": "proposed", "page": 2}).content.decode()
+    assert 'name="status" value="proposed"' in second_page and 'name="page" value="2"' in second_page
+    match = match_round.matches.filter(status="proposed").order_by("-score", "pk").last()
+    assert match is not None
+    response = client.post(
+        reverse("matching:match-review", args=[match.pk]), {"action": "pin", "status": "proposed", "page": "2"}
+    )
+    assert response.url == f"{url}?status=proposed&page=2#matches"
+    bad = client.post(
+        reverse("matching:match-review", args=[match.pk]), {"action": "unpin", "status": "x", "page": "-1"}
+    )
+    assert bad.url == url
     with django_assert_max_num_queries(9):
         listing = client.get(reverse("matching:round-unmatched", args=[match_round.pk]))
     assert listing.status_code == 200 and "Mentoring" in listing.content.decode()
