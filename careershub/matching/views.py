@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from careershub.activities import services as activity_services
 from careershub.core.pagination import pagination_params
+from careershub.employers.models import SchoolRequest
 from careershub.employers.sic import section_choices, sections
 from careershub.hubs.models import Hub
 from careershub.hubs.queries import can_manage_hub, hubs_for
@@ -224,6 +225,19 @@ ROUND_CSV_HEADER = [
 ]
 
 
+def _request_cells(r: SchoolRequest) -> list[object]:
+    """The round CSV's first seven columns: the school and its request."""
+    return [
+        r.institution.name,
+        r.institution.urn,
+        r.get_kind_display(),
+        r.get_year_group_display(),
+        r.learners,
+        r.window_start.isoformat(),
+        r.window_end.isoformat(),
+    ]
+
+
 @require_GET
 def round_csv(request: HttpRequest, pk: int) -> HttpResponse:
     """The round as a spreadsheet: one row per match (any status), then one per request it left
@@ -234,16 +248,9 @@ def round_csv(request: HttpRequest, pk: int) -> HttpResponse:
     )
     rows: list[list[object]] = []
     for m in matches:
-        r = m.request
         rows.append(
             [
-                r.institution.name,
-                r.institution.urn,
-                r.get_kind_display(),
-                r.get_year_group_display(),
-                r.learners,
-                r.window_start.isoformat(),
-                r.window_end.isoformat(),
+                *_request_cells(m.request),
                 m.get_status_display(),
                 m.offer.employer.name,
                 m.offer.title,
@@ -256,22 +263,8 @@ def round_csv(request: HttpRequest, pk: int) -> HttpResponse:
             ]
         )
     for why in match_round.unmatched.select_related("request__institution"):
-        r = why.request
         explanation = why.explanation() + ("" if why.still_applies else " (The request has changed since.)")
-        rows.append(
-            [
-                r.institution.name,
-                r.institution.urn,
-                r.get_kind_display(),
-                r.get_year_group_display(),
-                r.learners,
-                r.window_start.isoformat(),
-                r.window_end.isoformat(),
-                "Not matched",
-                *[""] * 7,
-                explanation,
-            ]
-        )
+        rows.append([*_request_cells(why.request), "Not matched", *[""] * 7, explanation])
     name = slugify(match_round.name) or "round"
     return csv_response(f"matching-round-{match_round.pk}-{name}.csv", ROUND_CSV_HEADER, rows)
 

@@ -720,15 +720,20 @@ def test_a_later_round_does_not_book_sessions_another_round_has_confirmed_or_pin
     assert summer.matches.get().request in (first, late)
 
 
+def _employer_at_its_cap(cast: Cast) -> MatchRound:
+    """An employer taking one request a term, with a round this term that has confirmed one."""
+    offer_for(employer_for(cast, cap_per_term=1), sessions=5)
+    first = request_for(locate(cast.ashby))
+    autumn = services.round_solve(match_round=services.round_create(hub=cast.north_hub, name="Autumn"))
+    services.match_review(match=autumn.matches.get(request=first), action="confirm")
+    return autumn
+
+
 def test_an_employers_cap_counts_requests_from_every_round_of_the_term(cast: Cast) -> None:
     import datetime
 
-    employer = employer_for(cast, cap_per_term=1)
-    offer_for(employer, sessions=5)
-    ashby = locate(cast.ashby)
-    first = request_for(ashby)
-    autumn = services.round_solve(match_round=services.round_create(hub=cast.north_hub, name="Autumn"))
-    services.match_review(match=autumn.matches.get(request=first), action="confirm")
+    autumn = _employer_at_its_cap(cast)
+    ashby = cast.ashby
     second = request_for(ashby, year_group="9")
     again = services.round_solve(match_round=services.round_create(hub=cast.north_hub, name="Autumn, again"))
     assert not again.matches.exists()
@@ -754,12 +759,8 @@ def test_the_term_an_employers_cap_counts_over() -> None:
 
 
 def test_a_requests_outlook_sets_apart_offers_whose_employer_is_at_its_cap(client_as, cast: Cast) -> None:  # type: ignore[no-untyped-def]
-    employer = employer_for(cast, cap_per_term=1)
-    offer_for(employer, sessions=5)
-    ashby = locate(cast.ashby)
-    first = request_for(ashby)
-    autumn = services.round_solve(match_round=services.round_create(hub=cast.north_hub, name="Autumn"))
-    services.match_review(match=autumn.matches.get(request=first), action="confirm")
+    _employer_at_its_cap(cast)
+    ashby = cast.ashby
     waiting = request_for(ashby, year_group="9")
     html = client_as("careers_leader").get(reverse("employers:request", args=[waiting.pk])).content.decode()
     assert (
